@@ -1,0 +1,107 @@
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import { ShmError } from '../src/errors.js';
+import { parseSeconds } from '../src/parse.js';
+import { Attachment } from '../src/shm.js';
+import { resolveTarget, targetOptions } from './common.js';
+import { warn } from './report.js';
+import type { CommandSpec, Options } from './spec.js';
+
+const EACCES = 13;
+/** What timeout(1) exits with when the time runs out on a command. */
+export const EXIT_TIMEOUT = 124;
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+/** Until a stop signal or the timeout: either ends the hold normally (status 0). */
+function hold(timeout: number | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    const timer =
+      timeout === undefined ? setInterval(() => {}, 1 << 30) : setTimeout(() => finish(), timeout * 1000);
+    const finish = (): void => {
+      clearInterval(timer);
+      clearTimeout(timer);
+      for (const s of STOP_SIGNALS) process.removeListener(s, finish);
+      resolve(0);
+    };
+    for (const s of STOP_SIGNALS) process.once(s, finish);
+  });
+}
+
+/** Run CMD while the segment stays attached; its status is ours (128+N for signal N, 127 not found). */
+function holdWhile(command: string[], id: number, timeout: number | undefined): Promise<number> {
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const child = spawn(command[0]!, command.slice(1), {
+      stdio: 'inherit',
+      env: { ...process.env, SHMCTL_TS_SHMID: String(id) },
+    });
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const s of STOP_SIGNALS) process.on(s, forward);
+    const timer =
+      timeout === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+          }, timeout * 1000);
+    const done = (status: number): void => {
+      if (timer) clearTimeout(timer);
+      for (const s of STOP_SIGNALS) process.removeListener(s, forward);
+      resolve(status);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      warn('attach', `cannot run ${command[0]}: ${e.code === 'ENOENT' ? 'command not found' : e.message}`);
+      done(e.code === 'ENOENT' ? 127 : 126);
+    });
+    child.on('exit', (code, signal) => {
+      if (timedOut) done(EXIT_TIMEOUT);
+      else done(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
+    });
+  });
+}
+
+export const spec: CommandSpec = {
+  name: 'attach',
+  summary: 'attach a segment and hold it attached, or run a command while it is',
+  usage: 'attach (ID | --key KEY | --ftok PATH [--proj N]) [--readonly] [--timeout SECONDS] [-q] [-- CMD ARGS...]',
+  arguments: [{ name: '[id]', description: 'shmid of the segment' }],
+  trailingCommand: true,
+  options: [
+    ...targetOptions,
+    { flags: '-r, --readonly', description: 'attach read-only (SHM_RDONLY)' },
+    {
+      flags: '-t, --timeout <SECONDS>',
+      description: 'hold at most this long; with a command, stop it with SIGTERM then and exit 124',
+    },
+    { flags: '-q, --quiet', description: 'do not say where the segment was attached' },
+  ],
+  async run(args: string[], opts: Options, command: string[]): Promise<number> {
+    const timeout = opts.timeout === undefined ? undefined : parseSeconds(opts.timeout as string);
+    const id = resolveTarget(args[0], opts);
+    const readonly = opts.readonly === true;
+    let att: Attachment;
+    try {
+      att = Attachment.attach(id, { readonly });
+    } catch (e) {
+      if (e instanceof ShmError && e.errno === EACCES && !readonly) throw e.with(e.subject, `${e.reason}; try --readonly`);
+      throw e;
+    }
+    try {
+      if (!opts.quiet) {
+        const until = command.length
+          ? `while ${command[0]} runs`
+          : `until SIGINT/SIGTERM${timeout === undefined ? '' : ` or ${timeout} s`}`;
+        warn(
+          'attach',
+          `id ${id}: attached ${readonly ? 'read-only' : 'read-write'} at 0x${att.address.toString(16)} ` +
+            `(${att.size} bytes), held ${until}`,
+        );
+      }
+      return command.length ? await holdWhile(command, id, timeout) : await hold(timeout);
+    } finally {
+      att.detach();
+    }
+  },
+};

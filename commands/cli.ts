@@ -1,0 +1,124 @@
+/**
+ * The command line: commander built from the subcommands' declarations, and
+ * the single place where failures become a stderr line and an exit status.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { spec as attach } from './attach.js';
+import { spec as create } from './create.js';
+import { spec as ls } from './ls.js';
+import { spec as read } from './read.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportError, warn } from './report.js';
+import { spec as rm } from './rm.js';
+import type { CommandSpec, Options } from './spec.js';
+import { spec as stat } from './stat.js';
+import { spec as write } from './write.js';
+
+export const commands: CommandSpec[] = [create, ls, stat, rm, attach, write, read];
+
+function version(): string {
+  for (const rel of ['../package.json', '../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'shmctl-ts' && pkg.version) return pkg.version;
+    } catch {
+      /* try the next place */
+    }
+  }
+  return 'unknown';
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** A settled run: the subcommand and its exit status. */
+interface Outcome {
+  status: number;
+}
+
+export function buildProgram(outcome: Outcome, trailing: string[]): Command {
+  const program = new Command('shmctl-ts')
+    .description('Inspect, create, read, write and remove Linux System V shared memory segments.')
+    .version(version(), '-V, --version', 'print the version')
+    .helpOption('-h, --help', 'show help')
+    .helpCommand('help [command]', 'show help for a command')
+    .exitOverride()
+    .configureOutput({ outputError: (text) => warn('', stripErrorPrefix(text)) })
+    .showSuggestionAfterError(true);
+
+  for (const spec of commands) {
+    const sub = program
+      .command(spec.name)
+      .summary(spec.summary)
+      .description(spec.summary)
+      .usage(spec.usage.slice(spec.name.length + 1))
+      .helpOption('-h, --help', 'show help')
+      .exitOverride()
+      .configureOutput({ outputError: (text) => warn(spec.name, stripErrorPrefix(text)) });
+    for (const arg of spec.arguments) sub.argument(arg.name, arg.description);
+    for (const o of spec.options) {
+      const option = new Option(o.flags, o.description);
+      if (o.choices) option.choices(o.choices);
+      if (o.repeatable) option.argParser(collect);
+      sub.addOption(option);
+    }
+    sub.action(async (...params: unknown[]) => {
+      const cmd = params[params.length - 1] as Command;
+      const opts = cmd.opts<Options>();
+      const args = cmd.args;
+      try {
+        outcome.status = await spec.run(args, opts, spec.trailingCommand ? trailing : []);
+      } catch (e) {
+        outcome.status = reportError(spec.name, e);
+      }
+    });
+  }
+  return program;
+}
+
+/** commander says "error: unknown option '--x'\n(Did you mean --y?)"; we want one line. */
+function stripErrorPrefix(text: string): string {
+  return text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * Split off `-- CMD ARGS...` for the commands that run one, so that CMD's own
+ * options never reach our parser.
+ */
+function splitTrailing(argv: string[]): { own: string[]; trailing: string[] } {
+  const name = argv.find((a) => !a.startsWith('-'));
+  const spec = commands.find((c) => c.name === name);
+  const dashes = argv.indexOf('--');
+  if (!spec?.trailingCommand || dashes < 0) return { own: argv, trailing: [] };
+  return { own: argv.slice(0, dashes), trailing: argv.slice(dashes + 1) };
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { own, trailing } = splitTrailing(argv);
+  const outcome: Outcome = { status: EXIT_OK };
+  const program = buildProgram(outcome, trailing);
+  if (own.length === 0) {
+    process.stderr.write(program.helpInformation());
+    return EXIT_USAGE;
+  }
+  try {
+    await program.parseAsync(own, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // help and version end with status 0; every other commander error is a usage error
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.exitCode === 0) return EXIT_OK;
+      return EXIT_USAGE;
+    }
+    return reportError('', e);
+  }
+  return outcome.status;
+}
+
+export async function start(): Promise<void> {
+  let status: number;
+  try {
+    status = await main(process.argv.slice(2));
+  } catch (e) {
+    status = reportError('', e) || EXIT_FAILED;
+  }
+  process.exit(status);
+}

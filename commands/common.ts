@@ -1,0 +1,44 @@
+/** What several subcommands share: how a segment is named, output, formats. */
+import { UsageError } from '../src/errors.js';
+import { parseId, parseKey, parseProj } from '../src/parse.js';
+import { keyFromPath, openKey } from '../src/shm.js';
+import type { OptionSpec, Options } from './spec.js';
+
+/** ID | --key KEY | --ftok PATH [--proj N]: the ways to name an existing segment. */
+export const targetOptions: OptionSpec[] = [
+  { flags: '-k, --key <KEY>', description: 'the segment with this key (decimal, 0x hex or 0 octal)' },
+  { flags: '--ftok <PATH>', description: 'the segment whose key is ftok(PATH, --proj)' },
+  { flags: '--proj <N>', description: 'project id for --ftok: 1-255 or one character (default 1)' },
+];
+
+export const DEFAULT_PROJ = 1;
+
+export function ftokKey(opts: Options): number {
+  return keyFromPath(opts.ftok as string, opts.proj === undefined ? DEFAULT_PROJ : parseProj(opts.proj as string));
+}
+
+/** Resolve the segment a command is about to its id. */
+export function resolveTarget(idText: string | undefined, opts: Options): number {
+  const given = [idText !== undefined, opts.key !== undefined, opts.ftok !== undefined].filter(Boolean).length;
+  if (given === 0) throw new UsageError('name a segment: an ID, --key KEY or --ftok PATH');
+  if (given > 1) throw new UsageError('name the segment once: an ID, --key KEY or --ftok PATH');
+  if (opts.proj !== undefined && opts.ftok === undefined) throw new UsageError('--proj goes with --ftok');
+  if (idText !== undefined) return parseId(idText);
+  if (opts.key !== undefined) return openKey(parseKey(opts.key as string));
+  return openKey(ftokKey(opts));
+}
+
+export function stdoutIsTTY(): boolean {
+  return process.stdout.isTTY === true;
+}
+
+/** --json is short for --format json; otherwise --format, or the terminal/pipe default. */
+export function chooseFormat(opts: Options, choices: string[], onTTY: string, piped: string): string {
+  if (opts.json && opts.format !== undefined && opts.format !== 'json') {
+    throw new UsageError(`--json and --format ${opts.format as string} contradict each other`);
+  }
+  if (opts.json) return 'json';
+  const format = (opts.format as string | undefined) ?? (stdoutIsTTY() ? onTTY : piped);
+  if (!choices.includes(format)) throw new UsageError(`unknown format '${format}' (use ${choices.join(', ')})`);
+  return format;
+}

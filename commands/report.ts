@@ -1,0 +1,47 @@
+/**
+ * The one place that turns a failure into the stderr line and the exit status:
+ * `shmctl-ts: <command>: <what failed>: <why> (ERRNO)`, never a stack trace
+ * (SHMCTL_TS_DEBUG=1 adds one, for bug reports).
+ */
+import { OperationError, ShmError, UsageError } from '../src/errors.js';
+import { writeAll } from '../src/io.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+/** stdout went away (`... | head`): not an error, end quietly. */
+export function isBrokenPipe(e: unknown): boolean {
+  return (e as NodeJS.ErrnoException | null)?.code === 'EPIPE';
+}
+
+function describe(e: unknown): { text: string; status: number } {
+  if (e instanceof UsageError) return { text: e.message, status: EXIT_USAGE };
+  if (e instanceof ShmError || e instanceof OperationError) return { text: e.message, status: EXIT_FAILED };
+  const sys = e as NodeJS.ErrnoException;
+  if (sys && typeof sys.code === 'string' && typeof sys.syscall === 'string') {
+    // Node's "ENOENT: no such file or directory, open '/x'" → "/x: no such file or directory (ENOENT)"
+    const words = /^[A-Z0-9]+: ([^,]+)/.exec(sys.message)?.[1] ?? sys.message;
+    return { text: `${sys.path ?? sys.syscall}: ${words} (${sys.code})`, status: EXIT_FAILED };
+  }
+  if (e instanceof RangeError) return { text: e.message, status: EXIT_USAGE };
+  return { text: `internal error: ${(e as Error)?.message ?? String(e)}`, status: EXIT_FAILED };
+}
+
+/** One line on stderr, `shmctl-ts: <command>: <text>`; a closed stderr is not worth dying for. */
+export function warn(command: string, text: string): void {
+  const line = `shmctl-ts: ${command ? `${command}: ` : ''}${text}`.replace(/\s*\n\s*/g, ' ');
+  try {
+    writeAll(2, `${line}\n`);
+  } catch {
+    /* nowhere left to say it */
+  }
+}
+
+export function reportError(command: string, e: unknown): number {
+  if (isBrokenPipe(e)) return EXIT_OK;
+  const { text, status } = describe(e);
+  warn(command, text);
+  if (process.env.SHMCTL_TS_DEBUG && e instanceof Error && e.stack) warn('', e.stack);
+  return status;
+}

@@ -1,0 +1,96 @@
+import { ShmError, UsageError } from '../src/errors.js';
+import { writeAll } from '../src/io.js';
+import { parseId, parseKey } from '../src/parse.js';
+import { readProcShm } from '../src/proc.js';
+import { isDest } from '../src/record.js';
+import { describeId, describeKey, openKey, removeSegment } from '../src/shm.js';
+import { reportError, warn } from './report.js';
+import type { CommandSpec, Options } from './spec.js';
+
+const EPERM = 1;
+const EINVAL = 22;
+const EIDRM = 43;
+
+type Target = { kind: 'id'; id: number } | { kind: 'key'; key: number };
+
+function removeOne(id: number, verbose: boolean): void {
+  const { stillAttached } = removeSegment(id);
+  if (verbose) writeAll(1, `removing shared memory segment id \`${id}'\n`);
+  if (stillAttached > 0) {
+    warn(
+      'rm',
+      `${describeId(id)}: still attached by ${stillAttached} process${stillAttached === 1 ? '' : 'es'}; ` +
+        'marked dest, it goes at the last detach',
+    );
+  }
+}
+
+/**
+ * --all: every segment this user may remove (the kernel decides: owner,
+ * creator, or CAP_SYS_ADMIN), never queues or semaphores. Segments already
+ * marked dest are removed already; ones that vanish meanwhile are skipped.
+ */
+function removeAll(verbose: boolean): number {
+  let skipped = 0;
+  for (const r of readProcShm()) {
+    if (isDest(r)) continue;
+    try {
+      removeOne(r.id, verbose);
+    } catch (e) {
+      if (e instanceof ShmError && e.errno === EPERM) skipped++;
+      else if (e instanceof ShmError && (e.errno === EINVAL || e.errno === EIDRM)) continue;
+      else throw e;
+    }
+  }
+  if (verbose && skipped) {
+    warn('rm', `left ${skipped} segment${skipped === 1 ? '' : 's'} this user may not remove`);
+  }
+  return 0;
+}
+
+export const spec: CommandSpec = {
+  name: 'rm',
+  summary: 'remove segments by id or key, like ipcrm -m/-M',
+  usage: 'rm [ID...] [-m ID]... [-M KEY]... [--all] [-v]',
+  arguments: [{ name: '[ids...]', description: 'shmids to remove' }],
+  options: [
+    { flags: '-m, --id <ID>', description: 'remove the segment with this shmid (decimal)', repeatable: true },
+    { flags: '-M, --key <KEY>', description: 'remove the segment with this key (decimal, 0x hex or 0 octal)', repeatable: true },
+    { flags: '-a, --all', description: 'remove every shared memory segment this user may remove (nothing else)' },
+    { flags: '-v, --verbose', description: 'name each segment removed' },
+  ],
+  run(args: string[], opts: Options): number {
+    const verbose = opts.verbose === true;
+    // Every argument is parsed before anything is removed: a typo removes nothing.
+    const ids = [...args, ...((opts.id as string[] | undefined) ?? [])];
+    const targets: Target[] = [
+      ...ids.map((text): Target => ({ kind: 'id', id: parseId(text) })),
+      ...((opts.key as string[] | undefined) ?? []).map((text): Target => ({ kind: 'key', key: parseKey(text) })),
+    ];
+    if (opts.all) {
+      if (targets.length) throw new UsageError('--all removes every segment you may remove: give no ids or keys with it');
+      return removeAll(verbose);
+    }
+    if (!targets.length) throw new UsageError('name segments to remove: IDs, -m ID, -M KEY, or --all');
+    // Like ipcrm: carry on past a failure, and fail at the end if any did.
+    let failed = 0;
+    for (const t of targets) {
+      try {
+        if (t.kind === 'id') {
+          removeOne(t.id, verbose);
+        } else {
+          const id = openKey(t.key);
+          try {
+            removeOne(id, verbose);
+          } catch (e) {
+            throw e instanceof ShmError ? e.with(`${describeKey(t.key)} (${e.subject})`) : e;
+          }
+        }
+      } catch (e) {
+        failed++;
+        reportError('rm', e);
+      }
+    }
+    return failed ? 1 : 0;
+  },
+};

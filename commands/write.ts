@@ -1,0 +1,60 @@
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { UsageError } from '../src/errors.js';
+import { currentOffset } from '../src/libc.js';
+import { parseByteCount } from '../src/parse.js';
+import { Attachment } from '../src/shm.js';
+import { writeBuffer, writeFromFd } from '../src/transfer.js';
+import { resolveTarget, targetOptions } from './common.js';
+import { warn } from './report.js';
+import type { CommandSpec, Options } from './spec.js';
+
+/** Bytes left to read from a regular file at its current offset; null for pipes, terminals… */
+function knownLength(fd: number): number | null {
+  const st = fstatSync(fd);
+  if (!st.isFile()) return null;
+  const at = fd === 0 ? Math.max(0, currentOffset(fd)) : 0;
+  return Math.max(0, st.size - at);
+}
+
+export const spec: CommandSpec = {
+  name: 'write',
+  summary: 'write bytes into a segment from a string, a file or stdin',
+  usage: 'write (ID | --key KEY | --ftok PATH [--proj N]) [--offset N] [--data STRING | --file PATH] [-v]',
+  arguments: [{ name: '[id]', description: 'shmid of the segment' }],
+  options: [
+    ...targetOptions,
+    { flags: '-o, --offset <N>', description: 'where to start in the segment, in bytes (suffixes as for sizes; default 0)' },
+    { flags: '-d, --data <STRING>', description: 'write this string (UTF-8), no newline added' },
+    { flags: '-i, --file <PATH>', description: 'write this file\'s contents (- for stdin); stdin is the default' },
+    { flags: '-v, --verbose', description: 'say how many bytes were written, on stderr' },
+  ],
+  run(args: string[], opts: Options): number {
+    if (opts.data !== undefined && opts.file !== undefined) throw new UsageError('give --data or --file, not both');
+    const offset = opts.offset === undefined ? 0 : parseByteCount(opts.offset as string, 'offset');
+    const id = resolveTarget(args[0], opts);
+    const data = opts.data === undefined ? null : Buffer.from(opts.data as string, 'utf8');
+    const path = opts.file as string | undefined;
+    // The source is opened before the segment is touched, so a bad path changes nothing.
+    const fd = data || path === undefined || path === '-' ? 0 : openSync(path, 'r');
+    try {
+      const length = data ? data.length : knownLength(fd);
+      const att = Attachment.attach(id);
+      let written: number;
+      try {
+        if (data) {
+          written = writeBuffer(att, offset, data);
+        } else {
+          // Known length: refuse before writing anything if it does not fit.
+          if (length !== null) att.checkRange(offset, length);
+          written = writeFromFd(att, fd, offset);
+        }
+      } finally {
+        att.detach();
+      }
+      if (opts.verbose) warn('write', `id ${id}: wrote ${written} bytes at offset ${offset}`);
+    } finally {
+      if (fd !== 0) closeSync(fd);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,63 @@
+import { constants as osConstants } from 'node:os';
+
+/** errno number → symbolic name (EACCES…), from Node's own table of this platform's values. */
+const errnoNames = new Map<number, string>(
+  Object.entries(osConstants.errno).map(([name, value]) => [value, name]),
+);
+
+export function errnoName(errno: number): string {
+  return errnoNames.get(errno) ?? `errno ${errno}`;
+}
+
+/**
+ * A failed system call, with what it was about and a reason in words.
+ * `subject` names the object ("id 5", "key 0x00001234", "/tmp/file");
+ * `reason` says why in a user's terms; `code` is the errno name.
+ */
+export class ShmError extends Error {
+  readonly code: string;
+
+  constructor(
+    readonly syscall: string,
+    readonly errno: number,
+    readonly subject: string,
+    readonly reason: string,
+  ) {
+    super(`${subject}: ${reason} (${errnoName(errno)})`);
+    this.name = 'ShmError';
+    this.code = errnoName(errno);
+  }
+
+  /** The same failure told about another subject or in better words. */
+  with(subject: string, reason?: string): ShmError {
+    return new ShmError(this.syscall, this.errno, subject, reason ?? this.reason);
+  }
+}
+
+/**
+ * A request that cannot be carried out for a reason that is not an errno:
+ * out of bounds, input longer than the room left. Exit status 1, like ShmError.
+ */
+export class OperationError extends Error {
+  constructor(
+    readonly subject: string,
+    readonly reason: string,
+  ) {
+    super(`${subject}: ${reason}`);
+    this.name = 'OperationError';
+  }
+}
+
+/** Bad command-line input: unparsable number, conflicting options. Exit status 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** strerror(3) text as ffi-rs reports it, without its "(os error N)" tail. */
+export function strerrorText(message: string | undefined, errno: number): string {
+  const text = (message ?? '').replace(/\s*\(os error \d+\)\s*$/, '');
+  return text || errnoName(errno);
+}

@@ -1,0 +1,259 @@
+/**
+ * The one place that knows ffi-rs and the x86-64 glibc struct layouts.
+ *
+ * ffi-rs is loaded on first use, not at import, so commands that never reach
+ * libc (ls on an empty namespace, --help) do not pay for loading the addon.
+ * Every call returns plain numbers or throws a ShmError carrying the errno;
+ * callers add what the call was about (see shm.ts).
+ */
+import { createRequire } from 'node:module';
+import type * as FfiRs from 'ffi-rs';
+import { ShmError, strerrorText } from './errors.js';
+
+type Ffi = typeof FfiRs;
+
+let ffi: Ffi | undefined;
+// Enum values of ffi-rs's DataType, written out so that this module can be
+// imported without loading the addon.
+const T = {
+  String: 0,
+  I32: 1,
+  I64: 8,
+  U64: 12,
+  U32: 20,
+  Void: 7,
+} as const;
+
+function lib(): Ffi {
+  if (!ffi) {
+    const require = createRequire(import.meta.url);
+    ffi = require('ffi-rs') as Ffi;
+    ffi.open({ library: 'libc', path: '' });
+  }
+  return ffi;
+}
+
+interface Result {
+  value: number;
+  errno: number;
+  message: string;
+}
+
+function call(funcName: string, retType: number, paramsType: number[], paramsValue: unknown[]): Result {
+  const r = lib().load({
+    library: 'libc',
+    funcName,
+    retType,
+    paramsType,
+    paramsValue,
+    errno: true,
+  }) as unknown as { value: number; errnoCode: number; errnoMessage: string };
+  return { value: r.value, errno: r.errnoCode, message: r.errnoMessage };
+}
+
+function callPlain(funcName: string, retType: number, paramsType: number[], paramsValue: unknown[]): number {
+  return lib().load({ library: 'libc', funcName, retType, paramsType, paramsValue }) as unknown as number;
+}
+
+function fail(syscall: string, r: Result): never {
+  throw new ShmError(syscall, r.errno, syscall, strerrorText(r.message, r.errno));
+}
+
+// --- constants (<sys/ipc.h>, <bits/shm.h>; see shared/reference/abi-x86_64.md) ---
+export const IPC_PRIVATE = 0;
+export const IPC_CREAT = 0o1000;
+export const IPC_EXCL = 0o2000;
+export const IPC_NOWAIT = 0o4000;
+export const SHM_RDONLY = 0o10000;
+export const SHM_HUGETLB = 0o4000;
+export const SHM_NORESERVE = 0o10000;
+/** Bits of shm_perm.mode as the kernel reports them. */
+export const SHM_DEST = 0o1000;
+export const SHM_LOCKED = 0o2000;
+
+export const IPC_RMID = 0;
+export const IPC_SET = 1;
+export const IPC_STAT = 2;
+
+const SHMID_DS_SIZE = 112;
+
+// --- raw memory ---------------------------------------------------------------
+
+/**
+ * A Buffer over `length` bytes at `address`, sharing the memory (no copy).
+ * The caller must not touch it once the memory is gone (after shmdt/free).
+ */
+export function externalBuffer(address: number, length: number): Buffer {
+  const f = lib();
+  const holder = f.createPointer({ paramsType: [T.U64], paramsValue: [address] });
+  const [pointer] = f.unwrapPointer(holder);
+  const buffer = f.createExternalBuffer(pointer!, length);
+  f.freePointer({ paramsType: [T.U64], paramsValue: holder, pointerType: f.PointerType.RsPointer });
+  return buffer;
+}
+
+/**
+ * One malloc'd scratch area for the structs libc fills in (shmid_ds, passwd…),
+ * grown on demand and kept for the life of the process. Node runs this code on
+ * one thread, so one area is enough.
+ */
+let scratch: { address: number; view: Buffer } | undefined;
+
+function scratchArea(size: number): { address: number; view: Buffer } {
+  if (!scratch || scratch.view.length < size) {
+    const length = Math.max(size, 4096);
+    const address = callPlain('malloc', T.U64, [T.U64], [length]);
+    if (!address) throw new ShmError('malloc', 12, 'malloc', 'out of memory');
+    if (scratch) callPlain('free', T.Void, [T.U64], [scratch.address]);
+    scratch = { address, view: externalBuffer(address, length) };
+  }
+  return scratch;
+}
+
+// --- System V shared memory ---------------------------------------------------
+
+/** shmget(2). `key` is the unsigned 32-bit key; key_t is a signed int. */
+export function shmget(key: number, size: number, flags: number): number {
+  const r = call('shmget', T.I32, [T.I32, T.U64, T.I32], [key | 0, size, flags]);
+  if (r.value === -1) fail('shmget', r);
+  return r.value;
+}
+
+/** shmat(2); returns the address. Failure is (void *) -1, which ffi-rs hands back as -1. */
+export function shmat(id: number, flags: number): number {
+  const r = call('shmat', T.U64, [T.I32, T.U64, T.I32], [id, 0, flags]);
+  if (r.value === -1 || r.value < 0 || r.value >= 2 ** 63) fail('shmat', r);
+  return r.value;
+}
+
+export function shmdt(address: number): void {
+  const r = call('shmdt', T.I32, [T.U64], [address]);
+  if (r.value === -1) fail('shmdt', r);
+}
+
+/** struct shmid_ds, decoded. */
+export interface ShmidDs {
+  key: number; // unsigned
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  mode: number; // including SHM_DEST / SHM_LOCKED
+  seq: number;
+  size: number;
+  atime: number;
+  dtime: number;
+  ctime: number;
+  cpid: number;
+  lpid: number;
+  nattch: number;
+}
+
+function decodeShmidDs(b: Buffer): ShmidDs {
+  return {
+    key: b.readUInt32LE(0),
+    uid: b.readUInt32LE(4),
+    gid: b.readUInt32LE(8),
+    cuid: b.readUInt32LE(12),
+    cgid: b.readUInt32LE(16),
+    mode: b.readUInt16LE(20),
+    seq: b.readUInt16LE(24),
+    size: Number(b.readBigUInt64LE(48)),
+    atime: Number(b.readBigInt64LE(56)),
+    dtime: Number(b.readBigInt64LE(64)),
+    ctime: Number(b.readBigInt64LE(72)),
+    cpid: b.readInt32LE(80),
+    lpid: b.readInt32LE(84),
+    nattch: Number(b.readBigUInt64LE(88)),
+  };
+}
+
+/** shmctl(id, IPC_STAT). */
+export function shmctlStat(id: number): ShmidDs {
+  const area = scratchArea(SHMID_DS_SIZE);
+  area.view.fill(0, 0, SHMID_DS_SIZE);
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_STAT, area.address]);
+  if (r.value === -1) fail('shmctl', r);
+  return decodeShmidDs(area.view.subarray(0, SHMID_DS_SIZE));
+}
+
+/** shmctl(id, IPC_RMID). */
+export function shmctlRmid(id: number): void {
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_RMID, 0]);
+  if (r.value === -1) fail('shmctl', r);
+}
+
+/** shmctl(id, IPC_SET): the kernel takes uid, gid and the low 9 bits of mode. */
+export function shmctlSet(id: number, change: { uid?: number; gid?: number; mode?: number }): void {
+  const area = scratchArea(SHMID_DS_SIZE);
+  let r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_STAT, area.address]);
+  if (r.value === -1) fail('shmctl', r);
+  if (change.uid !== undefined) area.view.writeUInt32LE(change.uid, 4);
+  if (change.gid !== undefined) area.view.writeUInt32LE(change.gid, 8);
+  if (change.mode !== undefined) area.view.writeUInt16LE(change.mode & 0o777, 20);
+  r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, area.address]);
+  if (r.value === -1) fail('shmctl', r);
+}
+
+/** ftok(3). */
+export function ftok(path: string, proj: number): number {
+  const r = call('ftok', T.I32, [T.String, T.I32], [path, proj]);
+  if (r.value === -1) fail('ftok', r);
+  return r.value >>> 0;
+}
+
+// --- users and groups ---------------------------------------------------------
+
+const ERANGE = 34;
+
+/**
+ * getpwuid_r/getgrgid_r into the scratch area: the struct (passwd is 48 bytes,
+ * group 32, the name pointer first in both) at 0, the result pointer at 64,
+ * strings from 128. NSS-aware like ipcs's getpwuid, and one FFI call.
+ */
+function lookupName(funcName: 'getpwuid_r' | 'getgrgid_r', id: number): string | null {
+  for (let bufferSize = 4096; bufferSize <= 1 << 24; bufferSize *= 4) {
+    const area = scratchArea(128 + bufferSize);
+    const resultAt = 64;
+    area.view.fill(0, 0, 128);
+    const rc = callPlain(funcName, T.I32, [T.U32, T.U64, T.U64, T.U64, T.U64], [
+      id,
+      area.address,
+      area.address + 128,
+      bufferSize,
+      area.address + resultAt,
+    ]);
+    if (rc === ERANGE) continue;
+    if (rc !== 0) return null;
+    const result = Number(area.view.readBigUInt64LE(resultAt));
+    if (result === 0) return null;
+    const nameAt = Number(area.view.readBigUInt64LE(0)) - area.address;
+    if (nameAt < 0 || nameAt >= area.view.length) return null;
+    const end = area.view.indexOf(0, nameAt);
+    return area.view.toString('utf8', nameAt, end < 0 ? area.view.length : end);
+  }
+  return null;
+}
+
+export function userNameOf(uid: number): string | null {
+  return lookupName('getpwuid_r', uid);
+}
+
+export function groupNameOf(gid: number): string | null {
+  return lookupName('getgrgid_r', gid);
+}
+
+// --- misc ---------------------------------------------------------------------
+
+const _SC_PAGESIZE = 30;
+let pageSizeCache: number | undefined;
+
+export function pageSize(): number {
+  return (pageSizeCache ??= callPlain('sysconf', T.I64, [T.I32], [_SC_PAGESIZE]));
+}
+
+/** The current file offset of a descriptor, or -1 where it has none (pipes). */
+export function currentOffset(fd: number): number {
+  const SEEK_CUR = 1;
+  return callPlain('lseek', T.I64, [T.I32, T.I64, T.I32], [fd, 0, SEEK_CUR]);
+}

@@ -1,0 +1,20 @@
+/** Times as C's ctime(3) prints them, in the local time zone (TZ), C locale. */
+
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** ctime(3) without its newline: "Mon Nov 23 06:21:11 2026" (24 characters). */
+export function ctime(seconds: number): string {
+  const d = new Date(seconds * 1000);
+  return (
+    `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
+    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`
+  );
+}
+
+/** ISO 8601 in UTC, for JSON. */
+export function isoTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
+}

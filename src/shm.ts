@@ -1,0 +1,340 @@
+/**
+ * System V shared memory as typed operations. Each failure is a ShmError that
+ * names the segment and says why in words; where the kernel's errno is
+ * ambiguous (EINVAL, ENOSPC from shmget) it is told apart by looking again.
+ */
+import { readFileSync } from 'node:fs';
+import { OperationError, ShmError } from './errors.js';
+import * as libc from './libc.js';
+import { readProcShm } from './proc.js';
+import { formatKey, recordFromShmidDs, type SegmentRecord } from './record.js';
+
+const EPERM = 1;
+const ENOENT = 2;
+const EACCES = 13;
+const EEXIST = 17;
+const EINVAL = 22;
+const ENOSPC = 28;
+const ENOMEM = 12;
+const EIDRM = 43;
+
+export function describeKey(key: number): string {
+  return `key ${formatKey(key)}`;
+}
+
+function describeTarget(key: number): string {
+  return key === libc.IPC_PRIVATE ? 'private segment' : describeKey(key);
+}
+
+export function describeId(id: number): string {
+  return `id ${id}`;
+}
+
+function readLimit(name: 'shmmax' | 'shmall' | 'shmmni'): bigint | null {
+  try {
+    return BigInt(readFileSync(`/proc/sys/kernel/${name}`, 'latin1').trim());
+  } catch {
+    return null;
+  }
+}
+
+/** Look a key up without asking for any access: the id, or null when no segment has it. */
+export function findKey(key: number): number | null {
+  try {
+    return libc.shmget(key, 0, 0);
+  } catch (e) {
+    if (e instanceof ShmError && e.errno === ENOENT) return null;
+    throw e;
+  }
+}
+
+/** The id of the segment with this key. */
+export function openKey(key: number): number {
+  try {
+    return libc.shmget(key, 0, 0);
+  } catch (e) {
+    throw explainShmget(e, key, 0);
+  }
+}
+
+export interface CreateOptions {
+  /** Unsigned 32-bit key; 0 (IPC_PRIVATE) always makes a new segment. */
+  key: number;
+  size: number;
+  /** Permission bits, 0 … 0777; default 0600. */
+  mode?: number;
+  /** Fail if the key exists (IPC_EXCL) instead of returning its segment. */
+  exclusive?: boolean;
+  /** Extra shmget flags (SHM_HUGETLB, SHM_NORESERVE). */
+  flags?: number;
+}
+
+export interface CreateResult {
+  id: number;
+  /** False when the key existed and its segment was returned, as shmget does. */
+  created: boolean;
+}
+
+/**
+ * shmget with IPC_CREAT. Without `exclusive` an existing key returns its
+ * segment, as shmget does — but we first try IPC_EXCL so the caller knows
+ * whether it made the segment, and may say so.
+ */
+export function createSegment(opts: CreateOptions): CreateResult {
+  const mode = opts.mode ?? 0o600;
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new RangeError(`mode ${mode} is not within 0 … 0777`);
+  const flags = libc.IPC_CREAT | mode | (opts.flags ?? 0);
+  const subject = describeTarget(opts.key);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return { id: libc.shmget(opts.key, opts.size, flags | (opts.key ? libc.IPC_EXCL : 0)), created: true };
+    } catch (e) {
+      if (!(e instanceof ShmError && e.errno === EEXIST)) throw explainShmget(e, opts.key, opts.size);
+      if (opts.exclusive) {
+        const id = findKey(opts.key);
+        throw e.with(subject, `a segment with this key already exists${id === null ? '' : ` (shmid ${id})`}`);
+      }
+    }
+    try {
+      // The key exists: open it as plain shmget(key, size, mode) would.
+      return { id: libc.shmget(opts.key, opts.size, mode | (opts.flags ?? 0)), created: false };
+    } catch (e) {
+      // Removed between the two calls: try to create it again.
+      if (e instanceof ShmError && e.errno === ENOENT && attempt < 3) continue;
+      throw explainShmget(e, opts.key, opts.size);
+    }
+  }
+}
+
+/** Turn a shmget failure into words, looking again where the errno is ambiguous. */
+function explainShmget(e: unknown, key: number, size: number): unknown {
+  if (!(e instanceof ShmError)) return e;
+  const subject = describeTarget(key);
+  switch (e.errno) {
+    case ENOENT:
+      return e.with(subject, 'no segment has this key');
+    case EACCES:
+      return e.with(subject, 'permission denied for the access asked (the segment\'s mode does not grant it)');
+    case EPERM:
+      return e.with(subject, 'not permitted (huge pages need CAP_IPC_LOCK or the hugetlb group)');
+    case ENOMEM:
+      return e.with(subject, `not enough memory for ${size} bytes`);
+    case EINVAL: {
+      if (key !== libc.IPC_PRIVATE) {
+        const id = findKey(key);
+        if (id !== null) {
+          const existing = safeStat(id);
+          if (existing && existing.size < size) {
+            return e.with(subject, `exists with size ${existing.size} < requested ${size} (shmid ${id})`);
+          }
+        }
+      }
+      const shmmax = readLimit('shmmax');
+      if (shmmax !== null && BigInt(size) > shmmax) return e.with(subject, `size ${size} exceeds kernel.shmmax = ${shmmax}`);
+      if (size < 1) return e.with(subject, 'size must be at least 1 byte');
+      return e.with(subject, 'invalid argument');
+    }
+    case ENOSPC: {
+      const shmmni = readLimit('shmmni');
+      let count: number | null = null;
+      try {
+        count = readProcShm().length;
+      } catch {
+        /* leave the count unknown */
+      }
+      if (shmmni !== null && count !== null && BigInt(count) >= shmmni) {
+        return e.with(subject, `segment limit kernel.shmmni = ${shmmni} reached`);
+      }
+      const shmall = readLimit('shmall');
+      return e.with(subject, `total shared memory limit kernel.shmall = ${shmall ?? '?'} pages reached`);
+    }
+    default:
+      return e.with(subject);
+  }
+}
+
+function safeStat(id: number): SegmentRecord | null {
+  try {
+    return recordFromShmidDs(id, libc.shmctlStat(id));
+  } catch {
+    return null;
+  }
+}
+
+function explainShmctl(e: unknown, id: number, action: 'stat' | 'remove'): unknown {
+  if (!(e instanceof ShmError)) return e;
+  const subject = describeId(id);
+  switch (e.errno) {
+    case EINVAL:
+    case EIDRM:
+      return e.with(subject, 'no such segment');
+    case EACCES:
+      return e.with(subject, 'permission denied (no read permission)');
+    case EPERM:
+      return e.with(
+        subject,
+        action === 'remove'
+          ? 'permission denied: only its owner, its creator or a privileged user may remove it'
+          : 'operation not permitted',
+      );
+    default:
+      return e.with(subject);
+  }
+}
+
+/**
+ * Every IPC_STAT field of one segment, with rss/swap from /proc when its row is
+ * there. Without read permission IPC_STAT fails, but the kernel publishes the
+ * same fields to everyone in /proc/sysvipc/shm (ipcs -i reads them there too),
+ * so that row answers instead.
+ */
+export function statSegment(id: number): SegmentRecord {
+  let record: SegmentRecord;
+  try {
+    record = recordFromShmidDs(id, libc.shmctlStat(id));
+  } catch (e) {
+    if (e instanceof ShmError && e.errno === EACCES) {
+      const row = procRow(id);
+      if (row) return row;
+    }
+    throw explainShmctl(e, id, 'stat');
+  }
+  const row = procRow(id);
+  if (row) {
+    record.rss = row.rss;
+    record.swap = row.swap;
+  }
+  return record;
+}
+
+function procRow(id: number): SegmentRecord | undefined {
+  try {
+    return readProcShm().find((r) => r.id === id);
+  } catch {
+    return undefined;
+  }
+}
+
+export interface RemoveResult {
+  /** Processes still attached: the segment is marked dest and goes at their last detach. */
+  stillAttached: number;
+}
+
+/** IPC_RMID. An attached segment is only marked for removal (dest). */
+export function removeSegment(id: number): RemoveResult {
+  const before = safeStat(id);
+  try {
+    libc.shmctlRmid(id);
+  } catch (e) {
+    throw explainShmctl(e, id, 'remove');
+  }
+  return { stillAttached: before?.nattch ?? 0 };
+}
+
+/** ftok(3) with its failure named after the path. */
+export function keyFromPath(path: string, proj: number): number {
+  try {
+    return libc.ftok(path, proj);
+  } catch (e) {
+    throw e instanceof ShmError ? e.with(`ftok ${path}`) : e;
+  }
+}
+
+/** Largest Buffer one view may be (Node 20 caps Buffers at 4 GiB). */
+const MAX_VIEW = 1 << 30;
+
+/**
+ * A segment attached to this process. Its memory is reached through
+ * `view(offset, length)`, a Buffer over that window of the segment (no copy),
+ * checked against the segment's real size. Views must not be used after
+ * detach(): the memory is gone then, and touching it would kill the process.
+ */
+export class Attachment {
+  #address: number;
+  readonly id: number;
+  readonly size: number;
+  readonly readonly: boolean;
+
+  private constructor(id: number, address: number, size: number, readonly: boolean) {
+    this.id = id;
+    this.#address = address;
+    this.size = size;
+    this.readonly = readonly;
+  }
+
+  /**
+   * Attach by id. The size is read after attaching, from the attached segment
+   * itself: an id cannot be reused while we hold it, so size and memory agree.
+   */
+  static attach(id: number, opts: { readonly?: boolean } = {}): Attachment {
+    const readonly = opts.readonly ?? false;
+    let address: number;
+    try {
+      address = libc.shmat(id, readonly ? libc.SHM_RDONLY : 0);
+    } catch (e) {
+      if (!(e instanceof ShmError)) throw e;
+      const subject = describeId(id);
+      if (e.errno === EACCES) {
+        throw e.with(subject, `permission denied for ${readonly ? 'read-only' : 'read-write'} attach`);
+      }
+      if (e.errno === EINVAL || e.errno === EIDRM) throw e.with(subject, 'no such segment');
+      if (e.errno === ENOMEM) throw e.with(subject, 'no room in the address space for the segment');
+      throw e.with(subject);
+    }
+    let size: number;
+    try {
+      size = libc.shmctlStat(id).size;
+    } catch (e) {
+      libc.shmdt(address);
+      throw explainShmctl(e, id, 'stat');
+    }
+    return new Attachment(id, address, size, readonly);
+  }
+
+  get attached(): boolean {
+    return this.#address !== 0;
+  }
+
+  /** Where the segment is mapped in this process. */
+  get address(): number {
+    this.#check();
+    return this.#address;
+  }
+
+  /** Throws unless [offset, offset + length) lies inside the segment. */
+  checkRange(offset: number, length: number): void {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+      throw new RangeError(`bad range offset ${offset} length ${length}`);
+    }
+    if (offset > this.size) {
+      throw new OperationError(describeId(this.id), `offset ${offset} is past the end of the segment (${this.size} bytes)`);
+    }
+    if (length > this.size - offset) {
+      throw new OperationError(
+        describeId(this.id),
+        `offset ${offset} + length ${length} passes the end of the segment (${this.size} bytes)`,
+      );
+    }
+  }
+
+  /** A Buffer sharing [offset, offset + length) of the segment; at most 1 GiB at a time. */
+  view(offset: number, length: number): Buffer {
+    this.#check();
+    this.checkRange(offset, length);
+    if (length > MAX_VIEW) throw new RangeError(`a view is at most ${MAX_VIEW} bytes`);
+    return libc.externalBuffer(this.#address + offset, length);
+  }
+
+  /** Detach; later calls do nothing. */
+  detach(): void {
+    if (this.#address === 0) return;
+    const address = this.#address;
+    this.#address = 0;
+    libc.shmdt(address);
+  }
+
+  #check(): void {
+    if (this.#address === 0) throw new Error(`segment ${this.id} is no longer attached`);
+  }
+}
+
