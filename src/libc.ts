@@ -74,6 +74,8 @@ export const SHM_LOCKED = 0o2000;
 export const IPC_RMID = 0;
 export const IPC_SET = 1;
 export const IPC_STAT = 2;
+export const SHM_LOCK = 11;
+export const SHM_UNLOCK = 12;
 
 const SHMID_DS_SIZE = 112;
 
@@ -192,6 +194,12 @@ export function shmctlSet(id: number, change: { uid?: number; gid?: number; mode
   if (change.gid !== undefined) area.view.writeUInt32LE(change.gid, 8);
   if (change.mode !== undefined) area.view.writeUInt16LE(change.mode & 0o777, 20);
   r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, area.address]);
+  if (r.value === -1) fail('shmctl', r);
+}
+
+/** shmctl(id, SHM_LOCK) or SHM_UNLOCK: keep the segment's pages in memory, or stop. */
+export function shmctlLock(id: number, lock: boolean): void {
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, lock ? SHM_LOCK : SHM_UNLOCK, 0]);
   if (r.value === -1) fail('shmctl', r);
 }
 

@@ -12,7 +12,7 @@ function parseCInteger(text: string): bigint | null {
   let m: RegExpMatchArray | null;
   if ((m = /^([+-]?)0x([0-9a-f]+)$/i.exec(t))) return sign(m[1]!) * BigInt('0x' + m[2]);
   if ((m = /^([+-]?)0([0-7]+)$/.exec(t))) return sign(m[1]!) * BigInt('0o' + m[2]);
-  if ((m = /^([+-]?)([0-9]+)$/.exec(t))) return sign(m[1]!) * BigInt(m[2]!);
+  if ((m = /^([+-]?)(0|[1-9][0-9]*)$/.exec(t))) return sign(m[1]!) * BigInt(m[2]!);
   return null;
 }
 
@@ -59,15 +59,17 @@ export function parseByteCount(text: string, what = 'size'): number {
     );
   }
   const [, whole, fraction, unit, tail] = m;
-  if (fraction !== undefined && /^0x/i.test(whole!)) throw new UsageError(`invalid ${what} '${text}': a hex number takes no fraction`);
+  // With a fraction the whole part is decimal ("010.5K"); without, C notation.
+  const integer = fraction !== undefined && !/^0x/i.test(whole!) ? BigInt(whole!) : parseCInteger(whole!);
+  if (integer === null || (fraction !== undefined && /^0x/i.test(whole!))) {
+    throw new UsageError(`invalid ${what} '${text}': not a number`);
+  }
   let value: bigint;
   if (!unit) {
-    value = parseCInteger(whole!)!;
+    value = integer;
   } else {
     const base = tail && tail.toLowerCase() === 'b' ? 1000n : 1024n;
     const multiplier = base ** BigInt(UNITS.indexOf(unit.toUpperCase()) + 1);
-    // With a fraction the whole part is decimal ("010.5K"); without, C notation.
-    const integer = fraction !== undefined ? BigInt(whole!) : parseCInteger(whole!)!;
     value = integer * multiplier;
     if (fraction) value += (BigInt(fraction) * multiplier) / 10n ** BigInt(fraction.length);
   }

@@ -1,0 +1,172 @@
+/**
+ * ls and stat against the real util-linux on the same segments, byte for byte.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { BIN, ROOT, withNamespace, type Namespace } from '../helpers/ns.js';
+
+const HELPER = `${ROOT}test/helpers/ipc-helper.mjs`;
+
+function expectLsMatchesIpcs(ns: Namespace): void {
+  const ours = ns.cli(['ls']);
+  const theirs = ns.run(['ipcs', '-m']);
+  expect(ours.stderr).toBe('');
+  expect(ours.status).toBe(0);
+  expect(ours.out).toBe(theirs.out);
+  expect(ours.stdout.equals(theirs.stdout)).toBe(true);
+  // --format ipcs says the same when asked for explicitly
+  expect(ns.cli(['ls', '--format', 'ipcs']).out).toBe(theirs.out);
+}
+
+function expectStatMatchesIpcs(ns: Namespace, env: NodeJS.ProcessEnv = {}): void {
+  const ids = ns.segments().map((s) => s.id);
+  expect(ids.length).toBeGreaterThan(0);
+  for (const id of ids) {
+    const ours = ns.cli(['stat', String(id), '--format', 'ipcs'], { env });
+    const theirs = ns.run(['ipcs', '-m', '-i', String(id)], { env });
+    expect(ours.stderr).toBe('');
+    expect(ours.status).toBe(0);
+    expect(ours.out).toBe(theirs.out);
+  }
+}
+
+/** Attach in the background with our own attach; resolves once nattch shows it. */
+async function holdAttached(ns: Namespace, id: number): Promise<ChildProcess> {
+  const before = ns.segments().find((s) => s.id === id)!.nattch;
+  const child = ns.start([BIN, 'attach', String(id), '-q']);
+  await ns.until((segs) => (segs.find((s) => s.id === id)?.nattch ?? 0) > before, `nattch of ${id} to rise`);
+  return child;
+}
+
+async function stop(child: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
+
+function rmAll(ns: Namespace): void {
+  const r = ns.run(['ipcrm', '--all=shm']);
+  expect(r.status).toBe(0);
+}
+
+describe('ls matches ipcs -m byte for byte', () => {
+  test('in an empty namespace', () =>
+    withNamespace((ns) => {
+      expectLsMatchesIpcs(ns);
+    }));
+
+  test('for IPC_PRIVATE, a key with the high bit set, and sizes from 1 byte to 16 GiB', () =>
+    withNamespace((ns) => {
+      const made = [
+        ['--private', '--size', '100000', '--mode', '644'],
+        ['--key', '0xdeadbeef', '--size', '1'],
+        ['--key', '0x80000000', '--size', '4095', '--mode', '0'],
+        ['--key', '1', '--size', '4096', '--mode', '777'],
+        ['--key', '0xffffffff', '--size', '4097', '--mode', '640'],
+        ['--key', '12345', '--size', '1G', '--mode', '604'],
+        ['--private', '--size', '16G', '--mode', '400'],
+        ['--key', '077', '--size', '9999999999', '--mode', '060'],
+      ];
+      for (const args of made) expect(ns.cli(['create', ...args]).status).toBe(0);
+      expectLsMatchesIpcs(ns);
+      expectStatMatchesIpcs(ns);
+      rmAll(ns);
+    }));
+
+  test('for a segment removed while attached (dest), and after attach and detach times are set', () =>
+    withNamespace(async (ns) => {
+      const kept = Number(ns.cli(['create', '--key', '0x5eed', '--size', '8192']).out);
+      const doomed = Number(ns.cli(['create', '--key', '0x5eee', '--size', '100']).out);
+      expect(ns.cli(['attach', String(kept), '-q', '--timeout', '0']).status).toBe(0); // sets atime, dtime
+      const holder = await holdAttached(ns, doomed);
+      const other = await holdAttached(ns, kept);
+      expect(ns.cli(['rm', String(doomed)]).status).toBe(0);
+      const dest = ns.segments().find((s) => s.id === doomed)!;
+      expect(dest.key).toBe(0);
+      expect(dest.mode & 0o1000).toBe(0o1000);
+      expectLsMatchesIpcs(ns);
+      expectStatMatchesIpcs(ns);
+      expect(await stop(holder)).toBe(0);
+      expect(await stop(other)).toBe(0);
+      // gone at the last detach
+      expect(ns.segments().map((s) => s.id)).toEqual([kept]);
+      expectLsMatchesIpcs(ns);
+      rmAll(ns);
+    }));
+
+  test('for locked and dest+locked segments', () =>
+    withNamespace(async (ns) => {
+      const locked = ns.ipcmk(5000);
+      const both = ns.ipcmk(6000, '0600');
+      for (const id of [locked, both]) expect(ns.run(['node', HELPER, 'lock', String(id)]).status).toBe(0);
+      const holder = await holdAttached(ns, both);
+      expect(ns.run(['ipcrm', '-m', String(both)]).status).toBe(0);
+      expectLsMatchesIpcs(ns);
+      expectStatMatchesIpcs(ns);
+      expect(ns.cli(['ls']).out).toMatch(/dest\s+locked/);
+      await stop(holder);
+      rmAll(ns);
+    }));
+
+  test('for an owner with no passwd entry and a group with no group entry', () =>
+    withNamespace((ns) => {
+      const id = ns.ipcmk(4096);
+      expect(ns.run(['node', HELPER, 'set', String(id), '4000123', '4000456']).status).toBe(0);
+      expect(ns.segments()[0]).toMatchObject({ uid: 4000123, gid: 4000456 });
+      const named = ns.ipcmk(10); // and a named owner beside it
+      expectLsMatchesIpcs(ns);
+      expectStatMatchesIpcs(ns);
+      expect(ns.cli(['ls']).out).toContain('4000123');
+      const json = JSON.parse(ns.cli(['ls', '--json']).out);
+      expect(json.sharedmemory[0]).toMatchObject({ uid: 4000123, owner: null, gid: 4000456, group: null });
+      expect(json.sharedmemory[1]).toMatchObject({ id: named, owner: 'root' });
+      rmAll(ns);
+    }));
+
+  test('for many segments made by ipcmk with random sizes and modes, some removed while attached', () =>
+    withNamespace(async (ns) => {
+      const seed = Date.now() % 100000;
+      let state = seed;
+      const random = (n: number): number => ((state = (state * 1103515245 + 12345) % 2 ** 31), state % n);
+      const ids: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const size = [1, 4096, 4097, 65536, 1 + random(10_000_000), 2 ** 32 + random(1000)][random(6)]!;
+        const mode = (random(0o1000) & 0o777).toString(8);
+        ids.push(ns.ipcmk(size, mode));
+      }
+      // a few gaps in the id space, and a few dest
+      for (const id of ids.filter((_, i) => i % 7 === 3)) ns.run(['ipcrm', '-m', String(id)]);
+      const holders: ChildProcess[] = [];
+      for (const id of ids.filter((_, i) => i % 9 === 5)) {
+        holders.push(await holdAttached(ns, id));
+        ns.run(['ipcrm', '-m', String(id)]);
+      }
+      try {
+        expectLsMatchesIpcs(ns);
+        expectStatMatchesIpcs(ns);
+      } catch (e) {
+        throw new Error(`seed ${seed}: ${(e as Error).message}`);
+      }
+      for (const h of holders) await stop(h);
+      rmAll(ns);
+    }));
+});
+
+describe('stat --format ipcs matches ipcs -m -i', () => {
+  test.each(['UTC', 'America/New_York', 'Asia/Kolkata'])('with times shown in TZ=%s', (tz) =>
+    withNamespace((ns) => {
+      const id = ns.ipcmk(100000);
+      ns.cli(['attach', String(id), '-q', '--timeout', '0']);
+      expectStatMatchesIpcs(ns, { TZ: tz });
+      rmAll(ns);
+    }),
+  );
+
+  test('a missing id exits 1 with a message (ipcs exits 0)', () =>
+    withNamespace((ns) => {
+      const ours = ns.cli(['stat', '999', '--format', 'ipcs']);
+      expect(ours.status).toBe(1);
+      expect(ours.out).toBe('');
+      expect(ours.stderr).toBe('shmctl-ts: stat: id 999: no such segment (EINVAL)\n');
+      expect(ns.run(['ipcs', '-m', '-i', '999']).status).toBe(0);
+    }));
+});

@@ -1,0 +1,138 @@
+/**
+ * A private IPC namespace per test: `unshare --ipc sleep infinity` holds it
+ * open, and every command runs in it through `nsenter`. Closing checks that
+ * the test left no segment behind, then ends the namespace (and with it
+ * anything still in it).
+ */
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { readlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseProcShm } from '../../src/proc.js';
+import type { SegmentRecord } from '../../src/record.js';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const BIN = `${ROOT}bin/shmctl-ts`;
+
+export interface RunResult {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: Buffer;
+  stderr: string;
+  /** stdout as text */
+  out: string;
+}
+
+const baseEnv = (): NodeJS.ProcessEnv => {
+  const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C' };
+  delete env.NO_COLOR;
+  delete env.FORCE_COLOR;
+  delete env.NODE_OPTIONS;
+  return env;
+};
+
+function toResult(r: SpawnSyncReturns<Buffer>): RunResult {
+  if (r.error) throw r.error;
+  return { status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr.toString(), out: r.stdout.toString() };
+}
+
+export class Namespace {
+  private constructor(
+    readonly pid: number,
+    private readonly holder: ChildProcess,
+  ) {}
+
+  static async create(): Promise<Namespace> {
+    const holder = spawn('unshare', ['--ipc', 'sleep', 'infinity'], { stdio: 'ignore' });
+    const pid = holder.pid!;
+    const mine = readlinkSync('/proc/self/ns/ipc');
+    for (let i = 0; i < 500; i++) {
+      try {
+        if (readlinkSync(`/proc/${pid}/ns/ipc`) !== mine) return new Namespace(pid, holder);
+      } catch {
+        /* not there yet */
+      }
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    holder.kill('SIGKILL');
+    throw new Error('unshare --ipc did not make a namespace');
+  }
+
+  private enter(cmd: string[]): string[] {
+    return ['--target', String(this.pid), '--ipc', '--', ...cmd];
+  }
+
+  /** Run a command in the namespace and wait for it. */
+  run(cmd: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): RunResult {
+    return toResult(
+      spawnSync('nsenter', this.enter(cmd), {
+        input: opts.input,
+        env: { ...baseEnv(), ...opts.env },
+        maxBuffer: 1 << 30,
+        timeout: 120_000,
+      }),
+    );
+  }
+
+  /** Our binary, in the namespace. */
+  cli(args: string[], opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): RunResult {
+    return this.run([BIN, ...args], opts);
+  }
+
+  /** A bash script, in the namespace. */
+  sh(script: string, opts: { input?: string | Buffer; env?: NodeJS.ProcessEnv } = {}): RunResult {
+    return this.run(['bash', '-c', script], opts);
+  }
+
+  /** Start a command in the namespace without waiting. */
+  start(cmd: string[]): ChildProcess {
+    return spawn('nsenter', this.enter(cmd), { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  }
+
+  /** The kernel's own list for this namespace. */
+  segments(): SegmentRecord[] {
+    const r = this.run(['cat', '/proc/sysvipc/shm']);
+    return parseProcShm(r.out);
+  }
+
+  /** Wait until `test` holds for the segment list (attachers are asynchronous). */
+  async until(test: (segments: SegmentRecord[]) => boolean, what: string): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      if (test(this.segments())) return;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`timed out waiting for: ${what}`);
+  }
+
+  /** Create with the real ipcmk; returns the id. */
+  ipcmk(size: number | string, mode = '0644'): number {
+    const r = this.run(['ipcmk', '-M', String(size), '-p', mode]);
+    const m = /Shared memory id: (\d+)/.exec(r.out);
+    if (!m) throw new Error(`ipcmk failed: ${r.stderr}`);
+    return Number(m[1]);
+  }
+
+  /**
+   * End the namespace. With `expectEmpty` (the default) first check that the
+   * test removed everything it made.
+   */
+  async close(expectEmpty = true): Promise<void> {
+    const left = expectEmpty ? this.segments() : [];
+    this.holder.kill('SIGKILL');
+    await new Promise((r) => (this.holder.exitCode !== null ? r(null) : this.holder.once('exit', r)));
+    if (left.length) throw new Error(`segments left behind: ${left.map((s) => s.id).join(', ')}`);
+  }
+}
+
+/** Run `body` with a fresh namespace, closed (and checked empty) afterwards. */
+export async function withNamespace<T>(body: (ns: Namespace) => Promise<T> | T, expectEmpty = true): Promise<T> {
+  const ns = await Namespace.create();
+  let result: T;
+  try {
+    result = await body(ns);
+  } catch (e) {
+    await ns.close(false);
+    throw e;
+  }
+  await ns.close(expectEmpty);
+  return result;
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+// `npm test`: runs jest inside a private IPC namespace, so that no test can
+// see or touch the host's segments, then prints the line CI reads:
+// "N passed, N failed". End-to-end tests make a fresh namespace per test on
+// top of this one (test/helpers/ns.ts).
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const args = process.argv.slice(2);
+
+if (!process.env.SHMCTL_TS_TEST_NS) {
+  // Root (CI) can unshare the IPC namespace directly; others map themselves
+  // to root in a user namespace first.
+  const env = { ...process.env, SHMCTL_TS_TEST_NS: '1' };
+  const self = [process.execPath, fileURLToPath(import.meta.url), ...args];
+  const direct = process.getuid?.() === 0;
+  const r = spawnSync('unshare', direct ? ['--ipc', ...self] : ['--user', '--map-root-user', '--ipc', ...self], {
+    stdio: 'inherit',
+    env,
+  });
+  if (r.error || r.status === null) {
+    console.error(`test/run.mjs: cannot make a private IPC namespace (${r.error?.message ?? `signal ${r.signal}`})`);
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  }
+  process.exit(r.status);
+}
+
+const results = join(tmpdir(), `shmctl-ts-jest-${process.pid}.json`);
+const jest = spawnSync(
+  process.execPath,
+  [join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${results}`, ...args],
+  {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim(), LC_ALL: 'C' },
+  },
+);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const r = JSON.parse(readFileSync(results, 'utf8'));
+  passed = r.numPassedTests;
+  failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
+  skipped = r.numPendingTests + r.numTodoTests;
+  rmSync(results, { force: true });
+} catch {
+  failed += 1; // jest did not even report
+}
+
+// Nothing the suite made may outlive it in this namespace.
+const left = readFileSync('/proc/sysvipc/shm', 'latin1').trim().split('\n').length - 1;
+if (left > 0) {
+  console.error(`test/run.mjs: ${left} segment(s) left behind in the test namespace`);
+  failed += 1;
+}
+
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(jest.status === 0 && failed === 0 ? 0 : 1);

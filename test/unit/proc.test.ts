@@ -1,0 +1,57 @@
+import { parseProcShm } from '../../src/proc.js';
+import { isDest, isLocked, permsOf } from '../../src/record.js';
+
+// The layout of the kernel's file (header and widths as 6.x prints them).
+const HEADER =
+  '       key      shmid perms                  size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime                   rss                  swap\n';
+
+describe('parseProcShm', () => {
+  test('reads all 16 columns of a row', () => {
+    const text =
+      HEADER +
+      '      4660          7   600                  4096  1234  5678      2  1000   100     0     0 1795419049 1795419050 1795419000                  4096                     0\n';
+    const [r] = parseProcShm(text);
+    expect(r).toEqual({
+      key: 0x1234, id: 7, mode: 0o600, size: 4096, cpid: 1234, lpid: 5678, nattch: 2,
+      uid: 1000, gid: 100, cuid: 0, cgid: 0, atime: 1795419049, dtime: 1795419050, ctime: 1795419000,
+      rss: 4096, swap: 0,
+    });
+  });
+
+  test('keys are printed signed and read back unsigned', () => {
+    const text =
+      HEADER +
+      '-559038737          0   644                     1     1     0      0     0     0     0     0          0          0 1795419049                     0                     0\n' +
+      '        -1          1   644                     1     1     0      0     0     0     0     0          0          0 1795419049                     0                     0\n';
+    const keys = parseProcShm(text).map((r) => r.key);
+    expect(keys).toEqual([0xdeadbeef, 0xffffffff]);
+  });
+
+  test('perms keep SHM_DEST and SHM_LOCKED; sizes beyond 32 bits survive', () => {
+    const text =
+      HEADER +
+      '         0          3  1644           17179869184     1     0      1     0     0     0     0          0          0 1795419049                     0                     0\n' +
+      '        99          4  3600                100000     1     0      1     0     0     0     0          0          0 1795419049                     0                     0\n' +
+      '       100          5  2640                100000     1     0      1     0     0     0     0          0          0 1795419049                     0                     0\n';
+    const [dest, both, locked] = parseProcShm(text);
+    expect([isDest(dest!), isLocked(dest!), permsOf(dest!)]).toEqual([true, false, 0o644]);
+    expect(dest!.size).toBe(2 ** 34);
+    expect([isDest(both!), isLocked(both!), permsOf(both!)]).toEqual([true, true, 0o600]);
+    expect([isDest(locked!), isLocked(locked!), permsOf(locked!)]).toEqual([false, true, 0o640]);
+  });
+
+  test('an empty namespace has the header only', () => {
+    expect(parseProcShm(HEADER)).toEqual([]);
+  });
+
+  test('columns are found by name: a kernel without rss/swap still parses', () => {
+    const text =
+      '       key      shmid perms       size  cpid  lpid nattch   uid   gid  cuid  cgid      atime      dtime      ctime\n' +
+      '         5          1   600        10     1     0      0     0     0     0     0          0          0 1795419049\n';
+    expect(parseProcShm(text)[0]).toMatchObject({ key: 5, id: 1, size: 10, rss: null, swap: null });
+  });
+
+  test('refuses a file that is not the segment list', () => {
+    expect(() => parseProcShm('       key      msqid perms      cbytes       qnum\n')).toThrow(/no 'shmid' column/);
+  });
+});
