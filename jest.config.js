@@ -1,14 +1,13 @@
-// Tests are TypeScript compiled by SWC as native ES modules (the package is ESM
-// because chalk 5 is); test/run.mjs starts jest with --experimental-vm-modules.
+// Tests are TypeScript run as native ES modules (the package is ESM because
+// chalk 5 is), transpiled by ts-jest without type checking: `npm test` runs
+// tsc over src, commands and test first. test/run.mjs starts jest with
+// --experimental-vm-modules.
 export default {
   testEnvironment: 'node',
   testMatch: ['<rootDir>/test/**/*.test.ts'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: {
-    '^.+\\.ts$': [
-      '@swc/jest',
-      { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'es6' } },
-    ],
+    '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.test.json' }],
   },
   // Sources import './x.js' (NodeNext style); map that back to the .ts file.
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
