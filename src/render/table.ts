@@ -16,6 +16,8 @@ export async function renderTable(
     head: ['key', 'shmid', 'owner', 'perms', 'bytes', 'nattch', 'status'].map((h) => chalk.bold(h)),
     colAligns: ['left', 'right', 'left', 'left', 'right', 'right', 'left'],
     style: { head: [], border: [] },
+    // no rule between rows: one line per segment, like ipcs
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const r of records) {
     const status = statusOf(r)
