@@ -4,11 +4,16 @@ import { parseId, parseKey, parseProj } from '../src/parse.js';
 import { keyFromPath, openKey } from '../src/shm.js';
 import type { OptionSpec, Options } from './spec.js';
 
+/** --ftok PATH [--proj N]: a key made from an existing file, for create and for naming a segment. */
+export const ftokOptions: OptionSpec[] = [
+  { flags: '--ftok <PATH>', description: 'the key ftok(3) makes from PATH and --proj' },
+  { flags: '--proj <N>', description: 'project id for --ftok: 1-255 or one character (default 1)' },
+];
+
 /** ID | --key KEY | --ftok PATH [--proj N]: the ways to name an existing segment. */
 export const targetOptions: OptionSpec[] = [
   { flags: '-k, --key <KEY>', description: 'the segment with this key (decimal, 0x hex or 0 octal)' },
-  { flags: '--ftok <PATH>', description: 'the segment whose key is ftok(PATH, --proj)' },
-  { flags: '--proj <N>', description: 'project id for --ftok: 1-255 or one character (default 1)' },
+  ...ftokOptions,
 ];
 
 export const DEFAULT_PROJ = 1;

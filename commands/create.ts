@@ -4,7 +4,7 @@ import { IPC_PRIVATE } from '../src/libc.js';
 import { parseKey, parseMode, parseSize } from '../src/parse.js';
 import { createSegment, statSegment } from '../src/shm.js';
 import { formatKey, permsOf } from '../src/record.js';
-import { ftokKey } from './common.js';
+import { ftokKey, ftokOptions } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -18,8 +18,7 @@ export const spec: CommandSpec = {
   options: [
     { flags: '-k, --key <KEY>', description: 'key of the segment: decimal, 0x hex or 0 octal, 32 bits, not 0' },
     { flags: '-p, --private', description: 'a new segment with no key (IPC_PRIVATE)' },
-    { flags: '--ftok <PATH>', description: 'key made by ftok(PATH, --proj) from an existing file' },
-    { flags: '--proj <N>', description: 'project id for --ftok: 1-255 or one character (default 1)' },
+    ...ftokOptions,
     { flags: '-s, --size <SIZE>', description: 'bytes; suffixes K M G T P E (KiB = 1024, KB = 1000), fractions with a suffix' },
     { flags: '-m, --mode <MODE>', description: 'octal permission bits 0-0777 (default 0600)' },
     { flags: '-x, --excl', description: 'fail if the key exists instead of returning its segment' },

@@ -1,5 +1,5 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { UsageError } from '../src/errors.js';
+import { OperationError, UsageError } from '../src/errors.js';
 import { currentOffset } from '../src/libc.js';
 import { parseByteCount } from '../src/parse.js';
 import { Attachment } from '../src/shm.js';
@@ -9,8 +9,9 @@ import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** Bytes left to read from a regular file at its current offset; null for pipes, terminals… */
-function knownLength(fd: number): number | null {
+function knownLength(fd: number, path: string): number | null {
   const st = fstatSync(fd);
+  if (st.isDirectory()) throw new OperationError(path, 'is a directory');
   if (!st.isFile()) return null;
   const at = fd === 0 ? Math.max(0, currentOffset(fd)) : 0;
   return Math.max(0, st.size - at);
@@ -37,7 +38,7 @@ export const spec: CommandSpec = {
     // The source is opened before the segment is touched, so a bad path changes nothing.
     const fd = data || path === undefined || path === '-' ? 0 : openSync(path, 'r');
     try {
-      const length = data ? data.length : knownLength(fd);
+      const length = data ? data.length : knownLength(fd, fd === 0 ? 'stdin' : path!);
       const att = Attachment.attach(id);
       let written: number;
       try {

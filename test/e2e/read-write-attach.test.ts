@@ -107,6 +107,11 @@ describe('write and read', () => {
         expect(r.stderr.trimEnd()).toMatch(pattern);
         expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(1);
       }
+      expect(ns.cli(['write', String(id), '--file', dir]).stderr).toBe(`shmctl-ts: write: ${dir}: is a directory\n`);
+      expect(ns.cli(['write', String(id), '--file', `${dir}/none`]).stderr).toBe(
+        `shmctl-ts: write: ${dir}/none: no such file or directory (ENOENT)\n`,
+      );
+      expect(ns.cli(['write', String(id), '--data', 'x', '--file', file]).status).toBe(2);
       const redirected = ns.sh(`${BIN} write ${id} < ${file}`);
       expect(redirected.status).toBe(1);
       expect(redirected.stderr).toMatch(/passes the end/);
