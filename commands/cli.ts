@@ -55,15 +55,23 @@ export function buildProgram(outcome: Outcome, trailing: string[]): Command {
       .exitOverride()
       .configureOutput({ outputError: (text) => warn(spec.name, stripErrorPrefix(text)) });
     for (const arg of spec.arguments) sub.argument(arg.name, arg.description);
+    const lastWins: Options = {};
     for (const o of spec.options) {
       const option = new Option(o.flags, o.description);
       if (o.choices) option.choices(o.choices);
       if (o.repeatable) option.argParser(collect);
+      if (o.sets) {
+        const { key, value } = o.sets;
+        // commander reports options in the order they were given
+        sub.on(`option:${option.name()}`, () => {
+          lastWins[key] = value;
+        });
+      }
       sub.addOption(option);
     }
     sub.action(async (...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
-      const opts = cmd.opts<Options>();
+      const opts = { ...cmd.opts<Options>(), ...lastWins };
       const args = cmd.args;
       try {
         outcome.status = await spec.run(args, opts, spec.trailingCommand ? trailing : []);

@@ -1,35 +1,160 @@
+import { UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
-import { systemNames } from '../src/names.js';
+import { pageSize } from '../src/libc.js';
+import { readShmLimits, readShmUsage, type ShmInfo, type ShmLimits } from '../src/limits.js';
+import { parseUser, systemNames } from '../src/names.js';
+import { parseId, parseKey } from '../src/parse.js';
 import { readProcShm } from '../src/proc.js';
-import { renderIpcsDefault } from '../src/render/ipcs.js';
-import { renderJsonList } from '../src/render/json.js';
-import { chooseFormat, stdoutIsTTY } from './common.js';
+import type { SegmentRecord } from '../src/record.js';
+import { selectColumns, type Column } from '../src/render/columns.js';
+import {
+  renderIpcsLimits,
+  renderIpcsList,
+  renderIpcsSummary,
+  TERMINAL_COLUMNS,
+  type IpcsView,
+  type ListView,
+} from '../src/render/ipcs.js';
+import { renderLsipc, type MachineFormat } from '../src/render/lsipc.js';
+import { stdoutIsTTY } from './common.js';
+import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
 import type { CommandSpec, Options } from './spec.js';
 
-const FORMATS = ['ipcs', 'table', 'json'];
+const FORMATS = ['ipcs', 'table', 'lsipc', 'raw', 'export', 'json'];
+
+const view = (flags: string, value: IpcsView, description: string) => ({
+  flags,
+  description,
+  sets: { key: 'view', value },
+});
+
+/** Keep only the segments the filters name; every filter given must match. */
+function filter(records: SegmentRecord[], opts: Options): SegmentRecord[] {
+  const keys = ((opts.key as string[] | undefined) ?? []).map(parseKey);
+  const ids = ((opts.id as string[] | undefined) ?? []).map(parseId);
+  const owner = opts.owner === undefined ? undefined : parseUser(opts.owner as string);
+  const creator = opts.createdBy === undefined ? undefined : parseUser(opts.createdBy as string);
+  return records.filter(
+    (r) =>
+      (!keys.length || keys.includes(r.key)) &&
+      (!ids.length || ids.includes(r.id)) &&
+      (owner === undefined || r.uid === owner) &&
+      (creator === undefined || r.cuid === creator),
+  );
+}
+
+/** lsipc's columns, with what -t (ATTACH, DETACH before a last COMMAND) and -c (CUID CGID UID GID) add. */
+function lsipcColumns(opts: Options, v: IpcsView): Column[] {
+  const base = selectColumns(undefined).map((c) => c.name);
+  if (v === 'creator') base.push('CUID', 'CGID', 'UID', 'GID');
+  if (v === 'time') base.splice(base[base.length - 1] === 'COMMAND' ? base.length - 1 : base.length, 0, 'ATTACH', 'DETACH');
+  return selectColumns(opts.output as string | undefined, base);
+}
+
+/** Limits and usage as JSON numbers (they pass 2^53, so written out by hand). */
+function limitsJson(lim: ShmLimits, page: number): string {
+  return `{"limits": {"shmmni": ${lim.shmmni}, "shmmax": ${lim.shmmax}, "shmall": ${lim.shmall}, "shmmin": ${lim.shmmin}, "pagesize": ${page}}}\n`;
+}
+
+function summaryJson(u: ShmInfo): string {
+  return `{"summary": {"segments": ${u.usedIds}, "pages_allocated": ${u.shmTot}, "pages_resident": ${u.shmRss}, "pages_swapped": ${u.shmSwp}}}\n`;
+}
 
 export const spec: CommandSpec = {
   name: 'ls',
-  summary: 'list segments with the columns and values of ipcs -m',
-  usage: 'ls [--format ipcs|table|json] [--json]',
+  summary: 'list segments with the columns and values of ipcs -m, or lsipc -m\'s formats',
+  usage:
+    'ls [-t|-p|-c|-l|-u] [--human|-b] [--format ipcs|table|lsipc|raw|export|json] [-o COLUMNS] [filters]',
   arguments: [],
   options: [
+    view('-t, --time', 'time', 'attach, detach and change times (ipcs -t)'),
+    view('-p, --pid', 'pid', 'creator and last-operation pids (ipcs -p)'),
+    view('-c, --creator', 'creator', 'creator and owner (ipcs -c)'),
+    view('-l, --limits', 'limits', 'the namespace\'s limits (ipcs -l)'),
+    view('-u, --summary', 'summary', 'usage summary (ipcs -u)'),
+    ...unitOptions,
     {
       flags: '-f, --format <FORMAT>',
-      description: 'ipcs: byte for byte what ipcs -m prints (the default when not a terminal); table: the terminal view; json',
+      description:
+        'ipcs: byte for byte ipcs -m (the default when not a terminal); table: the terminal view; ' +
+        'lsipc, raw, export: byte for byte lsipc -m; json: lsipc\'s shape with typed values',
       choices: FORMATS,
     },
-    { flags: '-j, --json', description: 'same as --format json: {"sharedmemory": [...]} with typed values' },
+    ...formatShorthands,
+    ...lsipcOptions,
+    { flags: '--key <KEY>', description: 'only the segment with this key (repeatable)', repeatable: true },
+    { flags: '--id <ID>', description: 'only the segment with this id (repeatable)', repeatable: true },
+    { flags: '--owner <USER>', description: 'only segments owned by USER (name or uid)' },
+    { flags: '--created-by <USER>', description: 'only segments created by USER (name or uid)' },
   ],
   async run(_args: string[], opts: Options): Promise<number> {
-    const format = chooseFormat(opts, FORMATS, 'table', 'ipcs');
-    const records = readProcShm();
+    const v = (opts.view as IpcsView | undefined) ?? 'default';
+    const unit = sizeUnit(opts);
+    const asked = askedFormat(opts);
+    const lsipcFamily = asked ? asked !== 'ipcs' && (asked !== 'table' || lsipcOptionsGiven(opts)) : lsipcOptionsGiven(opts);
+    if (asked === 'ipcs' && lsipcOptionsGiven(opts)) {
+      throw new UsageError('-o, --noheadings, --time-format and -P are lsipc options; they do not go with --format ipcs');
+    }
+    const format = asked ?? (stdoutIsTTY() ? 'table' : lsipcFamily ? 'lsipc' : 'ipcs');
+    const color = stdoutIsTTY();
+
+    if (v === 'limits' || v === 'summary') {
+      if (lsipcFamily && format !== 'json') throw new UsageError(`--${v} has no lsipc format: use ipcs, table or json`);
+      const pairsOf = async (pairs: [string, string][]): Promise<string> =>
+        (await import('../src/render/table.js')).renderPairs(pairs, { color });
+      let out: string;
+      if (v === 'limits') {
+        const lim = readShmLimits();
+        if (format === 'json') out = limitsJson(lim, pageSize());
+        else if (format === 'table')
+          out = await pairsOf([
+            ['max number of segments (shmmni)', String(lim.shmmni)],
+            ['max segment size (shmmax)', `${lim.shmmax} bytes`],
+            ['max total shared memory (shmall)', `${lim.shmall} pages of ${pageSize()} bytes`],
+            ['min segment size', `${lim.shmmin} byte`],
+          ]);
+        else out = renderIpcsLimits(lim, pageSize(), unit);
+      } else {
+        const use = readShmUsage();
+        if (format === 'json') out = summaryJson(use);
+        else if (format === 'table')
+          out = await pairsOf([
+            ['segments allocated', String(use.usedIds)],
+            ['pages allocated', String(use.shmTot)],
+            ['pages resident', String(use.shmRss)],
+            ['pages swapped', String(use.shmSwp)],
+          ]);
+        else out = renderIpcsSummary(use);
+      }
+      writeAll(1, out);
+      return 0;
+    }
+
+    const records = filter(readProcShm(), opts);
     let out: string;
-    if (format === 'ipcs') out = renderIpcsDefault(records, systemNames);
-    else if (format === 'json') out = renderJsonList(records, systemNames);
-    else {
-      const { renderTable } = await import('../src/render/table.js');
-      out = await renderTable(records, systemNames, { color: stdoutIsTTY() });
+    if (lsipcFamily) {
+      const columns = lsipcColumns(opts, v);
+      const ctx = columnContext(opts, systemNames, format);
+      if (format === 'table') {
+        const { renderTable } = await import('../src/render/table.js');
+        out = await renderTable(
+          records,
+          columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) })),
+          { color },
+        );
+      } else {
+        out = renderLsipc(records, columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx });
+      }
+    } else {
+      const ctx = { names: systemNames, unit };
+      const listView = v as ListView;
+      if (format === 'table') {
+        const { renderTable } = await import('../src/render/table.js');
+        const columns = TERMINAL_COLUMNS[listView](unit).map((c) => ({ ...c, cell: (r: SegmentRecord) => c.cell(r, ctx) }));
+        out = await renderTable(records, columns, { color });
+      } else {
+        out = renderIpcsList(listView, records, ctx);
+      }
     }
     writeAll(1, out);
     return 0;

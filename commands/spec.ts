@@ -11,6 +11,11 @@ export interface OptionSpec {
   repeatable?: boolean;
   /** Value choices, shown in help and enforced by commander. */
   choices?: string[];
+  /**
+   * A flag that sets opts[key] = value, the last such flag winning (ipcs's
+   * rule for -t/-p/-c/-l/-u and for --human/-b).
+   */
+  sets?: { key: string; value: string };
 }
 
 export interface ArgumentSpec {

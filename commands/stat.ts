@@ -1,35 +1,69 @@
+import { UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
 import { systemNames } from '../src/names.js';
+import { columnByName, COLUMNS, selectColumns } from '../src/render/columns.js';
 import { renderDetail } from '../src/render/detail.js';
 import { renderIpcsDetail } from '../src/render/ipcs.js';
-import { renderJsonSegment } from '../src/render/json.js';
+import { renderLsipc, type MachineFormat } from '../src/render/lsipc.js';
 import { statSegment } from '../src/shm.js';
-import { chooseFormat, resolveTarget, stdoutIsTTY, targetOptions } from './common.js';
+import { resolveTarget, stdoutIsTTY, targetOptions } from './common.js';
+import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
 import type { CommandSpec, Options } from './spec.js';
 
-const FORMATS = ['detail', 'ipcs', 'json'];
+const FORMATS = ['detail', 'ipcs', 'lsipc', 'raw', 'export', 'json'];
 
 export const spec: CommandSpec = {
   name: 'stat',
   summary: 'show every IPC_STAT field of one segment, with names, status and times',
-  usage: 'stat (ID | --key KEY | --ftok PATH [--proj N]) [--format detail|ipcs|json] [--json]',
+  usage: 'stat (ID | --key KEY | --ftok PATH [--proj N]) [--format detail|ipcs|lsipc|raw|export|json] [--field NAME]...',
   arguments: [{ name: '[id]', description: 'shmid of the segment' }],
   options: [
     ...targetOptions,
     {
       flags: '-f, --format <FORMAT>',
-      description: 'detail: labelled fields (the default); ipcs: byte for byte what ipcs -m -i ID prints; json',
+      description:
+        'detail: labelled fields (the default); ipcs: byte for byte ipcs -m -i ID; ' +
+        'lsipc, raw, export, json: lsipc\'s formats, every column unless -o',
       choices: FORMATS,
     },
-    { flags: '-j, --json', description: 'same as --format json' },
+    ...formatShorthands,
+    ...lsipcOptions,
+    ...unitOptions,
+    {
+      flags: '-F, --field <NAME>',
+      description: 'print just this column\'s value (e.g. nattch, size, status), bare; repeatable, one per line',
+      repeatable: true,
+    },
   ],
   async run(args: string[], opts: Options): Promise<number> {
-    const format = chooseFormat(opts, FORMATS, 'detail', 'detail');
+    const fields = ((opts.field as string[] | undefined) ?? []).map(columnByName);
+    const asked = askedFormat(opts);
+    if (fields.length && (asked || opts.output !== undefined)) throw new UsageError('--field prints bare values: give it without --format or -o');
+    if (asked === 'ipcs' && lsipcOptionsGiven(opts)) {
+      throw new UsageError('-o, --noheadings, --time-format and -P are lsipc options; they do not go with --format ipcs');
+    }
+    const format = asked ?? (lsipcOptionsGiven(opts) ? 'lsipc' : 'detail');
     const record = statSegment(resolveTarget(args[0], opts));
     let out: string;
-    if (format === 'ipcs') out = renderIpcsDetail(record);
-    else if (format === 'json') out = renderJsonSegment(record, systemNames);
-    else out = await renderDetail(record, systemNames, { color: stdoutIsTTY() });
+    if (fields.length) {
+      // Bare values: JSON's typed value, arrays joined with commas, null as an empty line.
+      const ctx = columnContext(opts, systemNames, 'json');
+      out = fields
+        .map((c) => {
+          const v = c.json(record, ctx);
+          return `${Array.isArray(v) ? v.join(',') : (v ?? '')}\n`;
+        })
+        .join('');
+    } else if (format === 'ipcs') {
+      out = renderIpcsDetail(record, sizeUnit(opts));
+    } else if (format === 'detail') {
+      out = await renderDetail(record, systemNames, { color: stdoutIsTTY() });
+    } else {
+      // Like lsipc -i: every column unless -o says otherwise.
+      const columns = selectColumns(opts.output as string | undefined, COLUMNS.map((c) => c.name));
+      const ctx = columnContext(opts, systemNames, format);
+      out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx });
+    }
     writeAll(1, out);
     return 0;
   },

@@ -74,8 +74,10 @@ export const SHM_LOCKED = 0o2000;
 export const IPC_RMID = 0;
 export const IPC_SET = 1;
 export const IPC_STAT = 2;
+export const IPC_INFO = 3;
 export const SHM_LOCK = 11;
 export const SHM_UNLOCK = 12;
+export const SHM_INFO = 14;
 
 const SHMID_DS_SIZE = 112;
 
@@ -197,6 +199,49 @@ export function shmctlSet(id: number, change: { uid?: number; gid?: number; mode
   if (r.value === -1) fail('shmctl', r);
 }
 
+/** struct shm_info (SHM_INFO): what ipcs -u prints. Page counts. */
+export interface ShmInfo {
+  usedIds: number;
+  shmTot: bigint;
+  shmRss: bigint;
+  shmSwp: bigint;
+  swapAttempts: bigint;
+  swapSuccesses: bigint;
+}
+
+/** shmctl(0, SHM_INFO): namespace-wide usage. */
+export function shmctlInfo(): ShmInfo {
+  const area = scratchArea(48);
+  area.view.fill(0, 0, 48);
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [0, SHM_INFO, area.address]);
+  if (r.value === -1) fail('shmctl', r);
+  const b = area.view;
+  return {
+    usedIds: b.readInt32LE(0),
+    shmTot: b.readBigUInt64LE(8),
+    shmRss: b.readBigUInt64LE(16),
+    shmSwp: b.readBigUInt64LE(24),
+    swapAttempts: b.readBigUInt64LE(32),
+    swapSuccesses: b.readBigUInt64LE(40),
+  };
+}
+
+/** struct shminfo (IPC_INFO): the limits, for when /proc/sys is not there. */
+export function shmctlIpcInfo(): { shmmax: bigint; shmmin: bigint; shmmni: bigint; shmseg: bigint; shmall: bigint } {
+  const area = scratchArea(72);
+  area.view.fill(0, 0, 72);
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [0, IPC_INFO, area.address]);
+  if (r.value === -1) fail('shmctl', r);
+  const b = area.view;
+  return {
+    shmmax: b.readBigUInt64LE(0),
+    shmmin: b.readBigUInt64LE(8),
+    shmmni: b.readBigUInt64LE(16),
+    shmseg: b.readBigUInt64LE(24),
+    shmall: b.readBigUInt64LE(32),
+  };
+}
+
 /** shmctl(id, SHM_LOCK) or SHM_UNLOCK: keep the segment's pages in memory, or stop. */
 export function shmctlLock(id: number, lock: boolean): void {
   const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, lock ? SHM_LOCK : SHM_UNLOCK, 0]);
@@ -241,6 +286,33 @@ function lookupName(funcName: 'getpwuid_r' | 'getgrgid_r', id: number): string |
     return area.view.toString('utf8', nameAt, end < 0 ? area.view.length : end);
   }
   return null;
+}
+
+/** getpwnam_r/getgrnam_r: the id for a name (pw_uid and gr_gid both sit at offset 16), or null. */
+function lookupId(funcName: 'getpwnam_r' | 'getgrnam_r', name: string): number | null {
+  for (let bufferSize = 4096; bufferSize <= 1 << 24; bufferSize *= 4) {
+    const area = scratchArea(128 + bufferSize);
+    area.view.fill(0, 0, 128);
+    const rc = callPlain(funcName, T.I32, [T.String, T.U64, T.U64, T.U64, T.U64], [
+      name,
+      area.address,
+      area.address + 128,
+      bufferSize,
+      area.address + 64,
+    ]);
+    if (rc === ERANGE) continue;
+    if (rc !== 0 || Number(area.view.readBigUInt64LE(64)) === 0) return null;
+    return area.view.readUInt32LE(16);
+  }
+  return null;
+}
+
+export function uidOf(name: string): number | null {
+  return lookupId('getpwnam_r', name);
+}
+
+export function gidOf(name: string): number | null {
+  return lookupId('getgrnam_r', name);
 }
 
 export function userNameOf(uid: number): string | null {

@@ -3,7 +3,8 @@
  * such as LDAP answer too), cached per id for the life of the process: a
  * listing of thousands of segments owned by a few users asks libc a few times.
  */
-import { groupNameOf, userNameOf } from './libc.js';
+import { UsageError } from './errors.js';
+import { gidOf, groupNameOf, uidOf, userNameOf } from './libc.js';
 
 const users = new Map<number, string | null>();
 const groups = new Map<number, string | null>();
@@ -29,3 +30,26 @@ export interface NameLookup {
 }
 
 export const systemNames: NameLookup = { user: userName, group: groupName };
+
+/** A user given as a name or a numeric uid. */
+export function parseUser(text: string): number {
+  if (/^[0-9]+$/.test(text)) return checkId(text, 'uid');
+  const uid = text ? uidOf(text) : null;
+  if (uid === null) throw new UsageError(`no such user '${text}'`);
+  return uid;
+}
+
+/** A group given as a name or a numeric gid. */
+export function parseGroup(text: string): number {
+  if (/^[0-9]+$/.test(text)) return checkId(text, 'gid');
+  const gid = text ? gidOf(text) : null;
+  if (gid === null) throw new UsageError(`no such group '${text}'`);
+  return gid;
+}
+
+/** (uid_t) -1 means "no change" to the kernel, so ids stop one short of 2^32. */
+function checkId(text: string, what: string): number {
+  const id = Number(text);
+  if (id > 0xfffffffe) throw new UsageError(`${what} ${text} is out of range`);
+  return id;
+}

@@ -4,6 +4,8 @@
  */
 import type { NameLookup } from '../names.js';
 import { formatKey, permsOf, statusOf, type SegmentRecord } from '../record.js';
+import { permString } from './columns.js';
+import { humanSize } from './human.js';
 import { loadChalk } from './style.js';
 import { ctime } from './time.js';
 
@@ -11,12 +13,6 @@ function named(name: string | null, id: number, kind: 'uid' | 'gid'): string {
   return name === null ? `${id} (no such ${kind === 'uid' ? 'user' : 'group'})` : `${name} (${kind} ${id})`;
 }
 
-function rwx(perms: number): string {
-  const bits = 'rwxrwxrwx';
-  let s = '';
-  for (let i = 0; i < 9; i++) s += perms & (0o400 >> i) ? bits[i] : '-';
-  return s;
-}
 
 export function detailLines(r: SegmentRecord, names: NameLookup): [string, string][] {
   const time = (t: number): string => (t ? ctime(t) : 'Not set');
@@ -24,8 +20,8 @@ export function detailLines(r: SegmentRecord, names: NameLookup): [string, strin
   const lines: [string, string][] = [
     ['shmid', String(r.id)],
     ['key', r.key === 0 ? `${formatKey(r.key)} (IPC_PRIVATE)` : formatKey(r.key)],
-    ['size', `${r.size} bytes`],
-    ['perms', `${permsOf(r).toString(8).padStart(4, '0')} (${rwx(permsOf(r))})`],
+    ['size', r.size >= 1024 ? `${r.size} bytes (${humanSize(r.size)})` : `${r.size} bytes`],
+    ['perms', `${permsOf(r).toString(8).padStart(4, '0')} (${permString(permsOf(r))})`],
     ['status', status.length ? status.join(', ') : '-'],
     ['owner', named(names.user(r.uid), r.uid, 'uid')],
     ['group', named(names.group(r.gid), r.gid, 'gid')],

@@ -1,51 +1,198 @@
 /**
- * The views of util-linux 2.38's ipcs for shared memory, byte for byte (C
- * locale). These are the only hand-laid formats: they must match ipcs exactly,
- * trailing spaces included.
+ * The shared memory views of util-linux 2.38's ipcs, byte for byte (C locale).
+ * These are the only hand-laid formats: they must match ipcs exactly,
+ * trailing spaces included. Each list view is also described as columns for
+ * the terminal table (render/table.ts), so both show the same values.
  */
+import type { ShmInfo, ShmLimits } from '../limits.js';
 import type { NameLookup } from '../names.js';
-import { formatKey, isDest, isLocked, permsOf, type SegmentRecord } from '../record.js';
+import { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord } from '../record.js';
+import { humanSize } from './human.js';
 import { ctime } from './time.js';
+
+/** ipcs's -t -p -c -l -u, and the default. */
+export type IpcsView = 'default' | 'time' | 'pid' | 'creator' | 'limits' | 'summary';
+export type ListView = Exclude<IpcsView, 'limits' | 'summary'>;
+/** --bytes, --human, or neither. */
+export type SizeUnit = 'default' | 'bytes' | 'human';
+
+export interface IpcsContext {
+  names: NameLookup;
+  unit: SizeUnit;
+}
 
 /** printf's %-Ns */
 const left = (text: string | number, width: number): string => String(text).padEnd(width);
 
 /** ipcs's owner cell: the name cut to 10 (%-10.10s), or the uid uncut (%-10u). */
-function ownerCell(uid: number, names: NameLookup): string {
+function owner(uid: number, names: NameLookup): string {
   const name = names.user(uid);
   return name === null ? left(uid, 10) : left(name.slice(0, 10), 10);
 }
 
-/** `ipcs -m`: empty line, title, header, one row per segment, empty line. */
-export function renderIpcsDefault(records: readonly SegmentRecord[], names: NameLookup): string {
-  const out: string[] = [
-    '\n------ Shared Memory Segments --------\n',
-    `${left('key', 10)} ${left('shmid', 10)} ${left('owner', 10)} ${left('perms', 10)} ${left('bytes', 10)} ${left('nattch', 10)} ${left('status', 12)}\n`,
-  ];
-  for (const r of records) {
-    out.push(
-      `${formatKey(r.key)} ${left(r.id, 10)} ${ownerCell(r.uid, names)} ${left(permsOf(r).toString(8), 10)} ` +
-        `${left(r.size, 10)} ${left(r.nattch, 10)} ${left(isDest(r) ? 'dest' : ' ', 6)} ${left(isLocked(r) ? 'locked' : ' ', 6)}\n`,
-    );
-  }
+/** Names in -c are not cut. */
+const userCell = (uid: number, names: NameLookup): string => left(names.user(uid) ?? uid, 10);
+const groupCell = (gid: number, names: NameLookup): string => left(names.group(gid) ?? gid, 10);
+
+/** " %-20.16s" of ctime()+4: "Nov 23 06:21:11 " or "Not set". */
+const shortTime = (t: number): string => left(t ? ctime(t).slice(4, 20) : 'Not set', 20);
+
+const sizeCell = (size: number, unit: SizeUnit): string =>
+  unit === 'human' ? humanSize(size).padStart(6) + '    ' : left(size, 10);
+
+interface ListLayout {
+  title: string;
+  header: (unit: SizeUnit) => string;
+  row: (r: SegmentRecord, ctx: IpcsContext) => string;
+}
+
+const LAYOUTS: Record<ListView, ListLayout> = {
+  default: {
+    title: 'Shared Memory Segments',
+    header: (unit) =>
+      `${left('key', 10)} ${left('shmid', 10)} ${left('owner', 10)} ${left('perms', 10)} ` +
+      `${left(unit === 'human' ? 'size' : 'bytes', 10)} ${left('nattch', 10)} ${left('status', 12)}`,
+    row: (r, { names, unit }) =>
+      `${formatKey(r.key)} ${left(r.id, 10)} ${owner(r.uid, names)} ${left(permsOf(r).toString(8), 10)} ` +
+      `${sizeCell(r.size, unit)} ${left(r.nattch, 10)} ${left(isDest(r) ? 'dest' : ' ', 6)} ${left(isLocked(r) ? 'locked' : ' ', 6)}`,
+  },
+  time: {
+    title: 'Shared Memory Attach/Detach/Change Times',
+    header: () => `${left('shmid', 10)} ${left('owner', 10)} ${left('attached', 20)} ${left('detached', 20)} ${left('changed', 20)}`,
+    row: (r, { names }) =>
+      `${left(r.id, 10)} ${owner(r.uid, names)} ${shortTime(r.atime)} ${shortTime(r.dtime)} ${shortTime(r.ctime)}`,
+  },
+  pid: {
+    title: 'Shared Memory Creator/Last-op PIDs',
+    header: () => `${left('shmid', 10)} ${left('owner', 10)} ${left('cpid', 10)} ${left('lpid', 10)}`,
+    row: (r, { names }) => `${left(r.id, 10)} ${owner(r.uid, names)} ${left(r.cpid, 10)} ${left(r.lpid, 10)}`,
+  },
+  creator: {
+    title: 'Shared Memory Segment Creators/Owners',
+    header: () =>
+      `${left('shmid', 10)} ${left('perms', 10)} ${left('cuid', 10)} ${left('cgid', 10)} ${left('uid', 10)} ${left('gid', 10)}`,
+    row: (r, { names }) =>
+      `${left(r.id, 10)} ${left(permsOf(r).toString(8), 10)} ${userCell(r.cuid, names)} ${groupCell(r.cgid, names)} ` +
+      `${userCell(r.uid, names)} ${groupCell(r.gid, names)}`,
+  },
+};
+
+/** `ipcs -m [-t|-p|-c] [--human|-b]`: empty line, title, header, rows, empty line. */
+export function renderIpcsList(view: ListView, records: readonly SegmentRecord[], ctx: IpcsContext): string {
+  const layout = LAYOUTS[view];
+  const out: string[] = [`\n------ ${layout.title} --------\n`, layout.header(ctx.unit), '\n'];
+  for (const r of records) out.push(layout.row(r, ctx), '\n');
   out.push('\n');
   return out.join('');
+}
+
+/** `ipcs -m` */
+export function renderIpcsDefault(records: readonly SegmentRecord[], names: NameLookup): string {
+  return renderIpcsList('default', records, { names, unit: 'default' });
+}
+
+const U64_MAX = (1n << 64n) - 1n;
+
+/** ipc_print_size: "name (kbytes) = N", "name (bytes) = N", or "name = 16E". */
+function limitLine(name: string, value: bigint, unit: 'bytes' | 'kbytes' | 'human'): string {
+  if (unit === 'human') return `${name} = ${humanSize(value)}\n`;
+  return `${name} (${unit}) = ${unit === 'kbytes' ? value / 1024n : value}\n`;
+}
+
+/** `ipcs -m -l`, with util-linux's clamping where shmall × page size passes 64 bits. */
+export function renderIpcsLimits(lim: ShmLimits, pageSize: number, unit: SizeUnit): string {
+  const page = BigInt(pageSize);
+  let total: string;
+  if (unit === 'default') {
+    const kbPerPage = page / 1024n;
+    let t = BigInt.asUintN(64, lim.shmall * kbPerPage);
+    if (lim.shmall !== 0n && t / lim.shmall !== kbPerPage) t = U64_MAX - (U64_MAX % kbPerPage);
+    total = `max total shared memory (kbytes) = ${t}\n`;
+  } else {
+    let t = BigInt.asUintN(64, lim.shmall * page);
+    if (lim.shmall !== 0n && t / lim.shmall !== page) t = U64_MAX - (U64_MAX % page);
+    total = limitLine('max total shared memory', t, unit);
+  }
+  return (
+    '\n------ Shared Memory Limits --------\n' +
+    `max number of segments = ${lim.shmmni}\n` +
+    limitLine('max seg size', lim.shmmax, unit === 'default' ? 'kbytes' : unit) +
+    total +
+    limitLine('min seg size', lim.shmmin, unit === 'default' ? 'bytes' : unit) +
+    '\n'
+  );
+}
+
+/** `ipcs -m -u`: SHM_INFO's counts (pages). */
+export function renderIpcsSummary(info: ShmInfo): string {
+  return (
+    '\n------ Shared Memory Status --------\n' +
+    `segments allocated ${info.usedIds}\n` +
+    `pages allocated ${info.shmTot}\n` +
+    `pages resident  ${info.shmRss}\n` +
+    `pages swapped   ${info.shmSwp}\n` +
+    `Swap performance: ${info.swapAttempts} attempts\t ${info.swapSuccesses} successes\n` +
+    '\n'
+  );
 }
 
 /** printf's %#o: octal with a leading 0, except 0 itself. */
 const altOctal = (n: number): string => (n === 0 ? '0' : '0' + n.toString(8));
 
-/** `ipcs -m -i ID`. ipcs prints change_time even when it is 0. */
-export function renderIpcsDetail(r: SegmentRecord): string {
+/** `ipcs -m -i ID [--human|-b]`. ipcs prints change_time even when it is 0. */
+export function renderIpcsDetail(r: SegmentRecord, unit: SizeUnit = 'default'): string {
   const time = (t: number): string => left(t ? ctime(t) : 'Not set', 26);
+  const size = unit === 'human' ? `size=${humanSize(r.size)}` : `bytes=${r.size}`;
   return (
     `\nShared memory Segment shmid=${r.id}\n` +
     `uid=${r.uid}\tgid=${r.gid}\tcuid=${r.cuid}\tcgid=${r.cgid}\n` +
     `mode=${altOctal(r.mode)}\taccess_perms=${altOctal(permsOf(r))}\n` +
-    `bytes=${r.size}\tlpid=${r.lpid}\tcpid=${r.cpid}\tnattch=${r.nattch}\n` +
+    `${size}\tlpid=${r.lpid}\tcpid=${r.cpid}\tnattch=${r.nattch}\n` +
     `att_time=${time(r.atime)}\n` +
     `det_time=${time(r.dtime)}\n` +
     `change_time=${left(ctime(r.ctime), 26)}\n` +
     '\n'
   );
 }
+
+/** The same list views as columns, for the terminal table. */
+export interface TerminalColumn {
+  header: string;
+  right?: boolean;
+  cell(r: SegmentRecord, ctx: IpcsContext): string;
+}
+
+const timeText = (t: number): string => (t ? ctime(t).slice(4, 19) : 'Not set');
+
+export const TERMINAL_COLUMNS: Record<ListView, (unit: SizeUnit) => TerminalColumn[]> = {
+  default: (unit) => [
+    { header: 'key', cell: (r) => formatKey(r.key) },
+    { header: 'shmid', right: true, cell: (r) => String(r.id) },
+    { header: 'owner', cell: (r, { names }) => names.user(r.uid) ?? String(r.uid) },
+    { header: 'perms', cell: (r) => permsOf(r).toString(8).padStart(3, '0') },
+    { header: unit === 'human' ? 'size' : 'bytes', right: true, cell: (r) => (unit === 'human' ? humanSize(r.size) : String(r.size)) },
+    { header: 'nattch', right: true, cell: (r) => String(r.nattch) },
+    { header: 'status', cell: (r) => statusOf(r).join(',') },
+  ],
+  time: () => [
+    { header: 'shmid', right: true, cell: (r) => String(r.id) },
+    { header: 'owner', cell: (r, { names }) => names.user(r.uid) ?? String(r.uid) },
+    { header: 'attached', cell: (r) => timeText(r.atime) },
+    { header: 'detached', cell: (r) => timeText(r.dtime) },
+    { header: 'changed', cell: (r) => timeText(r.ctime) },
+  ],
+  pid: () => [
+    { header: 'shmid', right: true, cell: (r) => String(r.id) },
+    { header: 'owner', cell: (r, { names }) => names.user(r.uid) ?? String(r.uid) },
+    { header: 'cpid', right: true, cell: (r) => String(r.cpid) },
+    { header: 'lpid', right: true, cell: (r) => String(r.lpid) },
+  ],
+  creator: () => [
+    { header: 'shmid', right: true, cell: (r) => String(r.id) },
+    { header: 'perms', cell: (r) => permsOf(r).toString(8).padStart(3, '0') },
+    { header: 'cuid', cell: (r, { names }) => names.user(r.cuid) ?? String(r.cuid) },
+    { header: 'cgid', cell: (r, { names }) => names.group(r.cgid) ?? String(r.cgid) },
+    { header: 'uid', cell: (r, { names }) => names.user(r.uid) ?? String(r.uid) },
+    { header: 'gid', cell: (r, { names }) => names.group(r.gid) ?? String(r.gid) },
+  ],
+};

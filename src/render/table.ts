@@ -1,39 +1,53 @@
 /**
- * The terminal view of `ls`: ipcs -m's columns and values in a cli-table3
- * table, with dest and locked segments coloured so they stand out.
+ * The terminal view: any set of columns over segment records as a cli-table3
+ * table, with removed (dest) segments dimmed and their status in red, locked
+ * in yellow. Loaded only when stdout is a terminal (or --format table).
  */
-import type { NameLookup } from '../names.js';
-import { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord } from '../record.js';
+import { isDest, type SegmentRecord } from '../record.js';
 import { loadChalk } from './style.js';
+
+export interface TableColumn {
+  header: string;
+  right?: boolean;
+  cell(r: SegmentRecord): string;
+}
 
 export async function renderTable(
   records: readonly SegmentRecord[],
-  names: NameLookup,
+  columns: TableColumn[],
   opts: { color: boolean },
 ): Promise<string> {
   const [{ default: Table }, chalk] = await Promise.all([import('cli-table3'), loadChalk(opts.color)]);
   const table = new Table({
-    head: ['key', 'shmid', 'owner', 'perms', 'bytes', 'nattch', 'status'].map((h) => chalk.bold(h)),
-    colAligns: ['left', 'right', 'left', 'left', 'right', 'right', 'left'],
+    head: columns.map((c) => chalk.bold(c.header)),
+    colAligns: columns.map((c) => (c.right ? 'right' : 'left')),
     style: { head: [], border: [] },
     // no rule between rows: one line per segment, like ipcs
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const r of records) {
-    const status = statusOf(r)
-      .map((s) => (s === 'dest' ? chalk.red.bold(s) : chalk.yellow.bold(s)))
-      .join(',');
     const dim = isDest(r) ? chalk.dim : (s: string): string => s;
-    table.push([
-      r.key === 0 ? chalk.dim(formatKey(r.key)) : formatKey(r.key),
-      dim(String(r.id)),
-      dim(names.user(r.uid) ?? String(r.uid)),
-      dim(permsOf(r).toString(8).padStart(3, '0')),
-      dim(String(r.size)),
-      r.nattch > 0 ? chalk.green(String(r.nattch)) : String(r.nattch),
-      isLocked(r) || isDest(r) ? status : '',
-    ]);
+    table.push(
+      columns.map((c) => {
+        const text = c.cell(r);
+        if (/^status$/i.test(c.header)) {
+          return text
+            .split(',')
+            .map((s) => (s === 'dest' ? chalk.red.bold(s) : s === 'locked' ? chalk.yellow.bold(s) : s))
+            .join(',');
+        }
+        return dim(text);
+      }),
+    );
   }
   const count = `${records.length} segment${records.length === 1 ? '' : 's'}`;
   return `${table.toString()}\n${chalk.dim(count)}\n`;
+}
+
+/** Label/value pairs (limits, summary) as a two-column table. */
+export async function renderPairs(pairs: [string, string][], opts: { color: boolean }): Promise<string> {
+  const [{ default: Table }, chalk] = await Promise.all([import('cli-table3'), loadChalk(opts.color)]);
+  const table = new Table({ style: { head: [], border: [] }, colAligns: ['left', 'right'] });
+  for (const [label, value] of pairs) table.push([chalk.bold(label), value]);
+  return `${table.toString()}\n`;
 }

@@ -116,7 +116,7 @@ describe('ls matches ipcs -m byte for byte', () => {
       expectLsMatchesIpcs(ns);
       expectStatMatchesIpcs(ns);
       expect(ns.cli(['ls']).out).toContain('4000123');
-      const json = JSON.parse(ns.cli(['ls', '--json']).out);
+      const json = JSON.parse(ns.cli(['ls', '--json', '-o', 'all']).out);
       expect(json.sharedmemory[0]).toMatchObject({ uid: 4000123, owner: null, gid: 4000456, group: null });
       expect(json.sharedmemory[1]).toMatchObject({ id: named, owner: 'root' });
       rmAll(ns);

@@ -185,7 +185,7 @@ describe('attach', () => {
       const child = ns.start([BIN, 'attach', String(id)]);
       let err = '';
       child.stderr!.on('data', (d) => (err += d));
-      await ns.until((s) => s[0]!.nattch === 1, 'nattch 1');
+      await ns.until((s) => s[0]!.nattch === 1 && err.includes('\n'), 'nattch 1 and the message');
       expect(err).toMatch(new RegExp(`^shmctl-ts: attach: id ${id}: attached read-write at 0x[0-9a-f]+ \\(4096 bytes\\), held until SIGINT/SIGTERM\\n$`));
       const status = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

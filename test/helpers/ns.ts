@@ -36,6 +36,9 @@ function toResult(r: SpawnSyncReturns<Buffer>): RunResult {
 }
 
 export class Namespace {
+  /** Commands started with start(): killed when the namespace closes. */
+  private readonly started: ChildProcess[] = [];
+
   private constructor(
     readonly pid: number,
     private readonly holder: ChildProcess,
@@ -85,7 +88,9 @@ export class Namespace {
 
   /** Start a command in the namespace without waiting. */
   start(cmd: string[]): ChildProcess {
-    return spawn('nsenter', this.enter(cmd), { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('nsenter', this.enter(cmd), { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    this.started.push(child);
+    return child;
   }
 
   /** The kernel's own list for this namespace. */
@@ -116,6 +121,8 @@ export class Namespace {
    * test removed everything it made.
    */
   async close(expectEmpty = true): Promise<void> {
+    // A test that failed half-way may leave its background commands running.
+    for (const child of this.started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     const left = expectEmpty ? this.segments() : [];
     this.holder.kill('SIGKILL');
     await new Promise((r) => (this.holder.exitCode !== null ? r(null) : this.holder.once('exit', r)));

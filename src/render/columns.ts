@@ -1,0 +1,192 @@
+/**
+ * lsipc's columns for shared memory, as one table of descriptors that drives
+ * every machine format (table, --raw, --export, --json) and `stat --field`.
+ * Adding a column is one row here.
+ *
+ * Each column gives its text (what lsipc prints, '' for an empty cell) and its
+ * typed JSON value (numbers as numbers, null for unknown or unset).
+ */
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import type { NameLookup } from '../names.js';
+import { formatKey, permsOf, statusOf, type SegmentRecord } from '../record.js';
+import { humanSize } from './human.js';
+import { ctime } from './time.js';
+
+export type TimeFormat = 'short' | 'full' | 'iso';
+export type JsonValue = string | number | boolean | null | string[];
+
+export interface ColumnContext {
+  names: NameLookup;
+  /** SIZE in bytes rather than human-readable (text forms only; JSON is always bytes). */
+  bytes: boolean;
+  /** PERMS as octal (0644) rather than rw-r--r--. */
+  numericPerms: boolean;
+  time: TimeFormat;
+  /** "now" for the short time format, seconds since the epoch. */
+  now: number;
+}
+
+export interface Column {
+  name: string;
+  help: string;
+  /** Right-aligned in the table format. */
+  right: boolean;
+  text(r: SegmentRecord, ctx: ColumnContext): string;
+  json(r: SegmentRecord, ctx: ColumnContext): JsonValue;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** util-linux's time formats: short (today HH:MM, this year MonDD, else YYYY-MonDD), full (ctime), iso. */
+export function formatTime(seconds: number, format: TimeFormat, now: number): string {
+  const d = new Date(seconds * 1000);
+  if (format === 'full') return ctime(seconds);
+  if (format === 'iso') {
+    const offset = -d.getTimezoneOffset();
+    const sign = offset < 0 ? '-' : '+';
+    const abs = Math.abs(offset);
+    return (
+      `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T` +
+      `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
+    );
+  }
+  const n = new Date(now * 1000);
+  if (d.getFullYear() === n.getFullYear()) {
+    if (d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return `${two(d.getHours())}:${two(d.getMinutes())}`;
+    return `${MONTHS[d.getMonth()]}${two(d.getDate())}`;
+  }
+  return `${d.getFullYear()}-${MONTHS[d.getMonth()]}${two(d.getDate())}`;
+}
+
+/** ls -l's permission string for the low 9 bits. */
+export function permString(perms: number): string {
+  const bits = 'rwxrwxrwx';
+  let s = '';
+  for (let i = 0; i < 9; i++) s += perms & (0o400 >> i) ? bits[i] : '-';
+  return s;
+}
+
+/** PERMS as lsipc prints it: rw-r--r--, or with -P printf's %#o (0644, and 0 for none). */
+function permsText(perms: number, numeric: boolean): string {
+  if (!numeric) return permString(perms);
+  return perms ? '0' + perms.toString(8) : '0';
+}
+
+/** The creator's command line while it lives (/proc/PID/cmdline, NULs as spaces), else null. */
+export function commandOf(pid: number): string | null {
+  if (pid <= 0) return null;
+  try {
+    const raw = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+    const text = raw.replace(/\0+$/, '').replace(/\0/g, ' ');
+    return text || null;
+  } catch {
+    return null;
+  }
+}
+
+const time = (pick: (r: SegmentRecord) => number) => ({
+  right: true,
+  text: (r: SegmentRecord, ctx: ColumnContext) => (pick(r) ? formatTime(pick(r), ctx.time, ctx.now) : ''),
+  json: (r: SegmentRecord, ctx: ColumnContext) => (pick(r) ? formatTime(pick(r), ctx.time, ctx.now) : null),
+});
+
+const number = (pick: (r: SegmentRecord) => number | null, right = true) => ({
+  right,
+  text: (r: SegmentRecord) => String(pick(r) ?? ''),
+  json: (r: SegmentRecord) => pick(r),
+});
+
+const name = (pick: (r: SegmentRecord, names: NameLookup) => string | null) => ({
+  right: false,
+  text: (r: SegmentRecord, ctx: ColumnContext) => pick(r, ctx.names) ?? '',
+  json: (r: SegmentRecord, ctx: ColumnContext) => pick(r, ctx.names),
+});
+
+export const COLUMNS: Column[] = [
+  { name: 'KEY', help: 'Resource key', right: false, text: (r) => formatKey(r.key), json: (r) => formatKey(r.key) },
+  { name: 'ID', help: 'Resource ID', ...number((r) => r.id, false) },
+  {
+    name: 'OWNER',
+    help: "Owner's username or UID",
+    right: true,
+    text: (r, ctx) => ctx.names.user(r.uid) ?? String(r.uid),
+    json: (r, ctx) => ctx.names.user(r.uid),
+  },
+  {
+    name: 'PERMS',
+    help: 'Permissions',
+    right: true,
+    text: (r, ctx) => permsText(permsOf(r), ctx.numericPerms),
+    json: (r, ctx) => permsText(permsOf(r), ctx.numericPerms),
+  },
+  { name: 'CUID', help: 'Creator UID', ...number((r) => r.cuid) },
+  { name: 'CUSER', help: 'Creator user', ...name((r, n) => n.user(r.cuid)) },
+  // lsipc 2.38 prints the creator's uid here; this is the creator's gid.
+  { name: 'CGID', help: 'Creator GID', ...number((r) => r.cgid) },
+  { name: 'CGROUP', help: 'Creator group', ...name((r, n) => n.group(r.cgid)) },
+  { name: 'UID', help: 'User ID', ...number((r) => r.uid) },
+  { name: 'USER', help: 'User name', ...name((r, n) => n.user(r.uid)) },
+  { name: 'GID', help: 'Group ID', ...number((r) => r.gid) },
+  { name: 'GROUP', help: 'Group name', ...name((r, n) => n.group(r.gid)) },
+  { name: 'CTIME', help: 'Time of the last change', ...time((r) => r.ctime) },
+  {
+    name: 'SIZE',
+    help: 'Segment size (bytes in JSON)',
+    right: true,
+    text: (r, ctx) => (ctx.bytes ? String(r.size) : humanSize(r.size)),
+    json: (r) => r.size,
+  },
+  { name: 'NATTCH', help: 'Number of attached processes', ...number((r) => r.nattch) },
+  {
+    name: 'STATUS',
+    help: 'Status: dest, locked',
+    right: false,
+    text: (r) => statusOf(r).join(','),
+    json: (r) => statusOf(r),
+  },
+  { name: 'ATTACH', help: 'Attach time', ...time((r) => r.atime) },
+  { name: 'DETACH', help: 'Detach time', ...time((r) => r.dtime) },
+  {
+    name: 'COMMAND',
+    help: 'Creator command line',
+    right: false,
+    text: (r) => commandOf(r.cpid) ?? '',
+    json: (r) => commandOf(r.cpid),
+  },
+  { name: 'CPID', help: 'PID of the creator', ...number((r) => r.cpid) },
+  { name: 'LPID', help: 'PID of last user', ...number((r) => r.lpid) },
+  // Not in lsipc: what /proc/sysvipc/shm adds, and the mode with its status bits.
+  { name: 'RSS', help: 'Resident bytes', ...number((r) => r.rss) },
+  { name: 'SWAP', help: 'Swapped bytes', ...number((r) => r.swap) },
+  {
+    name: 'MODE',
+    help: 'shm_perm.mode in octal, with SHM_DEST (01000) and SHM_LOCKED (02000)',
+    right: true,
+    text: (r) => '0' + r.mode.toString(8).padStart(3, '0'),
+    json: (r) => '0' + r.mode.toString(8).padStart(3, '0'),
+  },
+];
+
+/** lsipc -m's default columns. */
+export const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME', 'CPID', 'LPID', 'COMMAND'];
+
+export function columnByName(text: string): Column {
+  const column = COLUMNS.find((c) => c.name === text.trim().toUpperCase());
+  if (!column) throw new UsageError(`unknown column '${text}' (known: ${COLUMNS.map((c) => c.name).join(', ')})`);
+  return column;
+}
+
+/**
+ * -o LIST: column names, case-insensitive; "+LIST" appends to the default
+ * (or to what -t/-c added), "all" is every column.
+ */
+export function selectColumns(list: string | undefined, base: string[] = DEFAULT_COLUMNS): Column[] {
+  if (list === undefined) return base.map(columnByName);
+  if (list.trim().toLowerCase() === 'all') return [...COLUMNS];
+  const append = list.startsWith('+');
+  const names = (append ? list.slice(1) : list).split(',');
+  if (names.some((n) => n.trim() === '')) throw new UsageError(`empty column name in '${list}'`);
+  return [...(append ? base : []), ...names].map(columnByName);
+}

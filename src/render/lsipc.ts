@@ -1,0 +1,77 @@
+/**
+ * lsipc's output formats over the column table: the aligned table
+ * (libsmartcols' layout when not on a terminal), --raw, --export, and JSON
+ * with real types. The text formats are byte for byte lsipc's.
+ */
+import type { SegmentRecord } from '../record.js';
+import type { Column, ColumnContext, JsonValue } from './columns.js';
+
+export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'json';
+
+const hex = (c: string): string => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
+
+/** --raw: blanks, backslashes and control characters as \xHH (libsmartcols' fputs_nonblank). */
+function rawCell(text: string): string {
+  return text.replace(/[\s\\\x00-\x1f\x7f]/g, hex);
+}
+
+/** --export: NAME="value" with " \ ` $ and control characters as \xHH (fputs_quoted). */
+function exportCell(text: string): string {
+  return `"${text.replace(/["\\`$\x00-\x1f\x7f]/g, hex)}"`;
+}
+
+/** The table: control characters encoded, as libsmartcols' safe encoding does. */
+function safeCell(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f\\]/g, (c) => (c === '\\' ? '\\x5c' : hex(c)));
+}
+
+export interface LsipcOptions {
+  format: MachineFormat;
+  noheadings: boolean;
+  ctx: ColumnContext;
+}
+
+/** `{"sharedmemory": [...]}`, with the columns' typed values under their lower-case names. */
+export function jsonObjects(records: readonly SegmentRecord[], columns: Column[], ctx: ColumnContext): Record<string, JsonValue>[] {
+  return records.map((r) => {
+    const o: Record<string, JsonValue> = {};
+    for (const c of columns) o[c.name.toLowerCase()] = c.json(r, ctx);
+    return o;
+  });
+}
+
+export function renderLsipc(records: readonly SegmentRecord[], columns: Column[], opts: LsipcOptions): string {
+  const { ctx } = opts;
+  if (opts.format === 'json') {
+    return JSON.stringify({ sharedmemory: jsonObjects(records, columns, ctx) }, null, 2) + '\n';
+  }
+  const rows = records.map((r) => columns.map((c) => c.text(r, ctx)));
+  const out: string[] = [];
+  if (opts.format === 'export') {
+    for (const row of rows) out.push(row.map((cell, i) => `${columns[i]!.name}=${exportCell(cell)}`).join(' ') + '\n');
+    return out.join('');
+  }
+  if (opts.format === 'raw') {
+    if (!opts.noheadings) out.push(columns.map((c) => c.name).join(' ') + '\n');
+    for (const row of rows) out.push(row.map(rawCell).join(' ') + '\n');
+    return out.join('');
+  }
+  // The aligned table: each column as wide as its widest cell or its header
+  // (even under --noheadings); right-aligned columns padded on the left. In
+  // the last column an empty cell prints nothing and a left-aligned one is
+  // not padded.
+  const cells = rows.map((row) => row.map(safeCell));
+  const header = columns.map((c) => c.name);
+  const widths = columns.map((_, i) => Math.max(header[i]!.length, ...cells.map((row) => row[i]!.length)));
+  const line = (row: string[]): string =>
+    row
+      .map((cell, i) => {
+        if (i === row.length - 1 && (cell === '' || !columns[i]!.right)) return cell;
+        return columns[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
+      })
+      .join(' ') + '\n';
+  // lsipc prints nothing at all for an empty list; a header says "none" better.
+  if (!opts.noheadings) out.push(line(header));
+  for (const row of cells) out.push(line(row));
+  return out.join('');
+}
