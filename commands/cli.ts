@@ -10,11 +10,12 @@ import { spec as ls } from './ls.js';
 import { spec as read } from './read.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportError, warn } from './report.js';
 import { spec as rm } from './rm.js';
+import { spec as set } from './set.js';
 import type { CommandSpec, Options } from './spec.js';
 import { spec as stat } from './stat.js';
 import { spec as write } from './write.js';
 
-export const commands: CommandSpec[] = [create, ls, stat, rm, attach, write, read];
+export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, write, read];
 
 function version(): string {
   for (const rel of ['../package.json', '../../package.json']) {

@@ -187,15 +187,18 @@ export function shmctlRmid(id: number): void {
   if (r.value === -1) fail('shmctl', r);
 }
 
-/** shmctl(id, IPC_SET): the kernel takes uid, gid and the low 9 bits of mode. */
-export function shmctlSet(id: number, change: { uid?: number; gid?: number; mode?: number }): void {
+/**
+ * shmctl(id, IPC_SET): the kernel takes shm_perm.uid, .gid and the low 9 bits
+ * of .mode and ignores the rest, so no IPC_STAT (which needs read permission)
+ * is needed first: the caller passes all three.
+ */
+export function shmctlSet(id: number, perm: { uid: number; gid: number; mode: number }): void {
   const area = scratchArea(SHMID_DS_SIZE);
-  let r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_STAT, area.address]);
-  if (r.value === -1) fail('shmctl', r);
-  if (change.uid !== undefined) area.view.writeUInt32LE(change.uid, 4);
-  if (change.gid !== undefined) area.view.writeUInt32LE(change.gid, 8);
-  if (change.mode !== undefined) area.view.writeUInt16LE(change.mode & 0o777, 20);
-  r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, area.address]);
+  area.view.fill(0, 0, SHMID_DS_SIZE);
+  area.view.writeUInt32LE(perm.uid, 4);
+  area.view.writeUInt32LE(perm.gid, 8);
+  area.view.writeUInt16LE(perm.mode & 0o777, 20);
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, area.address]);
   if (r.value === -1) fail('shmctl', r);
 }
 

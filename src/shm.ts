@@ -3,6 +3,7 @@
  * names the segment and says why in words; where the kernel's errno is
  * ambiguous (EINVAL, ENOSPC from shmget) it is told apart by looking again.
  */
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OperationError, ShmError } from './errors.js';
 import * as libc from './libc.js';
@@ -89,7 +90,7 @@ export function createSegment(opts: CreateOptions): CreateResult {
     try {
       return { id: libc.shmget(opts.key, opts.size, flags | (opts.key ? libc.IPC_EXCL : 0)), created: true };
     } catch (e) {
-      if (!(e instanceof ShmError && e.errno === EEXIST)) throw explainShmget(e, opts.key, opts.size);
+      if (!(e instanceof ShmError && e.errno === EEXIST)) throw explainShmget(e, opts.key, opts.size, flags);
       if (opts.exclusive) {
         const id = findKey(opts.key);
         throw e.with(subject, `a segment with this key already exists${id === null ? '' : ` (shmid ${id})`}`);
@@ -101,13 +102,31 @@ export function createSegment(opts: CreateOptions): CreateResult {
     } catch (e) {
       // Removed between the two calls: try to create it again.
       if (e instanceof ShmError && e.errno === ENOENT && attempt < 3) continue;
-      throw explainShmget(e, opts.key, opts.size);
+      throw explainShmget(e, opts.key, opts.size, flags);
     }
   }
 }
 
+/**
+ * A new segment under a random key (ipcmk's idea), always with IPC_EXCL so a
+ * key that happens to be taken is never someone else's segment handed back.
+ */
+export function createRandomKeySegment(opts: Omit<CreateOptions, 'key' | 'exclusive'>): CreateResult & { key: number } {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const key = randomBytes(4).readUInt32LE(0);
+    if (key === libc.IPC_PRIVATE) continue;
+    try {
+      return { ...createSegment({ ...opts, key, exclusive: true }), key };
+    } catch (e) {
+      if (e instanceof ShmError && e.errno === EEXIST) continue;
+      throw e;
+    }
+  }
+  throw new OperationError('random key', 'no free key found in 100 tries');
+}
+
 /** Turn a shmget failure into words, looking again where the errno is ambiguous. */
-function explainShmget(e: unknown, key: number, size: number): unknown {
+function explainShmget(e: unknown, key: number, size: number, flags = 0): unknown {
   if (!(e instanceof ShmError)) return e;
   const subject = describeTarget(key);
   switch (e.errno) {
@@ -117,8 +136,18 @@ function explainShmget(e: unknown, key: number, size: number): unknown {
       return e.with(subject, 'permission denied for the access asked (the segment\'s mode does not grant it)');
     case EPERM:
       return e.with(subject, 'not permitted (huge pages need CAP_IPC_LOCK or the hugetlb group)');
-    case ENOMEM:
-      return e.with(subject, `not enough memory for ${size} bytes`);
+    case ENOMEM: {
+      if (flags & libc.SHM_HUGETLB) {
+        let pages = '?';
+        try {
+          pages = readFileSync('/proc/sys/vm/nr_hugepages', 'latin1').trim();
+        } catch {
+          /* unknown */
+        }
+        return e.with(subject, `not enough huge pages for ${size} bytes (vm.nr_hugepages = ${pages})`);
+      }
+      return e.with(subject, `not enough memory for ${size} bytes (try --noreserve)`);
+    }
     case EINVAL: {
       if (key !== libc.IPC_PRIVATE) {
         const id = findKey(key);
@@ -229,6 +258,46 @@ export function removeSegment(id: number): RemoveResult {
     throw explainShmctl(e, id, 'remove');
   }
   return { stillAttached: before?.nattch ?? 0 };
+}
+
+export interface SetOptions {
+  uid?: number;
+  gid?: number;
+  /** Permission bits, 0 … 0777. */
+  mode?: number;
+}
+
+/**
+ * IPC_SET: change owner, group and permission bits. Only the owner, the
+ * creator or a privileged user may; the kernel decides and we say why.
+ */
+export function setSegment(id: number, change: SetOptions): void {
+  const now = statSegment(id);
+  const perm = { uid: change.uid ?? now.uid, gid: change.gid ?? now.gid, mode: change.mode ?? now.mode & 0o777 };
+  try {
+    libc.shmctlSet(id, perm);
+  } catch (e) {
+    if (!(e instanceof ShmError)) throw e;
+    const subject = describeId(id);
+    if (e.errno === EPERM) throw e.with(subject, 'permission denied: only its owner, its creator or a privileged user may change it');
+    if (e.errno === EINVAL) throw e.with(subject, `uid ${perm.uid} or gid ${perm.gid} is not valid in this user namespace`);
+    throw explainShmctl(e, id, 'stat');
+  }
+}
+
+/** SHM_LOCK / SHM_UNLOCK: keep the segment's pages in memory, or let them go. */
+export function lockSegment(id: number, lock: boolean): void {
+  try {
+    libc.shmctlLock(id, lock);
+  } catch (e) {
+    if (!(e instanceof ShmError)) throw e;
+    const subject = describeId(id);
+    if (e.errno === EPERM) {
+      throw e.with(subject, `${lock ? 'locking' : 'unlocking'} needs CAP_IPC_LOCK, or ownership and a RLIMIT_MEMLOCK above 0`);
+    }
+    if (e.errno === ENOMEM) throw e.with(subject, 'locking it would pass RLIMIT_MEMLOCK');
+    throw explainShmctl(e, id, 'stat');
+  }
 }
 
 /** ftok(3) with its failure named after the path. */

@@ -42,15 +42,22 @@ export class Namespace {
   private constructor(
     readonly pid: number,
     private readonly holder: ChildProcess,
+    private readonly mount: boolean,
   ) {}
 
-  static async create(): Promise<Namespace> {
-    const holder = spawn('unshare', ['--ipc', 'sleep', 'infinity'], { stdio: 'ignore' });
+  /**
+   * With `mount`, the namespace has its own mounts too, so a test may bind a
+   * file of its own over /etc/passwd (names that no real user has).
+   */
+  static async create(opts: { mount?: boolean } = {}): Promise<Namespace> {
+    const mount = opts.mount ?? false;
+    const flags = mount ? ['--ipc', '--mount', '--propagation', 'private'] : ['--ipc'];
+    const holder = spawn('unshare', [...flags, 'sleep', 'infinity'], { stdio: 'ignore' });
     const pid = holder.pid!;
     const mine = readlinkSync('/proc/self/ns/ipc');
     for (let i = 0; i < 500; i++) {
       try {
-        if (readlinkSync(`/proc/${pid}/ns/ipc`) !== mine) return new Namespace(pid, holder);
+        if (readlinkSync(`/proc/${pid}/ns/ipc`) !== mine) return new Namespace(pid, holder, mount);
       } catch {
         /* not there yet */
       }
@@ -61,7 +68,7 @@ export class Namespace {
   }
 
   private enter(cmd: string[]): string[] {
-    return ['--target', String(this.pid), '--ipc', '--', ...cmd];
+    return ['--target', String(this.pid), '--ipc', ...(this.mount ? ['--mount'] : []), '--', ...cmd];
   }
 
   /** Run a command in the namespace and wait for it. */
@@ -131,8 +138,12 @@ export class Namespace {
 }
 
 /** Run `body` with a fresh namespace, closed (and checked empty) afterwards. */
-export async function withNamespace<T>(body: (ns: Namespace) => Promise<T> | T, expectEmpty = true): Promise<T> {
-  const ns = await Namespace.create();
+export async function withNamespace<T>(
+  body: (ns: Namespace) => Promise<T> | T,
+  expectEmpty = true,
+  opts: { mount?: boolean } = {},
+): Promise<T> {
+  const ns = await Namespace.create(opts);
   let result: T;
   try {
     result = await body(ns);

@@ -32,7 +32,7 @@ const KEY = 0x7e570000 + (process.pid & 0xffff);
 describe('struct shmid_ds is decoded at its real x86-64 offsets', () => {
   test('IPC_STAT agrees with /proc/sysvipc/shm on every shared field', () => {
     const id = segment(123457, 0o640, KEY);
-    libc.shmctlSet(id, { uid: 4242, gid: 4343 });
+    libc.shmctlSet(id, { uid: 4242, gid: 4343, mode: 0o640 });
     const att = Attachment.attach(id);
     att.detach();
     const stat = statSegment(id);

@@ -1,0 +1,45 @@
+import { UsageError } from '../src/errors.js';
+import { parseGroup, parseUser } from '../src/names.js';
+import { parseMode } from '../src/parse.js';
+import { lockSegment, setSegment, type SetOptions } from '../src/shm.js';
+import { resolveTarget, targetOptions } from './common.js';
+import type { CommandSpec, Options } from './spec.js';
+
+/** USER, USER:GROUP, or :GROUP (names or numbers), as chown takes them. */
+function parseOwner(text: string): Pick<SetOptions, 'uid' | 'gid'> {
+  const [user, group, extra] = text.split(':');
+  if (extra !== undefined || (!user && !group)) throw new UsageError(`invalid owner '${text}': use USER, USER:GROUP or :GROUP`);
+  return {
+    ...(user ? { uid: parseUser(user) } : {}),
+    ...(group ? { gid: parseGroup(group) } : {}),
+  };
+}
+
+export const spec: CommandSpec = {
+  name: 'set',
+  summary: 'change a segment\'s mode or owner (IPC_SET), or lock it in memory (SHM_LOCK)',
+  usage: 'set (ID | --key KEY | --ftok PATH [--proj N]) [--mode MODE] [--owner USER[:GROUP]] [--lock-memory | --unlock-memory]',
+  arguments: [{ name: '[id]', description: 'shmid of the segment' }],
+  options: [
+    ...targetOptions,
+    { flags: '-m, --mode <MODE>', description: 'new permission bits, octal 0-0777' },
+    { flags: '-o, --owner <USER[:GROUP]>', description: 'new owner and/or group (names or numbers; :GROUP for the group alone)' },
+    { flags: '--lock-memory', description: 'keep its pages in memory (SHM_LOCK; needs CAP_IPC_LOCK or RLIMIT_MEMLOCK)' },
+    { flags: '--unlock-memory', description: 'let its pages be swapped again (SHM_UNLOCK)' },
+  ],
+  run(args: string[], opts: Options): number {
+    if (opts.lockMemory && opts.unlockMemory) throw new UsageError('--lock-memory and --unlock-memory contradict each other');
+    const change: SetOptions = {
+      ...(opts.mode === undefined ? {} : { mode: parseMode(opts.mode as string) }),
+      ...(opts.owner === undefined ? {} : parseOwner(opts.owner as string)),
+    };
+    const lock = opts.lockMemory ? true : opts.unlockMemory ? false : undefined;
+    if (Object.keys(change).length === 0 && lock === undefined) {
+      throw new UsageError('nothing to change: give --mode, --owner, --lock-memory or --unlock-memory');
+    }
+    const id = resolveTarget(args[0], opts);
+    if (Object.keys(change).length) setSegment(id, change);
+    if (lock !== undefined) lockSegment(id, lock);
+    return 0;
+  },
+};
