@@ -47,7 +47,11 @@ export async function renderTable(
 /** Label/value pairs (limits, summary) as a two-column table. */
 export async function renderPairs(pairs: [string, string][], opts: { color: boolean }): Promise<string> {
   const [{ default: Table }, chalk] = await Promise.all([import('cli-table3'), loadChalk(opts.color)]);
-  const table = new Table({ style: { head: [], border: [] }, colAligns: ['left', 'right'] });
+  const table = new Table({
+    style: { head: [], border: [] },
+    colAligns: ['left', 'right'],
+    chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
+  });
   for (const [label, value] of pairs) table.push([chalk.bold(label), value]);
   return `${table.toString()}\n`;
 }

@@ -34,6 +34,17 @@ test('ls on a terminal is a table with dest in colour; NO_COLOR and pipes have n
     expect(ns.cli(['ls']).out).not.toContain(ESC);
     expect(ns.cli(['ls']).out).toBe(ns.run(['ipcs', '-m']).out);
 
+    // every view and the lsipc columns get the same treatment
+    const times = onTTY(ns, `${BIN} ls -t`);
+    expect(times).toMatch(/attached.*detached.*changed/);
+    expect(times).toContain('Not set');
+    const creators = onTTY(ns, `${BIN} ls -c`, { NO_COLOR: '1' });
+    expect(creators).toMatch(/│ shmid │ perms │ cuid +│ cgid +│ uid +│ gid +│/);
+    const columns = onTTY(ns, `${BIN} ls -o KEY,SIZE,STATUS -b`, { NO_COLOR: '1' });
+    expect(columns).toMatch(/│ KEY +│ +SIZE │ STATUS │/);
+    expect(columns).toMatch(/│ 0x00000000 │ 100000 │ dest +│/);
+    expect(onTTY(ns, `${BIN} ls -l`, { NO_COLOR: '1' })).toMatch(/max number of segments \(shmmni\) │ +4096 │/);
+
     const stat = onTTY(ns, `${BIN} stat ${doomed}`);
     expect(stat).toContain(`${ESC}1mstatus:`);
     expect(stat).toMatch(/dest/);
