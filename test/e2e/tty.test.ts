@@ -43,7 +43,7 @@ test('ls on a terminal is a table with dest in colour; NO_COLOR and pipes have n
     const columns = onTTY(ns, `${BIN} ls -o KEY,SIZE,STATUS -b`, { NO_COLOR: '1' });
     expect(columns).toMatch(/│ KEY +│ +SIZE │ STATUS │/);
     expect(columns).toMatch(/│ 0x00000000 │ 100000 │ dest +│/);
-    expect(onTTY(ns, `${BIN} ls -l`, { NO_COLOR: '1' })).toMatch(/max number of segments \(shmmni\) │ +4096 │/);
+    expect(onTTY(ns, `${BIN} ls -l`, { NO_COLOR: '1' })).toMatch(/max number of segments \(shmmni\) +│ +4096 │/);
 
     const stat = onTTY(ns, `${BIN} stat ${doomed}`);
     expect(stat).toContain(`${ESC}1mstatus:`);
