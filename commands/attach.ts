@@ -1,16 +1,12 @@
-import { spawn } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
 import { ShmError } from '../src/errors.js';
 import { parseSeconds } from '../src/parse.js';
 import { Attachment } from '../src/shm.js';
+import { runChild, STOP_SIGNALS } from './child.js';
 import { resolveTarget, targetOptions } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 const EACCES = 13;
-/** What timeout(1) exits with when the time runs out on a command. */
-export const EXIT_TIMEOUT = 124;
-const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 /** Until a stop signal or the timeout: either ends the hold normally (status 0). */
 function hold(timeout: number | undefined): Promise<number> {
@@ -24,41 +20,6 @@ function hold(timeout: number | undefined): Promise<number> {
       resolve(0);
     };
     for (const s of STOP_SIGNALS) process.once(s, finish);
-  });
-}
-
-/** Run CMD while the segment stays attached; its status is ours (128+N for signal N, 127 not found). */
-function holdWhile(command: string[], id: number, timeout: number | undefined): Promise<number> {
-  return new Promise((resolve) => {
-    let timedOut = false;
-    const child = spawn(command[0]!, command.slice(1), {
-      stdio: 'inherit',
-      env: { ...process.env, SHMCTL_TS_SHMID: String(id) },
-    });
-    const forward = (signal: NodeJS.Signals): void => {
-      child.kill(signal);
-    };
-    for (const s of STOP_SIGNALS) process.on(s, forward);
-    const timer =
-      timeout === undefined
-        ? undefined
-        : setTimeout(() => {
-            timedOut = true;
-            child.kill('SIGTERM');
-          }, timeout * 1000);
-    const done = (status: number): void => {
-      if (timer) clearTimeout(timer);
-      for (const s of STOP_SIGNALS) process.removeListener(s, forward);
-      resolve(status);
-    };
-    child.on('error', (e: NodeJS.ErrnoException) => {
-      warn('attach', `cannot run ${command[0]}: ${e.code === 'ENOENT' ? 'command not found' : e.message}`);
-      done(e.code === 'ENOENT' ? 127 : 126);
-    });
-    child.on('exit', (code, signal) => {
-      if (timedOut) done(EXIT_TIMEOUT);
-      else done(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
-    });
   });
 }
 
@@ -99,7 +60,13 @@ export const spec: CommandSpec = {
             `(${att.size} bytes), held ${until}`,
         );
       }
-      return command.length ? await holdWhile(command, id, timeout) : await hold(timeout);
+      return command.length
+        ? await runChild(command, {
+            who: 'attach',
+            env: { SHMCTL_TS_SHMID: String(id) },
+            ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
+          })
+        : await hold(timeout);
     } finally {
       att.detach();
     }

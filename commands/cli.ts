@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { spec as attach } from './attach.js';
 import { spec as create } from './create.js';
+import { spec as lock } from './lock.js';
 import { spec as ls } from './ls.js';
 import { spec as read } from './read.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportError, warn } from './report.js';
@@ -15,7 +16,7 @@ import type { CommandSpec, Options } from './spec.js';
 import { spec as stat } from './stat.js';
 import { spec as write } from './write.js';
 
-export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, write, read];
+export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, lock, write, read];
 
 function version(): string {
   for (const rel of ['../package.json', '../../package.json']) {

@@ -6,7 +6,8 @@ import { parseUser, systemNames } from '../src/names.js';
 import { parseId, parseKey } from '../src/parse.js';
 import { readProcShm } from '../src/proc.js';
 import type { SegmentRecord } from '../src/record.js';
-import { selectColumns, type Column } from '../src/render/columns.js';
+import { readLockStates } from '../src/lock.js';
+import { columnByName, selectColumns, type Column } from '../src/render/columns.js';
 import {
   renderIpcsLimits,
   renderIpcsList,
@@ -134,7 +135,10 @@ export const spec: CommandSpec = {
     let out: string;
     if (lsipcFamily) {
       const columns = lsipcColumns(opts, v);
+      // JSON shows locks by default; the lsipc formats only when -o asks for LOCK.
+      if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
       const ctx = columnContext(opts, systemNames, format);
+      if (columns.some((c) => c.name === 'LOCK')) ctx.locks = readLockStates();
       if (format === 'table') {
         const { renderTable } = await import('../src/render/table.js');
         out = await renderTable(
@@ -151,6 +155,11 @@ export const spec: CommandSpec = {
       if (format === 'table') {
         const { renderTable } = await import('../src/render/table.js');
         const columns = TERMINAL_COLUMNS[listView](unit).map((c) => ({ ...c, cell: (r: SegmentRecord) => c.cell(r, ctx) }));
+        if (listView === 'default') {
+          const lock = columnByName('LOCK');
+          const lockCtx = { ...columnContext(opts, systemNames, format), locks: readLockStates() };
+          columns.push({ header: 'lock', cell: (r: SegmentRecord) => lock.text(r, lockCtx) });
+        }
         out = await renderTable(records, columns, { color });
       } else {
         out = renderIpcsList(listView, records, ctx);

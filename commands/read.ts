@@ -5,6 +5,7 @@ import { Attachment } from '../src/shm.js';
 import { forEachView, readToFd } from '../src/transfer.js';
 import { resolveTarget, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
+import { synchronised, syncOptions } from './sync.js';
 
 const FORMATS = ['raw', 'hex', 'string'];
 /** Text formats build output a MiB of input at a time, in one write each. */
@@ -31,7 +32,7 @@ function string(att: Attachment, offset: number, length: number): void {
 export const spec: CommandSpec = {
   name: 'read',
   summary: 'copy bytes out of a segment to stdout: raw, as hexdump -C, or as a C string',
-  usage: 'read (ID | --key KEY | --ftok PATH [--proj N]) [--offset N] [--length N] [--format raw|hex|string]',
+  usage: 'read (ID | --key KEY | --ftok PATH [--proj N]) [--offset N] [--length N] [--format raw|hex|string] [--lock] [--wait] [--timeout S]',
   arguments: [{ name: '[id]', description: 'shmid of the segment' }],
   options: [
     ...targetOptions,
@@ -42,8 +43,9 @@ export const spec: CommandSpec = {
       description: 'raw: the bytes (default); hex: hexdump -C layout; string: up to the first NUL, then a newline',
       choices: FORMATS,
     },
+    ...syncOptions('read'),
   ],
-  run(args: string[], opts: Options): number {
+  async run(args: string[], opts: Options): Promise<number> {
     const offset = opts.offset === undefined ? 0 : parseByteCount(opts.offset as string, 'offset');
     const wanted = opts.length === undefined ? null : parseByteCount(opts.length as string, 'length');
     const format = (opts.format as string | undefined) ?? 'raw';
@@ -52,9 +54,11 @@ export const spec: CommandSpec = {
     try {
       const length = wanted ?? Math.max(0, att.size - offset);
       att.checkRange(offset, length);
-      if (format === 'hex') hex(att, offset, length);
-      else if (format === 'string') string(att, offset, length);
-      else readToFd(att, 1, offset, length);
+      await synchronised(id, 'read', opts, () => {
+        if (format === 'hex') hex(att, offset, length);
+        else if (format === 'string') string(att, offset, length);
+        else readToFd(att, 1, offset, length);
+      });
     } finally {
       att.detach();
     }

@@ -3,12 +3,14 @@
  * `shmctl-ts: <command>: <what failed>: <why> (ERRNO)`, never a stack trace
  * (SHMCTL_TS_DEBUG=1 adds one, for bug reports).
  */
-import { OperationError, ShmError, UsageError } from '../src/errors.js';
+import { LockTimeout, OperationError, ShmError, UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+/** A lock or hand-off wait timed out (sysexits' EX_TEMPFAIL: try again later). */
+export const EXIT_LOCK_TIMEOUT = 75;
 
 /** stdout went away (`... | head`): not an error, end quietly. */
 export function isBrokenPipe(e: unknown): boolean {
@@ -17,6 +19,7 @@ export function isBrokenPipe(e: unknown): boolean {
 
 function describe(e: unknown): { text: string; status: number } {
   if (e instanceof UsageError) return { text: e.message, status: EXIT_USAGE };
+  if (e instanceof LockTimeout) return { text: e.message, status: EXIT_LOCK_TIMEOUT };
   if (e instanceof ShmError || e instanceof OperationError) return { text: e.message, status: EXIT_FAILED };
   const sys = e as NodeJS.ErrnoException;
   if (sys && typeof sys.code === 'string' && typeof sys.syscall === 'string') {

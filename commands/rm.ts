@@ -2,6 +2,7 @@ import { ShmError, UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
 import { parseId, parseKey } from '../src/parse.js';
 import { readProcShm } from '../src/proc.js';
+import { removeLockFor } from '../src/lock.js';
 import { isDest } from '../src/record.js';
 import { describeId, describeKey, openKey, removeSegment } from '../src/shm.js';
 import { reportError, warn } from './report.js';
@@ -13,8 +14,10 @@ const EIDRM = 43;
 
 type Target = { kind: 'id'; id: number } | { kind: 'key'; key: number };
 
+/** Remove the segment, and its shmctl-ts lock if it has one: nothing is left behind. */
 function removeOne(id: number, verbose: boolean): void {
-  const { stillAttached } = removeSegment(id);
+  const { stillAttached, key } = removeSegment(id);
+  removeLockFor(key);
   if (verbose) writeAll(1, `removing shared memory segment id \`${id}'\n`);
   if (stillAttached > 0) {
     warn(

@@ -6,6 +6,7 @@ import { Attachment } from '../src/shm.js';
 import { writeBuffer, writeFromFd } from '../src/transfer.js';
 import { resolveTarget, targetOptions } from './common.js';
 import { warn } from './report.js';
+import { synchronised, syncOptions } from './sync.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** Bytes left to read from a regular file at its current offset; null for pipes, terminals… */
@@ -20,7 +21,7 @@ function knownLength(fd: number, path: string): number | null {
 export const spec: CommandSpec = {
   name: 'write',
   summary: 'write bytes into a segment from a string, a file or stdin',
-  usage: 'write (ID | --key KEY | --ftok PATH [--proj N]) [--offset N] [--data STRING | --file PATH] [-v]',
+  usage: 'write (ID | --key KEY | --ftok PATH [--proj N]) [--offset N] [--data STRING | --file PATH] [--lock] [--post] [--timeout S] [-v]',
   arguments: [{ name: '[id]', description: 'shmid of the segment' }],
   options: [
     ...targetOptions,
@@ -28,8 +29,9 @@ export const spec: CommandSpec = {
     { flags: '-d, --data <STRING>', description: 'write this string (UTF-8), no newline added' },
     { flags: '-i, --file <PATH>', description: 'write this file\'s contents (- for stdin); stdin is the default' },
     { flags: '-v, --verbose', description: 'say how many bytes were written, on stderr' },
+    ...syncOptions('write'),
   ],
-  run(args: string[], opts: Options): number {
+  async run(args: string[], opts: Options): Promise<number> {
     if (opts.data !== undefined && opts.file !== undefined) throw new UsageError('give --data or --file, not both');
     const offset = opts.offset === undefined ? 0 : parseByteCount(opts.offset as string, 'offset');
     const id = resolveTarget(args[0], opts);
@@ -42,13 +44,11 @@ export const spec: CommandSpec = {
       const att = Attachment.attach(id);
       let written: number;
       try {
-        if (data) {
-          written = writeBuffer(att, offset, data);
-        } else {
-          // Known length: refuse before writing anything if it does not fit.
-          if (length !== null) att.checkRange(offset, length);
-          written = writeFromFd(att, fd, offset);
-        }
+        // Known length: refuse before waiting or writing anything if it does not fit.
+        if (length !== null) att.checkRange(offset, length);
+        written = await synchronised(id, 'write', opts, () =>
+          data ? writeBuffer(att, offset, data) : writeFromFd(att, fd, offset),
+        );
       } finally {
         att.detach();
       }

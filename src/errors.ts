@@ -48,6 +48,14 @@ export class OperationError extends Error {
   }
 }
 
+/** Waiting for a lock or a hand-off ran out of time (exit status 75, EX_TEMPFAIL). */
+export class LockTimeout extends OperationError {
+  constructor(subject: string, reason: string) {
+    super(subject, reason);
+    this.name = 'LockTimeout';
+  }
+}
+
 /** Bad command-line input: unparsable number, conflicting options. Exit status 2. */
 export class UsageError extends Error {
   constructor(message: string) {

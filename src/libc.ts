@@ -258,6 +258,67 @@ export function ftok(path: string, proj: number): number {
   return r.value >>> 0;
 }
 
+// --- System V semaphores ------------------------------------------------------
+
+export const SEM_UNDO = 0x1000;
+export const GETVAL = 12;
+export const GETNCNT = 14;
+export const SETVAL = 16;
+
+/** semget(2). */
+export function semget(key: number, nsems: number, flags: number): number {
+  const r = call('semget', T.I32, [T.I32, T.I32, T.I32], [key | 0, nsems, flags]);
+  if (r.value === -1) fail('semget', r);
+  return r.value;
+}
+
+/** One semaphore operation: which semaphore, how much, SEM_UNDO/IPC_NOWAIT. */
+export interface SemOp {
+  num: number;
+  op: number;
+  flags: number;
+}
+
+/**
+ * semtimedop(2) on `ops`, atomically. `timeoutMs` null blocks (plain semop);
+ * otherwise EAGAIN when the time runs out. The sembuf array and the timespec
+ * go into the scratch area.
+ */
+export function semtimedop(semid: number, ops: SemOp[], timeoutMs: number | null): void {
+  const area = scratchArea(64 + 16 + ops.length * 6);
+  ops.forEach((o, i) => {
+    area.view.writeUInt16LE(o.num, 16 + i * 6);
+    area.view.writeInt16LE(o.op, 16 + i * 6 + 2);
+    area.view.writeInt16LE(o.flags, 16 + i * 6 + 4);
+  });
+  let timeout = 0;
+  if (timeoutMs !== null) {
+    const ms = Math.max(0, Math.floor(timeoutMs));
+    area.view.writeBigInt64LE(BigInt(Math.floor(ms / 1000)), 0);
+    area.view.writeBigInt64LE(BigInt((ms % 1000) * 1_000_000), 8);
+    timeout = area.address;
+  }
+  const r = call('semtimedop', T.I32, [T.I32, T.U64, T.U64, T.U64], [semid, area.address + 16, ops.length, timeout]);
+  if (r.value === -1) fail('semop', r);
+}
+
+/** semctl(2) for the commands that take an int or nothing (GETVAL, SETVAL, GETNCNT, IPC_RMID). */
+export function semctl(semid: number, num: number, cmd: number, value = 0): number {
+  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, num, cmd, value]);
+  if (r.value === -1) fail('semctl', r);
+  return r.value;
+}
+
+/** semctl(IPC_STAT): what a waiter needs to know whether the set was initialised. */
+export function semctlStat(semid: number): { mode: number; otime: number; nsems: number; key: number } {
+  const area = scratchArea(104);
+  area.view.fill(0, 0, 104);
+  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_STAT, area.address]);
+  if (r.value === -1) fail('semctl', r);
+  const b = area.view;
+  return { key: b.readUInt32LE(0), mode: b.readUInt16LE(20), otime: Number(b.readBigInt64LE(48)), nsems: Number(b.readBigUInt64LE(80)) };
+}
+
 // --- users and groups ---------------------------------------------------------
 
 const ERANGE = 34;

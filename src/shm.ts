@@ -247,6 +247,8 @@ function procRow(id: number): SegmentRecord | undefined {
 export interface RemoveResult {
   /** Processes still attached: the segment is marked dest and goes at their last detach. */
   stillAttached: number;
+  /** Its key before removal (removal resets it to 0). */
+  key: number;
 }
 
 /** IPC_RMID. An attached segment is only marked for removal (dest). */
@@ -257,7 +259,7 @@ export function removeSegment(id: number): RemoveResult {
   } catch (e) {
     throw explainShmctl(e, id, 'remove');
   }
-  return { stillAttached: before?.nattch ?? 0 };
+  return { stillAttached: before?.nattch ?? 0, key: before?.key ?? 0 };
 }
 
 export interface SetOptions {

@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import type { NameLookup } from '../names.js';
 import { formatKey, permsOf, statusOf, type SegmentRecord } from '../record.js';
 import { humanSize } from './human.js';
+import type { LockState } from '../lock.js';
 import { ctime } from './time.js';
 
 export type TimeFormat = 'short' | 'full' | 'iso';
@@ -25,6 +26,8 @@ export interface ColumnContext {
   time: TimeFormat;
   /** "now" for the short time format, seconds since the epoch. */
   now: number;
+  /** shmctl-ts locks by key (src/lock.ts), when the LOCK column is shown. */
+  locks?: Map<number, LockState | null>;
 }
 
 export interface Column {
@@ -161,6 +164,13 @@ export const COLUMNS: Column[] = [
   { name: 'RSS', help: 'Resident bytes', ...number((r) => r.rss) },
   { name: 'SWAP', help: 'Swapped bytes', ...number((r) => r.swap) },
   {
+    name: 'LOCK',
+    help: 'shmctl-ts lock: free, exclusive, shared (empty when the segment has none)',
+    right: false,
+    text: (r, ctx) => lockText(r, ctx) ?? '',
+    json: (r, ctx) => lockText(r, ctx),
+  },
+  {
     name: 'MODE',
     help: 'shm_perm.mode in octal, with SHM_DEST (01000) and SHM_LOCKED (02000)',
     right: true,
@@ -168,6 +178,12 @@ export const COLUMNS: Column[] = [
     json: (r) => '0' + r.mode.toString(8).padStart(3, '0'),
   },
 ];
+
+/** A keyed segment's lock: its state, "unknown" when it may not be read, null when there is none. */
+function lockText(r: SegmentRecord, ctx: ColumnContext): string | null {
+  if (r.key === 0 || !ctx.locks?.has(r.key)) return null;
+  return ctx.locks.get(r.key)?.state ?? 'unknown';
+}
 
 /** lsipc -m's default columns. */
 export const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME', 'CPID', 'LPID', 'COMMAND'];

@@ -19,7 +19,7 @@ beforeAll(() => {
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
 test('the README has examples for every subcommand', () => {
-  for (const name of ['create', 'ls', 'stat', 'rm', 'set', 'attach', 'write', 'read']) {
+  for (const name of ['create', 'ls', 'stat', 'rm', 'set', 'attach', 'lock', 'write', 'read']) {
     expect(blocks.some((b) => b.includes(`shmctl-ts ${name}`))).toBe(true);
   }
 });

@@ -1,0 +1,46 @@
+/**
+ * Running CMD for attach and lock: stdio shared, SIGINT/SIGTERM/SIGHUP passed
+ * on, and CMD's status as ours (128+N when signal N killed it, 127 when it was
+ * not found, 126 when it could not be run).
+ */
+import { spawn } from 'node:child_process';
+import { constants as osConstants } from 'node:os';
+import { warn } from './report.js';
+
+/** What timeout(1) exits with when the time runs out on a command. */
+export const EXIT_TIMEOUT = 124;
+export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+export function runChild(
+  command: string[],
+  opts: { who: string; env: Record<string, string>; timeoutMs?: number },
+): Promise<number> {
+  return new Promise((resolve) => {
+    let timedOut = false;
+    const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...process.env, ...opts.env } });
+    const forward = (signal: NodeJS.Signals): void => {
+      child.kill(signal);
+    };
+    for (const s of STOP_SIGNALS) process.on(s, forward);
+    const timer =
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true;
+            child.kill('SIGTERM');
+          }, opts.timeoutMs);
+    const done = (status: number): void => {
+      if (timer) clearTimeout(timer);
+      for (const s of STOP_SIGNALS) process.removeListener(s, forward);
+      resolve(status);
+    };
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      warn(opts.who, `cannot run ${command[0]}: ${e.code === 'ENOENT' ? 'command not found' : e.message}`);
+      done(e.code === 'ENOENT' ? 127 : 126);
+    });
+    child.on('exit', (code, signal) => {
+      if (timedOut) done(EXIT_TIMEOUT);
+      else done(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
+    });
+  });
+}

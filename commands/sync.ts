@@ -1,0 +1,59 @@
+/**
+ * --lock, --post and --wait for write and read: the segment's lock held for
+ * the copy, and the one-slot hand-off around it (src/lock.ts). A failed copy
+ * gives the slot or the post back, so nothing is lost.
+ */
+import { LockTimeout, UsageError } from '../src/errors.js';
+import { SegmentLock } from '../src/lock.js';
+import { describeId } from '../src/shm.js';
+import { takeLock, timeoutMs } from './lock.js';
+import type { OptionSpec, Options } from './spec.js';
+
+export const syncOptions = (side: 'write' | 'read'): OptionSpec[] => [
+  {
+    flags: '-L, --lock',
+    description: side === 'write' ? 'hold the segment\'s exclusive lock while writing' : 'hold the segment\'s shared lock while reading',
+  },
+  side === 'write'
+    ? { flags: '-p, --post', description: 'signal "data ready" after writing; waits first until the previous post was read' }
+    : { flags: '-w, --wait', description: 'wait for a post (write --post) and consume it, then read' },
+  { flags: '-t, --timeout <SECONDS>', description: 'give up waiting after this long (exit status 75)' },
+];
+
+/** Run `copy` inside whatever --lock/--post/--wait ask for. */
+export async function synchronised<T>(id: number, side: 'write' | 'read', opts: Options, copy: () => T): Promise<T> {
+  const handOff = side === 'write' ? opts.post === true : opts.wait === true;
+  if (!opts.lock && !handOff) {
+    if (opts.timeout !== undefined) throw new UsageError(`--timeout goes with --lock or --${side === 'write' ? 'post' : 'wait'}`);
+    return copy();
+  }
+  const deadline = timeoutMs(opts);
+  const started = Date.now();
+  const left = (): number | null => (deadline === null ? null : Math.max(0, deadline - (Date.now() - started)));
+  const lock = await SegmentLock.open(id);
+  if (handOff) {
+    const ok = side === 'write' ? await lock.waitEmpty(left()) : await lock.waitFull(left());
+    if (!ok) {
+      throw new LockTimeout(
+        describeId(id),
+        side === 'write'
+          ? `timed out after ${deadline! / 1000} s waiting for the last post to be read`
+          : `timed out after ${deadline! / 1000} s waiting for a post`,
+      );
+    }
+  }
+  let result: T;
+  try {
+    const held = opts.lock ? await takeLock(id, side === 'write' ? 'exclusive' : 'shared', left(), deadline) : null;
+    try {
+      result = copy();
+    } finally {
+      held?.release();
+    }
+  } catch (e) {
+    if (handOff) side === 'write' ? lock.abortPost() : lock.abortTake();
+    throw e;
+  }
+  if (handOff) side === 'write' ? lock.commitPost() : lock.commitTake();
+  return result;
+}
