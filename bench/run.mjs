@@ -1,0 +1,230 @@
+#!/usr/bin/env node
+// `npm run bench`: shmctl-ts against its real peers, measured side by side in
+// one run, in a private IPC namespace. Each pair runs interleaved (A B A B …)
+// so that the machine's noise falls on both; the claim is the median ratio.
+//
+//   npm run bench                 full sizes (1 GiB copies, 32,768 segments)
+//   npm run bench -- --quick      small sizes, under a minute
+//   npm run bench -- --json FILE  also write the results as JSON
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(root, 'bin/shmctl-ts');
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
+
+if (!process.env.SHMCTL_TS_BENCH_NS) {
+  const self = [process.execPath, fileURLToPath(import.meta.url), ...args];
+  const env = { ...process.env, SHMCTL_TS_BENCH_NS: '1' };
+  const r = spawnSync('unshare', process.getuid() === 0 ? ['--ipc', ...self] : ['--user', '--map-root-user', '--ipc', ...self], {
+    stdio: 'inherit',
+    env,
+  });
+  process.exit(r.status ?? 1);
+}
+
+const { createSegment, removeSegment } = await import(join(root, 'dist/src/shm.js'));
+const { readProcShm } = await import(join(root, 'dist/src/proc.js'));
+
+const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'shmctl-ts-bench-'));
+process.on('exit', () => rmSync(work, { recursive: true, force: true }));
+const env = { ...process.env, LC_ALL: 'C' };
+delete env.NODE_OPTIONS;
+
+function removeAll() {
+  for (const r of readProcShm()) {
+    try {
+      removeSegment(r.id);
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** Wall time of one run, in ms; stdout to /dev/null or to a file. */
+function timeOnce(cmd, { stdin, stdout } = {}) {
+  const t = process.hrtime.bigint();
+  const r = spawnSync('sh', ['-c', cmd], { env, stdio: ['ignore', stdout ? 'pipe' : 'ignore', 'pipe'], input: stdin });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd}: status ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+/** Peak anonymous (private) memory of a command, sampled from /proc every 2 ms. */
+function peakAnon(cmd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', `exec ${cmd}`], { env, stdio: 'ignore' });
+    let peak = 0;
+    const sample = () => {
+      try {
+        const m = /RssAnon:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'latin1'));
+        if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      } catch {
+        /* exited */
+      }
+    };
+    const timer = setInterval(sample, 2);
+    child.on('exit', (code) => {
+      clearInterval(timer);
+      code === 0 ? resolve(peak) : reject(new Error(`${cmd}: status ${code}`));
+    });
+  });
+}
+
+const stats = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { min: s[0], median: s[Math.floor(s.length / 2)], max: s[s.length - 1] };
+};
+
+const results = [];
+
+/**
+ * Interleave the commands `runs` times. `setup` runs before each command (not
+ * timed). For time rows the ratio is median(ours) / median(peer), ≤ 1 being
+ * as fast; for throughput rows it is the inverse, speed, ≥ 1 being as fast.
+ */
+function pair(name, ours, peers, { runs, setup, target, kind = 'time' }) {
+  const all = [ours, ...peers];
+  const times = all.map(() => []);
+  for (let i = 0; i < runs; i++) {
+    all.forEach((c, j) => {
+      setup?.(c);
+      times[j].push(timeOnce(c.cmd, c));
+    });
+  }
+  const s = times.map(stats);
+  peers.forEach((p, j) => {
+    const ratio = kind === 'throughput' ? s[j + 1].median / s[0].median : s[0].median / s[j + 1].median;
+    const t = target && target.peer === p.label ? target : null;
+    results.push({
+      name,
+      ours: ours.label,
+      peer: p.label,
+      ours_ms: s[0],
+      peer_ms: s[j + 1],
+      ratio,
+      target: t ? `${t.op} ${t.value}` : null,
+      ok: t ? (t.op === '≤' ? ratio <= t.value : ratio >= t.value) : null,
+      kind,
+    });
+  });
+}
+
+const f = (ms) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
+
+// --- start-up ----------------------------------------------------------------
+removeAll();
+pair(
+  'start-up: ls, empty namespace',
+  { label: 'shmctl-ts ls', cmd: `${BIN} ls` },
+  [
+    { label: 'node -e 0', cmd: `${process.execPath} -e 0` },
+    { label: 'ipcs -m', cmd: 'ipcs -m' },
+  ],
+  { runs: quick ? 15 : 40, target: { peer: 'node -e 0', op: '≤', value: 1.15 } },
+);
+
+// --- listing ----------------------------------------------------------------
+for (const count of quick ? [4096] : [4096, 32768]) {
+  removeAll();
+  writeFileSync('/proc/sys/kernel/shmmni', String(Math.max(count, 4096)));
+  for (let i = 0; i < count; i++) createSegment({ key: 0x10000 + i, size: 4096, mode: 0o644 });
+  const target = count === 32768 ? { peer: 'ipcs -m', op: '≤', value: 1.0 } : null;
+  pair(`listing: ${count} segments`, { label: 'shmctl-ts ls', cmd: `${BIN} ls` }, [{ label: 'ipcs -m', cmd: 'ipcs -m' }], {
+    runs: quick ? 5 : 9,
+    target,
+  });
+  pair(`listing: ${count} segments, JSON`, { label: 'shmctl-ts ls --json', cmd: `${BIN} ls --json` }, [{ label: 'lsipc -m --json', cmd: 'lsipc -m --json' }], {
+    runs: quick ? 3 : 5,
+  });
+}
+removeAll();
+writeFileSync('/proc/sys/kernel/shmmni', '4096');
+
+// --- write and read ----------------------------------------------------------
+const size = quick ? 64 << 20 : 1 << 30;
+const label = quick ? '64 MiB' : '1 GiB';
+const file = join(work, 'payload');
+execFileSync('sh', ['-c', `head -c ${size} /dev/urandom > ${file}`]);
+
+let ref = null;
+const cc = spawnSync('sh', ['-c', 'command -v cc'], { encoding: 'utf8' }).stdout.trim();
+if (cc) {
+  ref = join(work, 'shmcopy');
+  execFileSync(cc, ['-O2', '-o', ref, join(root, 'bench/shmcopy.c')]);
+}
+const notes = [];
+if (!ref) notes.push('no C compiler (cc): the C reference rows are skipped');
+
+// a fresh segment for every write
+let segment = null;
+const fresh = () => {
+  if (segment !== null) removeSegment(segment);
+  segment = createSegment({ key: 0, size, mode: 0o600 }).id;
+};
+const shmTarget = join(work, 'copy');
+const writers = [{ label: 'cat > /dev/shm', cmd: `cat ${file} > ${shmTarget}` }];
+if (ref) writers.unshift({ label: 'C shmget+read()', get cmd() { return `${ref} write ${segment} < ${file}`; } });
+pair(
+  `write ${label} file → fresh segment`,
+  { label: 'shmctl-ts write', get cmd() { return `${BIN} write ${segment} --file ${file}`; } },
+  writers,
+  {
+    runs: quick ? 5 : 7,
+    setup: (c) => (c.label === 'cat > /dev/shm' ? rmSync(shmTarget, { force: true }) : fresh()),
+    target: ref ? { peer: 'C shmget+read()', op: '≥', value: 0.9 } : null,
+    kind: 'throughput',
+  },
+);
+
+fresh();
+execFileSync('sh', ['-c', `${BIN} write ${segment} --file ${file}`]);
+execFileSync('sh', ['-c', `cat ${file} > ${shmTarget}`]);
+const readers = [{ label: 'cat /dev/shm', cmd: `cat ${shmTarget} > /dev/null` }];
+if (ref) readers.push({ label: 'C shmat+write()', cmd: `${ref} read ${segment} > /dev/null` });
+pair(`read ${label} segment → /dev/null`, { label: 'shmctl-ts read', cmd: `${BIN} read ${segment} > /dev/null` }, readers, {
+  runs: quick ? 5 : 9,
+  target: { peer: 'cat /dev/shm', op: '≥', value: 0.9 },
+  kind: 'throughput',
+});
+
+// --- memory ------------------------------------------------------------------
+fresh();
+const writeAnon = await peakAnon(`${BIN} write ${segment} --file ${file}`);
+const readAnon = await peakAnon(`${BIN} read ${segment} --format raw > /dev/null`);
+const nodeAnon = await peakAnon(`${process.execPath} -e "setTimeout(() => {}, 300)"`);
+const MiB = 1 << 20;
+const memory = [
+  { name: `peak private memory, write ${label}`, bytes: writeAnon },
+  { name: `peak private memory, read ${label}`, bytes: readAnon },
+  { name: 'peak private memory, idle node (for scale)', bytes: nodeAnon },
+];
+removeSegment(segment);
+
+// --- report ------------------------------------------------------------------
+const lines = [
+  `| pair | shmctl-ts median (min–max) | peer median (min–max) | ratio | target | |`,
+  `| --- | --- | --- | --- | --- | --- |`,
+];
+for (const r of results) {
+  const word = r.kind === 'throughput' ? 'speed' : 'time';
+  lines.push(
+    `| ${r.name}: ${r.ours} vs ${r.peer} | ${f(r.ours_ms.median)} ms (${f(r.ours_ms.min)}–${f(r.ours_ms.max)}) | ` +
+      `${f(r.peer_ms.median)} ms (${f(r.peer_ms.min)}–${f(r.peer_ms.max)}) | ${r.ratio.toFixed(2)}× ${word} | ${r.target ?? ''} | ${r.ok === null ? '' : r.ok ? 'ok' : 'MISSED'} |`,
+  );
+}
+for (const m of memory) {
+  const target = m.name.includes('idle') ? null : 64 * MiB;
+  lines.push(`| ${m.name} | ${(m.bytes / MiB).toFixed(1)} MiB | | | ${target ? '≤ 64 MiB' : ''} | ${target ? (m.bytes <= target ? 'ok' : 'MISSED') : ''} |`);
+}
+const report = lines.join('\n');
+console.log(`\nshmctl-ts bench (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}\n`);
+console.log(report);
+for (const n of notes) console.log(`\nnote: ${n}`);
+console.log('\nThroughput rows: speed ratio = peer time / shmctl-ts time (≥ 1 is as fast or faster). Time rows: shmctl-ts time / peer time (≤ 1 is as fast or faster).');
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ quick, node: process.version, results, memory, notes }, null, 2) + '\n');
