@@ -3,8 +3,7 @@
  * on, and CMD's status as ours (128+N when signal N killed it, 127 when it was
  * not found, 126 when it could not be run).
  */
-import { spawn } from 'node:child_process';
-import { constants as osConstants } from 'node:os';
+import { createRequire } from 'node:module';
 import { warn } from './report.js';
 
 /** What timeout(1) exits with when the time runs out on a command. */
@@ -17,6 +16,8 @@ export function runChild(
 ): Promise<number> {
   return new Promise((resolve) => {
     let timedOut = false;
+    // child_process (and the net and stream modules it brings) only when a child runs
+    const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...process.env, ...opts.env } });
     const forward = (signal: NodeJS.Signals): void => {
       child.kill(signal);
@@ -40,7 +41,13 @@ export function runChild(
     });
     child.on('exit', (code, signal) => {
       if (timedOut) done(EXIT_TIMEOUT);
-      else done(code ?? 128 + (signal ? osConstants.signals[signal] : 0));
+      else done(code ?? 128 + (signal ? signalNumber(signal) : 0));
     });
   });
+}
+
+/** node:os only when a child died of a signal: it is not loaded at start-up otherwise. */
+function signalNumber(signal: NodeJS.Signals): number {
+  const os = createRequire(import.meta.url)('node:os') as typeof import('node:os');
+  return os.constants.signals[signal];
 }

@@ -18,7 +18,11 @@ import { spec as write } from './write.js';
 
 export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, lock, write, read];
 
+/** Set by scripts/bundle.mjs in the bundled CLI; read from package.json otherwise. */
+declare const __SHMCTL_TS_VERSION__: string | undefined;
+
 function version(): string {
+  if (typeof __SHMCTL_TS_VERSION__ === 'string') return __SHMCTL_TS_VERSION__;
   for (const rel of ['../package.json', '../../package.json']) {
     try {
       const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
@@ -37,7 +41,11 @@ interface Outcome {
   status: number;
 }
 
-export function buildProgram(outcome: Outcome, trailing: string[]): Command {
+/**
+ * The program, with every subcommand, or (to start faster) only `only` when
+ * the command line names one: its options and help are the same either way.
+ */
+export function buildProgram(outcome: Outcome, trailing: string[], only?: string): Command {
   const program = new Command('shmctl-ts')
     .description('Inspect, create, read, write and remove Linux System V shared memory segments.')
     .version(version(), '-V, --version', 'print the version')
@@ -47,7 +55,7 @@ export function buildProgram(outcome: Outcome, trailing: string[]): Command {
     .configureOutput({ outputError: (text) => warn('', stripErrorPrefix(text)) })
     .showSuggestionAfterError(true);
 
-  for (const spec of commands) {
+  for (const spec of commands.filter((c) => only === undefined || c.name === only)) {
     const sub = program
       .command(spec.name)
       .summary(spec.summary)
@@ -105,7 +113,8 @@ function splitTrailing(argv: string[]): { own: string[]; trailing: string[] } {
 export async function main(argv: string[]): Promise<number> {
   const { own, trailing } = splitTrailing(argv);
   const outcome: Outcome = { status: EXIT_OK };
-  const program = buildProgram(outcome, trailing);
+  const named = commands.find((c) => c.name === own[0])?.name;
+  const program = buildProgram(outcome, trailing, named);
   if (own.length === 0) {
     process.stderr.write(program.helpInformation());
     return EXIT_USAGE;

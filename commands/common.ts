@@ -1,4 +1,6 @@
 /** What several subcommands share: how a segment is named, output, formats. */
+import { fstatSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { UsageError } from '../src/errors.js';
 import { parseId, parseKey, parseProj } from '../src/parse.js';
 import { keyFromPath, openKey } from '../src/shm.js';
@@ -33,8 +35,22 @@ export function resolveTarget(idText: string | undefined, opts: Options): number
   return openKey(ftokKey(opts));
 }
 
+/**
+ * Is stdout a terminal? Asked without touching process.stdout, whose stream
+ * costs a few milliseconds of start-up: a pipe or a file is no character
+ * device (fstat says so at once), /dev/null is the mem device (major 1), and
+ * only the other character devices are left to isatty(3).
+ */
 export function stdoutIsTTY(): boolean {
-  return process.stdout.isTTY === true;
+  let st;
+  try {
+    st = fstatSync(1);
+  } catch {
+    return false;
+  }
+  if (!st.isCharacterDevice() || (st.rdev >> 8) === 1) return false;
+  const tty = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
+  return tty.isatty(1);
 }
 
 /** --json is short for --format json; otherwise --format, or the terminal/pipe default. */

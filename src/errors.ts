@@ -1,11 +1,22 @@
-import { constants as osConstants } from 'node:os';
+import { createRequire } from 'node:module';
+import { getSystemErrorName } from 'node:util';
 
-/** errno number → symbolic name (EACCES…), from Node's own table of this platform's values. */
-const errnoNames = new Map<number, string>(
-  Object.entries(osConstants.errno).map(([name, value]) => [value, name]),
-);
+let errnoNames: Map<number, string> | undefined;
 
+/**
+ * errno number → symbolic name (EACCES…): libuv's table, then Node's full
+ * table of this platform's values for the few libuv lacks (EIDRM).
+ */
 export function errnoName(errno: number): string {
+  try {
+    const name = getSystemErrorName(-errno);
+    if (!name.startsWith('Unknown')) return name;
+  } catch {
+    /* not a known code */
+  }
+  // node:os only now: it is not loaded at start-up otherwise
+  const os = createRequire(import.meta.url)('node:os') as typeof import('node:os');
+  errnoNames ??= new Map(Object.entries(os.constants.errno).map(([name, value]) => [value, name]));
   return errnoNames.get(errno) ?? `errno ${errno}`;
 }
 

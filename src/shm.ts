@@ -3,7 +3,6 @@
  * names the segment and says why in words; where the kernel's errno is
  * ambiguous (EINVAL, ENOSPC from shmget) it is told apart by looking again.
  */
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { OperationError, ShmError } from './errors.js';
 import * as libc from './libc.js';
@@ -113,7 +112,7 @@ export function createSegment(opts: CreateOptions): CreateResult {
  */
 export function createRandomKeySegment(opts: Omit<CreateOptions, 'key' | 'exclusive'>): CreateResult & { key: number } {
   for (let attempt = 0; attempt < 100; attempt++) {
-    const key = randomBytes(4).readUInt32LE(0);
+    const key = globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!;
     if (key === libc.IPC_PRIVATE) continue;
     try {
       return { ...createSegment({ ...opts, key, exclusive: true }), key };

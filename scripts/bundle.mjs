@@ -1,0 +1,56 @@
+// Bundles the CLI into one CommonJS file, dist/shmctl-ts.cjs, which
+// bin/shmctl-ts loads: one file to read and compile instead of ~40 ES modules
+// through the ESM loader, which is most of the start-up time a command like
+// `ls` has beyond node's own. tsc still emits dist/ for the library and types.
+//
+// ffi-rs (a native addon) stays outside. chalk and cli-table3 are inside but
+// initialised only when a terminal view imports them. child_process, which
+// commander requires at start-up but only uses for executable subcommands
+// (shmctl-ts has none), is replaced by a stand-in that loads it on first use.
+//
+// Then V8's code cache for the bundle is written beside it
+// (dist/shmctl-ts.cache), so that bin/shmctl-ts skips compiling it.
+import { build } from 'esbuild';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Script } from 'node:vm';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const lazyChildProcess = `${root}scripts/lazy-child-process.cjs`;
+
+await build({
+  absWorkingDir: root,
+  entryPoints: ['commands/main.ts'],
+  outfile: 'dist/shmctl-ts.cjs',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  external: ['ffi-rs'],
+  banner: { js: "var __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: {
+    'import.meta.url': '__import_meta_url',
+    __SHMCTL_TS_VERSION__: JSON.stringify(JSON.parse(readFileSync(`${root}package.json`, 'utf8')).version),
+  },
+  // Smaller source, faster to scan at every start (errors never show stacks).
+  minify: true,
+  legalComments: 'none',
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'lazy-child-process',
+      setup(b) {
+        // commander only: it require()s the module and reads spawn off it when
+        // it needs it; our own code loads child_process itself, when it runs a child.
+        b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
+          /node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: lazyChildProcess } : undefined,
+        );
+      },
+    },
+  ],
+});
+
+// The wrapper must be the one bin/shmctl-ts compiles, byte for byte.
+const source = readFileSync(`${root}dist/shmctl-ts.cjs`, 'utf8');
+const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+writeFileSync(`${root}dist/shmctl-ts.cache`, new Script(wrapped, { filename: `${root}dist/shmctl-ts.cjs` }).createCachedData());
