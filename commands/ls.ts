@@ -132,7 +132,7 @@ export const spec: CommandSpec = {
     }
 
     const records = filter(readProcShm(), opts);
-    let out: string;
+    let out: string | Buffer;
     if (lsipcFamily) {
       const columns = lsipcColumns(opts, v);
       // JSON shows locks by default; the lsipc formats only when -o asks for LOCK.

@@ -6,6 +6,7 @@
  * Every call returns plain numbers or throws a ShmError carrying the errno;
  * callers add what the call was about (see shm.ts).
  */
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as FfiRs from 'ffi-rs';
 import { ShmError, strerrorText } from './errors.js';
@@ -27,10 +28,35 @@ const T = {
 function lib(): Ffi {
   if (!ffi) {
     const require = createRequire(import.meta.url);
-    ffi = require('ffi-rs') as Ffi;
+    ffi = withQuickLibcCheck(() => require('ffi-rs') as Ffi);
     ffi.open({ library: 'libc', path: '' });
   }
   return ffi;
+}
+
+/**
+ * ffi-rs's loader picks its glibc or musl build by asking
+ * process.report.getReport(), which assembles a whole diagnostic report:
+ * ~7 ms, a large share of a command's start-up. While it loads, that call
+ * answers the one question asked, from the file system (musl systems have
+ * /lib/ld-musl-<arch>.so.1).
+ */
+function withQuickLibcCheck<T>(load: () => T): T {
+  const report = process.report as { getReport?: () => unknown } | undefined;
+  const original = report?.getReport;
+  if (!report || !original) return load();
+  let musl = false;
+  try {
+    musl = readdirSync('/lib').some((name) => name.startsWith('ld-musl-'));
+  } catch {
+    /* no /lib: not musl */
+  }
+  report.getReport = () => ({ header: { glibcVersionRuntime: musl ? undefined : 'glibc' } });
+  try {
+    return load();
+  } finally {
+    report.getReport = original;
+  }
 }
 
 interface Result {

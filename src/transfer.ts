@@ -7,8 +7,11 @@ import { OperationError } from './errors.js';
 import { readSome, writeAll } from './io.js';
 import { describeId, type Attachment } from './shm.js';
 
-/** Bytes per window of the segment. Large, so a GiB costs a handful of views. */
-export const VIEW_CHUNK = 64 * 1024 * 1024;
+/**
+ * Bytes per window of the segment: a view is a few FFI calls, so as large as
+ * one view may be (1 GiB); a read(2) or write(2) is as large as the kernel takes.
+ */
+export const VIEW_CHUNK = 1 << 30;
 
 /** Copy `data` into the segment at `offset`; refuses before writing if it does not fit. */
 export function writeBuffer(att: Attachment, offset: number, data: Buffer): number {

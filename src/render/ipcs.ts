@@ -8,6 +8,7 @@ import type { ShmInfo, ShmLimits } from '../limits.js';
 import type { NameLookup } from '../names.js';
 import { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord } from '../record.js';
 import { humanSize } from './human.js';
+import { TextBuffer } from './text-buffer.js';
 import { ctime } from './time.js';
 
 /** ipcs's -t -p -c -l -u, and the default. */
@@ -25,25 +26,25 @@ export interface IpcsContext {
 const left = (text: string | number, width: number): string => String(text).padEnd(width);
 
 /** ipcs's owner cell: the name cut to 10 (%-10.10s), or the uid uncut (%-10u). */
-function owner(uid: number, names: NameLookup): string {
+function owner(out: TextBuffer, uid: number, names: NameLookup): TextBuffer {
   const name = names.user(uid);
-  return name === null ? left(uid, 10) : left(name.slice(0, 10), 10);
+  return name === null ? out.left(uid, 10) : out.cut(name, 10);
 }
 
 /** Names in -c are not cut. */
-const userCell = (uid: number, names: NameLookup): string => left(names.user(uid) ?? uid, 10);
-const groupCell = (gid: number, names: NameLookup): string => left(names.group(gid) ?? gid, 10);
+const userCell = (out: TextBuffer, uid: number, names: NameLookup): TextBuffer => out.left(names.user(uid) ?? uid, 10);
+const groupCell = (out: TextBuffer, gid: number, names: NameLookup): TextBuffer => out.left(names.group(gid) ?? gid, 10);
 
 /** " %-20.16s" of ctime()+4: "Nov 23 06:21:11 " or "Not set". */
-const shortTime = (t: number): string => left(t ? ctime(t).slice(4, 20) : 'Not set', 20);
+const shortTime = (out: TextBuffer, t: number): TextBuffer => out.left(t ? ctime(t).slice(4, 20) : 'Not set', 20);
 
-const sizeCell = (size: number, unit: SizeUnit): string =>
-  unit === 'human' ? humanSize(size).padStart(6) + '    ' : left(size, 10);
+const sizeCell = (out: TextBuffer, size: number, unit: SizeUnit): TextBuffer =>
+  unit === 'human' ? out.right(humanSize(size), 6).put('    ') : out.left(size, 10);
 
 interface ListLayout {
   title: string;
   header: (unit: SizeUnit) => string;
-  row: (r: SegmentRecord, ctx: IpcsContext) => string;
+  row: (out: TextBuffer, r: SegmentRecord, ctx: IpcsContext) => void;
 }
 
 const LAYOUTS: Record<ListView, ListLayout> = {
@@ -52,43 +53,53 @@ const LAYOUTS: Record<ListView, ListLayout> = {
     header: (unit) =>
       `${left('key', 10)} ${left('shmid', 10)} ${left('owner', 10)} ${left('perms', 10)} ` +
       `${left(unit === 'human' ? 'size' : 'bytes', 10)} ${left('nattch', 10)} ${left('status', 12)}`,
-    row: (r, { names, unit }) =>
-      `${formatKey(r.key)} ${left(r.id, 10)} ${owner(r.uid, names)} ${left(permsOf(r).toString(8), 10)} ` +
-      `${sizeCell(r.size, unit)} ${left(r.nattch, 10)} ${left(isDest(r) ? 'dest' : ' ', 6)} ${left(isLocked(r) ? 'locked' : ' ', 6)}`,
+    row: (out, r, { names, unit }) => {
+      out.put(formatKey(r.key)).put(' ').left(r.id, 10).put(' ');
+      owner(out, r.uid, names).put(' ').left(permsOf(r).toString(8), 10).put(' ');
+      sizeCell(out, r.size, unit).put(' ').left(r.nattch, 10).put(' ');
+      out.left(isDest(r) ? 'dest' : ' ', 6).put(' ').left(isLocked(r) ? 'locked' : ' ', 6);
+    },
   },
   time: {
     title: 'Shared Memory Attach/Detach/Change Times',
     header: () => `${left('shmid', 10)} ${left('owner', 10)} ${left('attached', 20)} ${left('detached', 20)} ${left('changed', 20)}`,
-    row: (r, { names }) =>
-      `${left(r.id, 10)} ${owner(r.uid, names)} ${shortTime(r.atime)} ${shortTime(r.dtime)} ${shortTime(r.ctime)}`,
+    row: (out, r, { names }) => {
+      owner(out.left(r.id, 10).put(' '), r.uid, names).put(' ');
+      shortTime(out, r.atime).put(' ');
+      shortTime(out, r.dtime).put(' ');
+      shortTime(out, r.ctime);
+    },
   },
   pid: {
     title: 'Shared Memory Creator/Last-op PIDs',
     header: () => `${left('shmid', 10)} ${left('owner', 10)} ${left('cpid', 10)} ${left('lpid', 10)}`,
-    row: (r, { names }) => `${left(r.id, 10)} ${owner(r.uid, names)} ${left(r.cpid, 10)} ${left(r.lpid, 10)}`,
+    row: (out, r, { names }) => {
+      owner(out.left(r.id, 10).put(' '), r.uid, names).put(' ').left(r.cpid, 10).put(' ').left(r.lpid, 10);
+    },
   },
   creator: {
     title: 'Shared Memory Segment Creators/Owners',
     header: () =>
       `${left('shmid', 10)} ${left('perms', 10)} ${left('cuid', 10)} ${left('cgid', 10)} ${left('uid', 10)} ${left('gid', 10)}`,
-    row: (r, { names }) =>
-      `${left(r.id, 10)} ${left(permsOf(r).toString(8), 10)} ${userCell(r.cuid, names)} ${groupCell(r.cgid, names)} ` +
-      `${userCell(r.uid, names)} ${groupCell(r.gid, names)}`,
+    row: (out, r, { names }) => {
+      out.left(r.id, 10).put(' ').left(permsOf(r).toString(8), 10).put(' ');
+      userCell(out, r.cuid, names).put(' ');
+      groupCell(out, r.cgid, names).put(' ');
+      userCell(out, r.uid, names).put(' ');
+      groupCell(out, r.gid, names);
+    },
   },
 };
 
 /** `ipcs -m [-t|-p|-c] [--human|-b]`: empty line, title, header, rows, empty line. */
-export function renderIpcsList(view: ListView, records: readonly SegmentRecord[], ctx: IpcsContext): string {
+export function renderIpcsList(view: ListView, records: readonly SegmentRecord[], ctx: IpcsContext): Buffer {
   const layout = LAYOUTS[view];
-  const out: string[] = [`\n------ ${layout.title} --------\n`, layout.header(ctx.unit), '\n'];
-  for (const r of records) out.push(layout.row(r, ctx), '\n');
-  out.push('\n');
-  return out.join('');
-}
-
-/** `ipcs -m` */
-export function renderIpcsDefault(records: readonly SegmentRecord[], names: NameLookup): string {
-  return renderIpcsList('default', records, { names, unit: 'default' });
+  const out = new TextBuffer().put(`\n------ ${layout.title} --------\n`).put(layout.header(ctx.unit)).put('\n');
+  for (const r of records) {
+    layout.row(out, r, ctx);
+    out.put('\n');
+  }
+  return out.put('\n').toBuffer();
 }
 
 const U64_MAX = (1n << 64n) - 1n;
