@@ -1,0 +1,39 @@
+/**
+ * The benchmark keeps working (it is not timed here: numbers are claims only
+ * as ratios from a real `npm run bench`).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT } from '../helpers/ns.js';
+
+test('npm run bench -- --quick measures every pair and writes its JSON', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'shmctl-ts-bench-'));
+  try {
+    const out = join(dir, 'bench.json');
+    const r = spawnSync(process.execPath, [join(ROOT, 'bench/run.mjs'), '--quick', '--json', out], {
+      encoding: 'utf8',
+      env: { ...process.env, SHMCTL_TS_BENCH_NS: '' },
+      timeout: 240_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\| start-up: ls, empty namespace: shmctl-ts ls vs node -e 0 \|/);
+    const json = JSON.parse(readFileSync(out, 'utf8'));
+    const names = json.results.map((x: { name: string; peer: string }) => `${x.name} / ${x.peer}`);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'start-up: ls, empty namespace / node -e 0',
+        'listing: 4096 segments / ipcs -m',
+        'listing: 4096 segments, JSON / lsipc -m --json',
+        'write 64 MiB file → fresh segment / cat > /dev/shm',
+        'read 64 MiB segment → /dev/null / cat /dev/shm',
+      ]),
+    );
+    for (const x of json.results) expect(x.ratio).toBeGreaterThan(0);
+    for (const m of json.memory) expect(m.bytes).toBeGreaterThan(0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
