@@ -1,4 +1,4 @@
-import { ShmError } from '../src/errors.js';
+import { Errno, ShmError } from '../src/errors.js';
 import { parseSeconds } from '../src/parse.js';
 import { Attachment } from '../src/shm.js';
 import { runChild, STOP_SIGNALS } from './child.js';
@@ -6,7 +6,6 @@ import { resolveTarget, targetOptions } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
-const EACCES = 13;
 
 /** Until a stop signal or the timeout: either ends the hold normally (status 0). */
 function hold(timeout: number | undefined): Promise<number> {
@@ -46,7 +45,7 @@ export const spec: CommandSpec = {
     try {
       att = Attachment.attach(id, { readonly });
     } catch (e) {
-      if (e instanceof ShmError && e.errno === EACCES && !readonly) throw e.with(e.subject, `${e.reason}; try --readonly`);
+      if (e instanceof ShmError && e.errno === Errno.EACCES && !readonly) throw e.with(e.subject, `${e.reason}; try --readonly`);
       throw e;
     }
     try {

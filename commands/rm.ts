@@ -1,4 +1,4 @@
-import { ShmError, UsageError } from '../src/errors.js';
+import { Errno, ShmError, UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
 import { parseId, parseKey } from '../src/parse.js';
 import { readProcShm } from '../src/proc.js';
@@ -8,9 +8,6 @@ import { describeId, describeKey, openKey, removeSegment } from '../src/shm.js';
 import { reportError, warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
-const EPERM = 1;
-const EINVAL = 22;
-const EIDRM = 43;
 
 type Target = { kind: 'id'; id: number } | { kind: 'key'; key: number };
 
@@ -40,8 +37,8 @@ function removeAll(verbose: boolean): number {
     try {
       removeOne(r.id, verbose);
     } catch (e) {
-      if (e instanceof ShmError && e.errno === EPERM) skipped++;
-      else if (e instanceof ShmError && (e.errno === EINVAL || e.errno === EIDRM)) continue;
+      if (e instanceof ShmError && e.errno === Errno.EPERM) skipped++;
+      else if (e instanceof ShmError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) continue;
       else throw e;
     }
   }

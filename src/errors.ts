@@ -1,6 +1,21 @@
 import { createRequire } from 'node:module';
 import { getSystemErrorName } from 'node:util';
 
+/** The errno values the shm and sem calls return (Linux, all architectures). */
+export const Errno = {
+  EPERM: 1,
+  ENOENT: 2,
+  EINTR: 4,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EEXIST: 17,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ERANGE: 34,
+  EIDRM: 43,
+} as const;
+
 let errnoNames: Map<number, string> | undefined;
 
 /**

@@ -9,7 +9,7 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as FfiRs from 'ffi-rs';
-import { ShmError, strerrorText } from './errors.js';
+import { Errno, ShmError, strerrorText } from './errors.js';
 
 type Ffi = typeof FfiRs;
 
@@ -200,11 +200,7 @@ function decodeShmidDs(b: Buffer): ShmidDs {
 
 /** shmctl(id, IPC_STAT). */
 export function shmctlStat(id: number): ShmidDs {
-  const area = scratchArea(SHMID_DS_SIZE);
-  area.view.fill(0, 0, SHMID_DS_SIZE);
-  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_STAT, area.address]);
-  if (r.value === -1) fail('shmctl', r);
-  return decodeShmidDs(area.view.subarray(0, SHMID_DS_SIZE));
+  return decodeShmidDs(shmctlInto(id, IPC_STAT, SHMID_DS_SIZE));
 }
 
 /** shmctl(id, IPC_RMID). */
@@ -238,13 +234,18 @@ export interface ShmInfo {
   swapSuccesses: bigint;
 }
 
+/** shmctl(id, cmd, buf) with buf a zeroed `size`-byte struct in the scratch area; returns it. */
+function shmctlInto(id: number, cmd: number, size: number): Buffer {
+  const area = scratchArea(size);
+  area.view.fill(0, 0, size);
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, cmd, area.address]);
+  if (r.value === -1) fail('shmctl', r);
+  return area.view;
+}
+
 /** shmctl(0, SHM_INFO): namespace-wide usage. */
 export function shmctlInfo(): ShmInfo {
-  const area = scratchArea(48);
-  area.view.fill(0, 0, 48);
-  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [0, SHM_INFO, area.address]);
-  if (r.value === -1) fail('shmctl', r);
-  const b = area.view;
+  const b = shmctlInto(0, SHM_INFO, 48);
   return {
     usedIds: b.readInt32LE(0),
     shmTot: b.readBigUInt64LE(8),
@@ -257,11 +258,7 @@ export function shmctlInfo(): ShmInfo {
 
 /** struct shminfo (IPC_INFO): the limits, for when /proc/sys is not there. */
 export function shmctlIpcInfo(): { shmmax: bigint; shmmin: bigint; shmmni: bigint; shmseg: bigint; shmall: bigint } {
-  const area = scratchArea(72);
-  area.view.fill(0, 0, 72);
-  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [0, IPC_INFO, area.address]);
-  if (r.value === -1) fail('shmctl', r);
-  const b = area.view;
+  const b = shmctlInto(0, IPC_INFO, 72);
   return {
     shmmax: b.readBigUInt64LE(0),
     shmmin: b.readBigUInt64LE(8),
@@ -347,7 +344,6 @@ export function semctlStat(semid: number): { mode: number; otime: number; nsems:
 
 // --- users and groups ---------------------------------------------------------
 
-const ERANGE = 34;
 
 /**
  * getpwuid_r/getgrgid_r into the scratch area: the struct (passwd is 48 bytes,
@@ -366,7 +362,7 @@ function lookupName(funcName: 'getpwuid_r' | 'getgrgid_r', id: number): string |
       bufferSize,
       area.address + resultAt,
     ]);
-    if (rc === ERANGE) continue;
+    if (rc === Errno.ERANGE) continue;
     if (rc !== 0) return null;
     const result = Number(area.view.readBigUInt64LE(resultAt));
     if (result === 0) return null;
@@ -390,7 +386,7 @@ function lookupId(funcName: 'getpwnam_r' | 'getgrnam_r', name: string): number |
       bufferSize,
       area.address + 64,
     ]);
-    if (rc === ERANGE) continue;
+    if (rc === Errno.ERANGE) continue;
     if (rc !== 0 || Number(area.view.readBigUInt64LE(64)) === 0) return null;
     return area.view.readUInt32LE(16);
   }

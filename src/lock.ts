@@ -18,7 +18,7 @@
  * Waiting is done in slices of semtimedop(2) with the event loop turning in
  * between, so SIGINT/SIGTERM handlers still run while a process waits.
  */
-import { LockTimeout, OperationError, ShmError } from './errors.js';
+import { Errno, LockTimeout, OperationError, ShmError } from './errors.js';
 import * as libc from './libc.js';
 import { readFileSync } from 'node:fs';
 import { describeId, statSegment } from './shm.js';
@@ -32,12 +32,6 @@ const NSEMS = 4;
 /** SEMVMX: the most a semaphore holds; the number of shared holders a lock allows. */
 export const SLOTS = 32767;
 const MAGIC = 21332;
-const EAGAIN = 11;
-const EINTR = 4;
-const EEXIST = 17;
-const ENOENT = 2;
-const EINVAL = 22;
-const EIDRM = 43;
 
 export type LockMode = 'exclusive' | 'shared';
 
@@ -176,13 +170,13 @@ async function openSet(key: number, mode: number): Promise<number> {
       return semid;
     } catch (e) {
       if (!(e instanceof ShmError)) throw e;
-      if (e.errno !== EEXIST) throw e.with(subject, e.errno === 13 ? 'permission denied' : e.reason);
+      if (e.errno !== Errno.EEXIST) throw e.with(subject, e.errno === Errno.EACCES ? 'permission denied' : e.reason);
     }
     let semid: number;
     try {
       semid = libc.semget(key, 0, 0);
     } catch (e) {
-      if (e instanceof ShmError && e.errno === ENOENT) continue; // removed meanwhile: try to create it
+      if (e instanceof ShmError && e.errno === Errno.ENOENT) continue; // removed meanwhile: try to create it
       throw e instanceof ShmError ? e.with(subject) : e;
     }
     const notOurs = (): OperationError =>
@@ -197,8 +191,8 @@ async function openSet(key: number, mode: number): Promise<number> {
       if (!isOurs(semid, NSEMS)) throw notOurs();
       return semid;
     } catch (e) {
-      if (e instanceof ShmError && (e.errno === EINVAL || e.errno === EIDRM)) continue;
-      if (e instanceof ShmError && e.errno === 13) throw e.with(subject, 'permission denied');
+      if (e instanceof ShmError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) continue;
+      if (e instanceof ShmError && e.errno === Errno.EACCES) throw e.with(subject, 'permission denied');
       throw e;
     }
   }
@@ -215,15 +209,15 @@ async function wait(semid: number, ops: libc.SemOp[], timeoutMs: number | null, 
       return true;
     } catch (e) {
       if (!(e instanceof ShmError)) throw e;
-      if (e.errno === EAGAIN || e.errno === EINTR) {
+      if (e.errno === Errno.EAGAIN || e.errno === Errno.EINTR) {
         if (Date.now() >= deadline) return false;
         await slice();
         continue;
       }
-      if (e.errno === EIDRM || e.errno === EINVAL) {
+      if (e.errno === Errno.EIDRM || e.errno === Errno.EINVAL) {
         throw e.with(describeId(lock.segmentId), 'its lock was removed while waiting');
       }
-      throw e.with(describeId(lock.segmentId), e.errno === 13 ? 'permission denied for its lock' : e.reason);
+      throw e.with(describeId(lock.segmentId), e.errno === Errno.EACCES ? 'permission denied for its lock' : e.reason);
     }
   }
 }
@@ -277,7 +271,7 @@ export function removeLockFor(key: number): boolean {
     libc.semctl(semid, 0, libc.IPC_RMID);
     return true;
   } catch (e) {
-    if (e instanceof ShmError && [ENOENT, EINVAL, EIDRM].includes(e.errno)) return false;
+    if (e instanceof ShmError && ([Errno.ENOENT, Errno.EINVAL, Errno.EIDRM] as number[]).includes(e.errno)) return false;
     throw e instanceof ShmError ? e.with(`lock of key ${formatKey(key)}`) : e;
   }
 }

@@ -1,22 +1,14 @@
 /**
  * System V shared memory as typed operations. Each failure is a ShmError that
  * names the segment and says why in words; where the kernel's errno is
- * ambiguous (EINVAL, ENOSPC from shmget) it is told apart by looking again.
+ * ambiguous (Errno.EINVAL, Errno.ENOSPC from shmget) it is told apart by looking again.
  */
 import { readFileSync } from 'node:fs';
-import { OperationError, ShmError } from './errors.js';
+import { Errno, OperationError, ShmError } from './errors.js';
 import * as libc from './libc.js';
 import { readProcShm } from './proc.js';
 import { formatKey, recordFromShmidDs, type SegmentRecord } from './record.js';
 
-const EPERM = 1;
-const ENOENT = 2;
-const EACCES = 13;
-const EEXIST = 17;
-const EINVAL = 22;
-const ENOSPC = 28;
-const ENOMEM = 12;
-const EIDRM = 43;
 
 export function describeKey(key: number): string {
   return `key ${formatKey(key)}`;
@@ -43,7 +35,7 @@ export function findKey(key: number): number | null {
   try {
     return libc.shmget(key, 0, 0);
   } catch (e) {
-    if (e instanceof ShmError && e.errno === ENOENT) return null;
+    if (e instanceof ShmError && e.errno === Errno.ENOENT) return null;
     throw e;
   }
 }
@@ -89,7 +81,7 @@ export function createSegment(opts: CreateOptions): CreateResult {
     try {
       return { id: libc.shmget(opts.key, opts.size, flags | (opts.key ? libc.IPC_EXCL : 0)), created: true };
     } catch (e) {
-      if (!(e instanceof ShmError && e.errno === EEXIST)) throw explainShmget(e, opts.key, opts.size, flags);
+      if (!(e instanceof ShmError && e.errno === Errno.EEXIST)) throw explainShmget(e, opts.key, opts.size, flags);
       if (opts.exclusive) {
         const id = findKey(opts.key);
         throw e.with(subject, `a segment with this key already exists${id === null ? '' : ` (shmid ${id})`}`);
@@ -100,7 +92,7 @@ export function createSegment(opts: CreateOptions): CreateResult {
       return { id: libc.shmget(opts.key, opts.size, mode | (opts.flags ?? 0)), created: false };
     } catch (e) {
       // Removed between the two calls: try to create it again.
-      if (e instanceof ShmError && e.errno === ENOENT && attempt < 3) continue;
+      if (e instanceof ShmError && e.errno === Errno.ENOENT && attempt < 3) continue;
       throw explainShmget(e, opts.key, opts.size, flags);
     }
   }
@@ -117,7 +109,7 @@ export function createRandomKeySegment(opts: Omit<CreateOptions, 'key' | 'exclus
     try {
       return { ...createSegment({ ...opts, key, exclusive: true }), key };
     } catch (e) {
-      if (e instanceof ShmError && e.errno === EEXIST) continue;
+      if (e instanceof ShmError && e.errno === Errno.EEXIST) continue;
       throw e;
     }
   }
@@ -129,13 +121,13 @@ function explainShmget(e: unknown, key: number, size: number, flags = 0): unknow
   if (!(e instanceof ShmError)) return e;
   const subject = describeTarget(key);
   switch (e.errno) {
-    case ENOENT:
+    case Errno.ENOENT:
       return e.with(subject, 'no segment has this key');
-    case EACCES:
+    case Errno.EACCES:
       return e.with(subject, 'permission denied for the access asked (the segment\'s mode does not grant it)');
-    case EPERM:
+    case Errno.EPERM:
       return e.with(subject, 'not permitted (huge pages need CAP_IPC_LOCK or the hugetlb group)');
-    case ENOMEM: {
+    case Errno.ENOMEM: {
       if (flags & libc.SHM_HUGETLB) {
         let pages = '?';
         try {
@@ -147,7 +139,7 @@ function explainShmget(e: unknown, key: number, size: number, flags = 0): unknow
       }
       return e.with(subject, `not enough memory for ${size} bytes (try --noreserve)`);
     }
-    case EINVAL: {
+    case Errno.EINVAL: {
       if (key !== libc.IPC_PRIVATE) {
         const id = findKey(key);
         if (id !== null) {
@@ -162,7 +154,7 @@ function explainShmget(e: unknown, key: number, size: number, flags = 0): unknow
       if (size < 1) return e.with(subject, 'size must be at least 1 byte');
       return e.with(subject, 'invalid argument');
     }
-    case ENOSPC: {
+    case Errno.ENOSPC: {
       const shmmni = readLimit('shmmni');
       let count: number | null = null;
       try {
@@ -193,12 +185,12 @@ function explainShmctl(e: unknown, id: number, action: 'stat' | 'remove'): unkno
   if (!(e instanceof ShmError)) return e;
   const subject = describeId(id);
   switch (e.errno) {
-    case EINVAL:
-    case EIDRM:
+    case Errno.EINVAL:
+    case Errno.EIDRM:
       return e.with(subject, 'no such segment');
-    case EACCES:
+    case Errno.EACCES:
       return e.with(subject, 'permission denied (no read permission)');
-    case EPERM:
+    case Errno.EPERM:
       return e.with(
         subject,
         action === 'remove'
@@ -221,7 +213,7 @@ export function statSegment(id: number): SegmentRecord {
   try {
     record = recordFromShmidDs(id, libc.shmctlStat(id));
   } catch (e) {
-    if (e instanceof ShmError && e.errno === EACCES) {
+    if (e instanceof ShmError && e.errno === Errno.EACCES) {
       const row = procRow(id);
       if (row) return row;
     }
@@ -280,8 +272,8 @@ export function setSegment(id: number, change: SetOptions): void {
   } catch (e) {
     if (!(e instanceof ShmError)) throw e;
     const subject = describeId(id);
-    if (e.errno === EPERM) throw e.with(subject, 'permission denied: only its owner, its creator or a privileged user may change it');
-    if (e.errno === EINVAL) throw e.with(subject, `uid ${perm.uid} or gid ${perm.gid} is not valid in this user namespace`);
+    if (e.errno === Errno.EPERM) throw e.with(subject, 'permission denied: only its owner, its creator or a privileged user may change it');
+    if (e.errno === Errno.EINVAL) throw e.with(subject, `uid ${perm.uid} or gid ${perm.gid} is not valid in this user namespace`);
     throw explainShmctl(e, id, 'stat');
   }
 }
@@ -293,10 +285,10 @@ export function lockSegment(id: number, lock: boolean): void {
   } catch (e) {
     if (!(e instanceof ShmError)) throw e;
     const subject = describeId(id);
-    if (e.errno === EPERM) {
+    if (e.errno === Errno.EPERM) {
       throw e.with(subject, `${lock ? 'locking' : 'unlocking'} needs CAP_IPC_LOCK, or ownership and a RLIMIT_MEMLOCK above 0`);
     }
-    if (e.errno === ENOMEM) throw e.with(subject, 'locking it would pass RLIMIT_MEMLOCK');
+    if (e.errno === Errno.ENOMEM) throw e.with(subject, 'locking it would pass RLIMIT_MEMLOCK');
     throw explainShmctl(e, id, 'stat');
   }
 }
@@ -344,11 +336,11 @@ export class Attachment {
     } catch (e) {
       if (!(e instanceof ShmError)) throw e;
       const subject = describeId(id);
-      if (e.errno === EACCES) {
+      if (e.errno === Errno.EACCES) {
         throw e.with(subject, `permission denied for ${readonly ? 'read-only' : 'read-write'} attach`);
       }
-      if (e.errno === EINVAL || e.errno === EIDRM) throw e.with(subject, 'no such segment');
-      if (e.errno === ENOMEM) throw e.with(subject, 'no room in the address space for the segment');
+      if (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM) throw e.with(subject, 'no such segment');
+      if (e.errno === Errno.ENOMEM) throw e.with(subject, 'no room in the address space for the segment');
       throw e.with(subject);
     }
     let size: number;
