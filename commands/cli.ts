@@ -113,10 +113,14 @@ function splitTrailing(argv: string[]): { own: string[]; trailing: string[] } {
 export async function main(argv: string[]): Promise<number> {
   const { own, trailing } = splitTrailing(argv);
   const outcome: Outcome = { status: EXIT_OK };
+  if (own[0] === 'help' && own[1] !== undefined && !commands.some((c) => c.name === own[1])) {
+    warn('help', `no command '${own[1]}' (commands: ${commands.map((c) => c.name).join(', ')})`);
+    return EXIT_USAGE;
+  }
   const named = commands.find((c) => c.name === own[0])?.name;
   const program = buildProgram(outcome, trailing, named);
   if (own.length === 0) {
-    process.stderr.write(program.helpInformation());
+    warn('', `name a command: ${commands.map((c) => c.name).join(', ')} (shmctl-ts --help says more)`);
     return EXIT_USAGE;
   }
   try {
