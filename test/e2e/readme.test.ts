@@ -18,6 +18,19 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
+const jsBlocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
+
+test.each(jsBlocks.map((b, i) => [i + 1, b] as const))('library example %d runs as written and prints what its comments say', (_n, block) =>
+  withNamespace((ns) => {
+    // run from the package's own directory, so that `import ... from 'shmctl-ts'` resolves to this package
+    const r = ns.run(['sh', '-c', `cd ${ROOT} && node --input-type=module -e "$0"`, block]);
+    if (r.status !== 0) throw new Error(`status ${r.status}\n${r.stderr}`);
+    const expected = [...block.matchAll(/console\.log\(.*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
+    expect(r.out.trim().split('\n').map((l) => l.trim())).toEqual(expected);
+    expect(r.stderr).toBe('');
+  }),
+);
+
 test('the README has examples for every subcommand', () => {
   for (const name of ['create', 'ls', 'stat', 'rm', 'set', 'attach', 'lock', 'write', 'read']) {
     expect(blocks.some((b) => b.includes(`shmctl-ts ${name}`))).toBe(true);
