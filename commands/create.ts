@@ -46,7 +46,7 @@ export const spec: CommandSpec = {
     if (!created) {
       // shmget hands back an existing segment as it is; never let that pass
       // silently when its permissions are not the ones asked for.
-      const existing = statSegment(id);
+      const existing = statSegment(id, { usage: false });
       if (permsOf(existing) !== mode) {
         warn(
           'create',

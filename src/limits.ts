@@ -17,7 +17,8 @@ export interface ShmLimits {
   shmmin: bigint;
 }
 
-function readKernel(name: string): bigint | null {
+/** One of /proc/sys/kernel's values (shmmax, shmall, shmmni…), or null when it cannot be read. */
+export function readKernel(name: string): bigint | null {
   try {
     return BigInt(readFileSync(`/proc/sys/kernel/${name}`, 'latin1').trim());
   } catch {

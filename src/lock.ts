@@ -66,7 +66,7 @@ export class SegmentLock {
    * permission bits (whoever may write the segment may take its lock).
    */
   static async open(segmentId: number): Promise<SegmentLock> {
-    const seg = statSegment(segmentId);
+    const seg = statSegment(segmentId, { usage: false });
     if (seg.key === libc.IPC_PRIVATE) {
       throw new OperationError(
         describeId(segmentId),

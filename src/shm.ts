@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Errno, OperationError, ShmError } from './errors.js';
 import * as libc from './libc.js';
+import { readKernel } from './limits.js';
 import { readProcShm } from './proc.js';
 import { formatKey, recordFromShmidDs, type SegmentRecord } from './record.js';
 
@@ -20,14 +21,6 @@ function describeTarget(key: number): string {
 
 export function describeId(id: number): string {
   return `id ${id}`;
-}
-
-function readLimit(name: 'shmmax' | 'shmall' | 'shmmni'): bigint | null {
-  try {
-    return BigInt(readFileSync(`/proc/sys/kernel/${name}`, 'latin1').trim());
-  } catch {
-    return null;
-  }
 }
 
 /** Look a key up without asking for any access: the id, or null when no segment has it. */
@@ -149,13 +142,13 @@ function explainShmget(e: unknown, key: number, size: number, flags = 0): unknow
           }
         }
       }
-      const shmmax = readLimit('shmmax');
+      const shmmax = readKernel('shmmax');
       if (shmmax !== null && BigInt(size) > shmmax) return e.with(subject, `size ${size} exceeds kernel.shmmax = ${shmmax}`);
       if (size < 1) return e.with(subject, 'size must be at least 1 byte');
       return e.with(subject, 'invalid argument');
     }
     case Errno.ENOSPC: {
-      const shmmni = readLimit('shmmni');
+      const shmmni = readKernel('shmmni');
       let count: number | null = null;
       try {
         count = readProcShm().length;
@@ -165,7 +158,7 @@ function explainShmget(e: unknown, key: number, size: number, flags = 0): unknow
       if (shmmni !== null && count !== null && BigInt(count) >= shmmni) {
         return e.with(subject, `segment limit kernel.shmmni = ${shmmni} reached`);
       }
-      const shmall = readLimit('shmall');
+      const shmall = readKernel('shmall');
       return e.with(subject, `total shared memory limit kernel.shmall = ${shmall ?? '?'} pages reached`);
     }
     default:
@@ -208,7 +201,7 @@ function explainShmctl(e: unknown, id: number, action: 'stat' | 'remove'): unkno
  * same fields to everyone in /proc/sysvipc/shm (ipcs -i reads them there too),
  * so that row answers instead.
  */
-export function statSegment(id: number): SegmentRecord {
+export function statSegment(id: number, opts: { usage?: boolean } = {}): SegmentRecord {
   let record: SegmentRecord;
   try {
     record = recordFromShmidDs(id, libc.shmctlStat(id));
@@ -219,6 +212,9 @@ export function statSegment(id: number): SegmentRecord {
     }
     throw explainShmctl(e, id, 'stat');
   }
+  // rss and swap exist only in /proc, and finding the row means reading it all:
+  // only for callers that show them (`usage: false` keeps rss/swap null).
+  if (opts.usage === false) return record;
   const row = procRow(id);
   if (row) {
     record.rss = row.rss;
@@ -265,7 +261,7 @@ export interface SetOptions {
  * creator or a privileged user may; the kernel decides and we say why.
  */
 export function setSegment(id: number, change: SetOptions): void {
-  const now = statSegment(id);
+  const now = statSegment(id, { usage: false });
   const perm = { uid: change.uid ?? now.uid, gid: change.gid ?? now.gid, mode: change.mode ?? now.mode & 0o777 };
   try {
     libc.shmctlSet(id, perm);
