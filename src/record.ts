@@ -3,6 +3,7 @@
  * from /proc/sysvipc/shm (listings) or from shmctl(IPC_STAT) (one segment).
  */
 import { SHM_DEST, SHM_LOCKED, type ShmidDs } from './libc.js';
+import type { PosixRecord } from './posix.js';
 
 export interface SegmentRecord {
   /** Unsigned 32-bit key; 0 for IPC_PRIVATE and for segments removed while attached. */
@@ -28,7 +29,10 @@ export interface SegmentRecord {
   swap: number | null;
 }
 
-export function permsOf(r: SegmentRecord): number {
+/** Either kind of shared memory, as the column table and the renderers take it. */
+export type ShmRecord = SegmentRecord | PosixRecord;
+
+export function permsOf(r: { mode: number }): number {
   return r.mode & 0o777;
 }
 

@@ -9,6 +9,7 @@ import * as libc from './libc.js';
 import { readKernel } from './limits.js';
 import { readProcShm } from './proc.js';
 import { formatKey, recordFromShmidDs, type SegmentRecord } from './record.js';
+import { Mapping } from './mapping.js';
 
 
 export function describeKey(key: number): string {
@@ -298,26 +299,18 @@ export function keyFromPath(path: string, proj: number): number {
   }
 }
 
-/** Largest Buffer one view may be (Node 20 caps Buffers at 4 GiB). */
-const MAX_VIEW = 1 << 30;
-
 /**
- * A segment attached to this process. Its memory is reached through
- * `view(offset, length)`, a Buffer over that window of the segment (no copy),
- * checked against the segment's real size. Views must not be used after
- * detach(): the memory is gone then, and touching it would kill the process.
+ * A segment attached to this process (see Mapping: views over the memory,
+ * bounds-checked, safe to have kept past detach()).
  */
-export class Attachment {
-  #address: number;
+export class Attachment extends Mapping {
   readonly id: number;
-  readonly size: number;
-  readonly readonly: boolean;
+  readonly subject: string;
 
   private constructor(id: number, address: number, size: number, readonly: boolean) {
+    super(address, size, libc.pageAlign(size), readonly);
     this.id = id;
-    this.#address = address;
-    this.size = size;
-    this.readonly = readonly;
+    this.subject = describeId(id);
   }
 
   /**
@@ -349,50 +342,7 @@ export class Attachment {
     return new Attachment(id, address, size, readonly);
   }
 
-  get attached(): boolean {
-    return this.#address !== 0;
-  }
-
-  /** Where the segment is mapped in this process. */
-  get address(): number {
-    this.#check();
-    return this.#address;
-  }
-
-  /** Throws unless [offset, offset + length) lies inside the segment. */
-  checkRange(offset: number, length: number): void {
-    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-      throw new RangeError(`bad range offset ${offset} length ${length}`);
-    }
-    if (offset > this.size) {
-      throw new OperationError(describeId(this.id), `offset ${offset} is past the end of the segment (${this.size} bytes)`);
-    }
-    if (length > this.size - offset) {
-      throw new OperationError(
-        describeId(this.id),
-        `offset ${offset} + length ${length} passes the end of the segment (${this.size} bytes)`,
-      );
-    }
-  }
-
-  /** A Buffer sharing [offset, offset + length) of the segment; at most 1 GiB at a time. */
-  view(offset: number, length: number): Buffer {
-    this.#check();
-    this.checkRange(offset, length);
-    if (length > MAX_VIEW) throw new RangeError(`a view is at most ${MAX_VIEW} bytes`);
-    return libc.externalBuffer(this.#address + offset, length);
-  }
-
-  /** Detach; later calls do nothing. */
-  detach(): void {
-    if (this.#address === 0) return;
-    const address = this.#address;
-    this.#address = 0;
+  protected unmap(address: number): void {
     libc.shmdt(address);
   }
-
-  #check(): void {
-    if (this.#address === 0) throw new Error(`segment ${this.id} is no longer attached`);
-  }
 }
-

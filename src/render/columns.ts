@@ -9,7 +9,8 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors.js';
 import type { NameLookup } from '../names.js';
-import { formatKey, permsOf, statusOf, type SegmentRecord } from '../record.js';
+import { formatKey, permsOf, statusOf, type SegmentRecord, type ShmRecord } from '../record.js';
+import { isPosix, lockKeyOf, type PosixLockState, type PosixRecord } from '../posix.js';
 import { humanSize } from './human.js';
 import type { LockState } from '../lock.js';
 import { ctime } from './time.js';
@@ -28,6 +29,8 @@ export interface ColumnContext {
   now: number;
   /** shmctl-ts locks by key (src/lock.ts), when the LOCK column is shown. */
   locks?: Map<number, LockState | null>;
+  /** Locks on POSIX objects (/proc/locks), when the LOCK column is shown. */
+  posixLocks?: Map<string, PosixLockState>;
 }
 
 export interface Column {
@@ -35,8 +38,8 @@ export interface Column {
   help: string;
   /** Right-aligned in the table format. */
   right: boolean;
-  text(r: SegmentRecord, ctx: ColumnContext): string;
-  json(r: SegmentRecord, ctx: ColumnContext): JsonValue;
+  text(r: ShmRecord, ctx: ColumnContext): string;
+  json(r: ShmRecord, ctx: ColumnContext): JsonValue;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -89,27 +92,45 @@ export function commandOf(pid: number): string | null {
   }
 }
 
-const time = (pick: (r: SegmentRecord) => number) => ({
+/** A System V field: null (an empty cell) for POSIX objects. */
+const sysv =
+  <T>(pick: (r: SegmentRecord) => T) =>
+  (r: ShmRecord): T | null =>
+    isPosix(r) ? null : pick(r);
+
+/** A POSIX field: null for System V segments. */
+const posix =
+  <T>(pick: (r: PosixRecord) => T) =>
+  (r: ShmRecord): T | null =>
+    isPosix(r) ? pick(r) : null;
+
+const time = (pick: (r: ShmRecord) => number | null) => ({
   right: true,
-  text: (r: SegmentRecord, ctx: ColumnContext) => (pick(r) ? formatTime(pick(r), ctx.time, ctx.now) : ''),
-  json: (r: SegmentRecord, ctx: ColumnContext) => (pick(r) ? formatTime(pick(r), ctx.time, ctx.now) : null),
+  text: (r: ShmRecord, ctx: ColumnContext) => (pick(r) ? formatTime(pick(r)!, ctx.time, ctx.now) : ''),
+  json: (r: ShmRecord, ctx: ColumnContext) => (pick(r) ? formatTime(pick(r)!, ctx.time, ctx.now) : null),
 });
 
-const number = (pick: (r: SegmentRecord) => number | null, right = true) => ({
+const number = (pick: (r: ShmRecord) => number | null, right = true) => ({
   right,
-  text: (r: SegmentRecord) => String(pick(r) ?? ''),
-  json: (r: SegmentRecord) => pick(r),
+  text: (r: ShmRecord) => String(pick(r) ?? ''),
+  json: (r: ShmRecord) => pick(r),
 });
 
-const name = (pick: (r: SegmentRecord, names: NameLookup) => string | null) => ({
+const text = (pick: (r: ShmRecord) => string | null) => ({
   right: false,
-  text: (r: SegmentRecord, ctx: ColumnContext) => pick(r, ctx.names) ?? '',
-  json: (r: SegmentRecord, ctx: ColumnContext) => pick(r, ctx.names),
+  text: (r: ShmRecord) => pick(r) ?? '',
+  json: (r: ShmRecord) => pick(r),
+});
+
+const name = (pick: (r: ShmRecord, names: NameLookup) => string | null) => ({
+  right: false,
+  text: (r: ShmRecord, ctx: ColumnContext) => pick(r, ctx.names) ?? '',
+  json: (r: ShmRecord, ctx: ColumnContext) => pick(r, ctx.names),
 });
 
 export const COLUMNS: Column[] = [
-  { name: 'KEY', help: 'Resource key', right: false, text: (r) => formatKey(r.key), json: (r) => formatKey(r.key) },
-  { name: 'ID', help: 'Resource ID', ...number((r) => r.id, false) },
+  { name: 'KEY', help: 'Resource key', ...text(sysv((r) => formatKey(r.key))) },
+  { name: 'ID', help: 'Resource ID', ...number(sysv((r) => r.id), false) },
   {
     name: 'OWNER',
     help: "Owner's username or UID",
@@ -124,11 +145,11 @@ export const COLUMNS: Column[] = [
     text: (r, ctx) => permsText(permsOf(r), ctx.numericPerms),
     json: (r, ctx) => permsText(permsOf(r), ctx.numericPerms),
   },
-  { name: 'CUID', help: 'Creator UID', ...number((r) => r.cuid) },
-  { name: 'CUSER', help: 'Creator user', ...name((r, n) => n.user(r.cuid)) },
+  { name: 'CUID', help: 'Creator UID', ...number(sysv((r) => r.cuid)) },
+  { name: 'CUSER', help: 'Creator user', ...name((r, n) => (isPosix(r) ? null : n.user(r.cuid))) },
   // lsipc 2.38 prints the creator's uid here; this is the creator's gid.
-  { name: 'CGID', help: 'Creator GID', ...number((r) => r.cgid) },
-  { name: 'CGROUP', help: 'Creator group', ...name((r, n) => n.group(r.cgid)) },
+  { name: 'CGID', help: 'Creator GID', ...number(sysv((r) => r.cgid)) },
+  { name: 'CGROUP', help: 'Creator group', ...name((r, n) => (isPosix(r) ? null : n.group(r.cgid))) },
   { name: 'UID', help: 'User ID', ...number((r) => r.uid) },
   { name: 'USER', help: 'User name', ...name((r, n) => n.user(r.uid)) },
   { name: 'GID', help: 'Group ID', ...number((r) => r.gid) },
@@ -141,28 +162,32 @@ export const COLUMNS: Column[] = [
     text: (r, ctx) => (ctx.bytes ? String(r.size) : humanSize(r.size)),
     json: (r) => r.size,
   },
-  { name: 'NATTCH', help: 'Number of attached processes', ...number((r) => r.nattch) },
+  {
+    name: 'NATTCH',
+    help: 'Number of attached processes (POSIX: processes mapping it)',
+    ...number((r) => (isPosix(r) ? (r.mappedBy?.length ?? null) : r.nattch)),
+  },
   {
     name: 'STATUS',
     help: 'Status: dest, locked',
     right: false,
-    text: (r) => statusOf(r).join(','),
-    json: (r) => statusOf(r),
+    text: (r) => (isPosix(r) ? '' : statusOf(r).join(',')),
+    json: (r) => (isPosix(r) ? [] : statusOf(r)),
   },
-  { name: 'ATTACH', help: 'Attach time', ...time((r) => r.atime) },
-  { name: 'DETACH', help: 'Detach time', ...time((r) => r.dtime) },
+  { name: 'ATTACH', help: 'Attach time', ...time(sysv((r) => r.atime)) },
+  { name: 'DETACH', help: 'Detach time', ...time(sysv((r) => r.dtime)) },
   {
     name: 'COMMAND',
     help: 'Creator command line',
     right: false,
-    text: (r) => commandOf(r.cpid) ?? '',
-    json: (r) => commandOf(r.cpid),
+    text: (r) => (isPosix(r) ? '' : (commandOf(r.cpid) ?? '')),
+    json: (r) => (isPosix(r) ? null : commandOf(r.cpid)),
   },
-  { name: 'CPID', help: 'PID of the creator', ...number((r) => r.cpid) },
-  { name: 'LPID', help: 'PID of last user', ...number((r) => r.lpid) },
-  // Not in lsipc: what /proc/sysvipc/shm adds, and the mode with its status bits.
-  { name: 'RSS', help: 'Resident bytes', ...number((r) => r.rss) },
-  { name: 'SWAP', help: 'Swapped bytes', ...number((r) => r.swap) },
+  { name: 'CPID', help: 'PID of the creator', ...number(sysv((r) => r.cpid)) },
+  { name: 'LPID', help: 'PID of last user', ...number(sysv((r) => r.lpid)) },
+  // Not in lsipc 2.38: what /proc/sysvipc/shm adds, the mode with its status bits, POSIX objects.
+  { name: 'RSS', help: 'Resident bytes', ...number(sysv((r) => r.rss)) },
+  { name: 'SWAP', help: 'Swapped bytes', ...number(sysv((r) => r.swap)) },
   {
     name: 'LOCK',
     help: 'shmctl-ts lock: free, exclusive, shared (empty when the segment has none)',
@@ -172,21 +197,39 @@ export const COLUMNS: Column[] = [
   },
   {
     name: 'MODE',
-    help: 'shm_perm.mode in octal, with SHM_DEST (01000) and SHM_LOCKED (02000)',
+    help: 'shm_perm.mode in octal, with SHM_DEST (01000) and SHM_LOCKED (02000); POSIX: st_mode',
     right: true,
     text: (r) => '0' + r.mode.toString(8).padStart(3, '0'),
     json: (r) => '0' + r.mode.toString(8).padStart(3, '0'),
   },
+  { name: 'NAME', help: 'POSIX object name (/name)', ...text(posix((r) => r.name)) },
+  { name: 'MTIME', help: 'POSIX: time of the last write', ...time(posix((r) => r.mtime)) },
+  { name: 'ATIME', help: 'POSIX: time of the last read', ...time(posix((r) => r.atime)) },
+  { name: 'ALLOC', help: 'POSIX: bytes of memory it holds (a sparse object holds less than SIZE)', ...number(posix((r) => r.allocated)) },
+  { name: 'TYPE', help: 'sysv or posix', ...text((r) => (isPosix(r) ? 'posix' : 'sysv')) },
 ];
 
-/** A keyed segment's lock: its state, "unknown" when it may not be read, null when there is none. */
-function lockText(r: SegmentRecord, ctx: ColumnContext): string | null {
+/** A lock's state: for a keyed segment "unknown" when it may not be read, null when there is none. */
+function lockText(r: ShmRecord, ctx: ColumnContext): string | null {
+  if (isPosix(r)) return ctx.posixLocks ? (ctx.posixLocks.get(lockKeyOf(r))?.state ?? 'free') : null;
   if (r.key === 0 || !ctx.locks?.has(r.key)) return null;
   return ctx.locks.get(r.key)?.state ?? 'unknown';
 }
 
+const POSIX_ONLY = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE']);
+/** Every column a System V segment has (stat's lsipc formats, as lsipc -i shows them all). */
+export const SYSV_COLUMNS = COLUMNS.map((c) => c.name).filter((n) => !POSIX_ONLY.has(n));
+
 /** lsipc -m's default columns. */
 export const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME', 'CPID', 'LPID', 'COMMAND'];
+/** ls --posix's (lsipc 2.41 -M's names: NAME … MTIME). */
+export const POSIX_COLUMNS = ['NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'MTIME'];
+/** stat's lsipc formats for a POSIX object: every column that applies. */
+export const POSIX_STAT_COLUMNS = ['NAME', 'SIZE', 'ALLOC', 'PERMS', 'MODE', 'OWNER', 'UID', 'USER', 'GID', 'GROUP', 'NATTCH', 'LOCK', 'ATIME', 'MTIME', 'CTIME'];
+/** JSON's top-level name for POSIX objects (lsipc 2.41's table name). */
+export const POSIX_JSON_KEY = 'posix-sharedmemory';
+/** ls --all's: both kinds in one table. */
+export const ALL_COLUMNS = ['TYPE', 'KEY', 'ID', 'NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME'];
 
 export function columnByName(text: string): Column {
   const column = COLUMNS.find((c) => c.name === text.trim().toUpperCase());

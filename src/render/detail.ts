@@ -4,7 +4,8 @@
  */
 import type { NameLookup } from '../names.js';
 import { formatKey, permsOf, statusOf, type SegmentRecord } from '../record.js';
-import { permString } from './columns.js';
+import { commandOf, permString } from './columns.js';
+import { SHM_DIR, type PosixLockState, type PosixRecord } from '../posix.js';
 import { humanSize } from './human.js';
 import { loadChalk } from './style.js';
 import { ctime } from './time.js';
@@ -39,8 +40,37 @@ export function detailLines(r: SegmentRecord, names: NameLookup): [string, strin
   return lines;
 }
 
+/** A POSIX object's fields: what stat(2) and /proc say of it. */
+export function posixDetailLines(r: PosixRecord, names: NameLookup, lock: PosixLockState | null): [string, string][] {
+  const time = (t: number): string => (t ? ctime(t) : 'Not set');
+  const mappers = r.mappedBy ?? [];
+  // Command lines may hold newlines: shown as \xHH, one line per field.
+  const command = (pid: number): string =>
+    (commandOf(pid) ?? '?').replace(/[\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+  let mapped = mappers.length ? mappers.map((pid) => `${pid} (${command(pid)})`).join(', ') : 'none';
+  if (r.unreadable) mapped += ` (maps of ${r.unreadable} other process${r.unreadable === 1 ? '' : 'es'} not readable: not counted)`;
+  return [
+    ['name', r.name],
+    ['path', SHM_DIR + r.name],
+    ['size', r.size >= 1024 ? `${r.size} bytes (${humanSize(r.size)})` : `${r.size} bytes`],
+    ['allocated', `${r.allocated} bytes`],
+    ['perms', `${(r.mode & 0o777).toString(8).padStart(4, '0')} (${permString(r.mode & 0o777)})`],
+    ['owner', named(names.user(r.uid), r.uid, 'uid')],
+    ['group', named(names.group(r.gid), r.gid, 'gid')],
+    ['links', String(r.nlink)],
+    ['mapped by', mapped],
+    ['lock', lock ? `${lock.state}${lock.holders > 1 ? ` (${lock.holders} holders)` : ''}${lock.waiters ? `, ${lock.waiters} waiting` : ''}` : 'free'],
+    ['accessed', time(r.atime)],
+    ['modified', time(r.mtime)],
+    ['changed', time(r.ctime)],
+  ];
+}
+
 export async function renderDetail(r: SegmentRecord, names: NameLookup, opts: { color: boolean }): Promise<string> {
-  const lines = detailLines(r, names);
+  return renderLines(detailLines(r, names), opts);
+}
+
+export async function renderLines(lines: [string, string][], opts: { color: boolean }): Promise<string> {
   const width = Math.max(...lines.map(([label]) => label.length)) + 1;
   const paint = opts.color ? await loadChalk(true) : null;
   return lines

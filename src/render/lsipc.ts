@@ -3,7 +3,7 @@
  * (libsmartcols' layout when not on a terminal), --raw, --export, and JSON
  * with real types. The text formats are byte for byte lsipc's.
  */
-import type { SegmentRecord } from '../record.js';
+import type { ShmRecord } from '../record.js';
 import type { Column, ColumnContext, JsonValue } from './columns.js';
 
 export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'json';
@@ -27,12 +27,14 @@ function safeCell(text: string): string {
 
 export interface LsipcOptions {
   format: MachineFormat;
+  /** JSON's top-level name (lsipc's table name); default "sharedmemory". */
+  jsonKey?: string;
   noheadings: boolean;
   ctx: ColumnContext;
 }
 
 /** `{"sharedmemory": [...]}`, with the columns' typed values under their lower-case names. */
-export function jsonObjects(records: readonly SegmentRecord[], columns: Column[], ctx: ColumnContext): Record<string, JsonValue>[] {
+export function jsonObjects(records: readonly ShmRecord[], columns: Column[], ctx: ColumnContext): Record<string, JsonValue>[] {
   return records.map((r) => {
     const o: Record<string, JsonValue> = {};
     for (const c of columns) o[c.name.toLowerCase()] = c.json(r, ctx);
@@ -40,10 +42,10 @@ export function jsonObjects(records: readonly SegmentRecord[], columns: Column[]
   });
 }
 
-export function renderLsipc(records: readonly SegmentRecord[], columns: Column[], opts: LsipcOptions): string {
+export function renderLsipc(records: readonly ShmRecord[], columns: Column[], opts: LsipcOptions): string {
   const { ctx } = opts;
   if (opts.format === 'json') {
-    return JSON.stringify({ sharedmemory: jsonObjects(records, columns, ctx) }, null, 2) + '\n';
+    return JSON.stringify({ [opts.jsonKey ?? 'sharedmemory']: jsonObjects(records, columns, ctx) }, null, 2) + '\n';
   }
   const rows = records.map((r) => columns.map((c) => c.text(r, ctx)));
   const out: string[] = [];

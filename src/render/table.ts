@@ -3,17 +3,18 @@
  * table, with removed (dest) segments dimmed and their status in red, locked
  * in yellow. Loaded only when stdout is a terminal (or --format table).
  */
-import { isDest, type SegmentRecord } from '../record.js';
+import { isDest, type ShmRecord } from '../record.js';
+import { isPosix } from '../posix.js';
 import { loadChalk } from './style.js';
 
 export interface TableColumn {
   header: string;
   right?: boolean;
-  cell(r: SegmentRecord): string;
+  cell(r: ShmRecord): string;
 }
 
 export async function renderTable(
-  records: readonly SegmentRecord[],
+  records: readonly ShmRecord[],
   columns: TableColumn[],
   opts: { color: boolean },
 ): Promise<string> {
@@ -26,7 +27,7 @@ export async function renderTable(
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const r of records) {
-    const dim = isDest(r) ? chalk.dim : (s: string): string => s;
+    const dim = !isPosix(r) && isDest(r) ? chalk.dim : (s: string): string => s;
     table.push(
       columns.map((c) => {
         const text = c.cell(r);

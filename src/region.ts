@@ -1,0 +1,43 @@
+/**
+ * What the copy loops (transfer.ts) need of the memory they move bytes into
+ * or out of, whether it is a System V attachment, a POSIX mapping, or a POSIX
+ * object reached through its descriptor: its size, a bounds check, and
+ * windows over a range. One set of loops serves all of them.
+ */
+import { OperationError } from './errors.js';
+
+export interface Region {
+  /** Bytes, as known when it was opened or attached. */
+  readonly size: number;
+  /** How errors name it: "id 5", "/name". */
+  readonly subject: string;
+  /** What it is, in messages: "segment" (System V) or "object" (POSIX). */
+  readonly noun: string;
+  /** Throws unless [offset, offset + length) lies inside. */
+  checkRange(offset: number, length: number): void;
+  /**
+   * Successive windows over [offset, offset + length), at most `chunk` bytes
+   * each, in order; each Buffer is valid only during its call. `each` returns
+   * false to stop early.
+   */
+  readWindows(offset: number, length: number, chunk: number, each: (data: Buffer, at: number) => boolean | void): void;
+  /**
+   * Successive writable windows over [offset, offset + length): `fill` puts
+   * bytes at the start of the window and returns how many. Fewer than the
+   * window's length ends the writing. Returns the bytes written.
+   */
+  writeWindows(offset: number, length: number, chunk: number, fill: (window: Buffer) => number): number;
+  /** Detach or close; later calls do nothing. */
+  close(): void;
+}
+
+/** The bounds rule every region applies, with the same words. */
+export function checkRegionRange(subject: string, size: number, offset: number, length: number, what = 'segment'): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw new RangeError(`bad range offset ${offset} length ${length}`);
+  }
+  if (offset > size) throw new OperationError(subject, `offset ${offset} is past the end of the ${what} (${size} bytes)`);
+  if (length > size - offset) {
+    throw new OperationError(subject, `offset ${offset} + length ${length} passes the end of the ${what} (${size} bytes)`);
+  }
+}
