@@ -21,12 +21,15 @@ const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : nul
 if (!process.env.SHMCTL_TS_BENCH_NS) {
   const self = [process.execPath, fileURLToPath(import.meta.url), ...args];
   const env = { ...process.env, SHMCTL_TS_BENCH_NS: '1' };
-  const r = spawnSync('unshare', process.getuid() === 0 ? ['--ipc', ...self] : ['--user', '--map-root-user', '--ipc', ...self], {
+  // A mount namespace too: POSIX objects go to a private tmpfs on /dev/shm.
+  const ns = ['--ipc', '--mount', '--propagation', 'private'];
+  const r = spawnSync('unshare', process.getuid() === 0 ? [...ns, ...self] : ['--user', '--map-root-user', ...ns, ...self], {
     stdio: 'inherit',
     env,
   });
   process.exit(r.status ?? 1);
 }
+execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=1777,size=8g', 'shmctl-ts-bench', '/dev/shm']);
 
 const { createSegment, removeSegment } = await import(join(root, 'dist/src/shm.js'));
 const { readProcShm } = await import(join(root, 'dist/src/proc.js'));
@@ -192,6 +195,32 @@ pair(`read ${label} segment → /dev/null`, { label: 'shmctl-ts read', cmd: `${B
   target: { peer: 'cat /dev/shm', op: '≥', value: 0.9 },
   kind: 'throughput',
 });
+
+// --- POSIX objects: through the descriptor (pread/pwrite), against cat -------------
+const { createPosix, removePosix } = await import(join(root, 'dist/src/posix.js'));
+const freshObject = () => {
+  rmSync('/dev/shm/bench-object', { force: true });
+  createPosix({ name: '/bench-object', size, mode: 0o600 });
+};
+pair(
+  `write ${label} file → fresh POSIX object`,
+  { label: 'shmctl-ts write /obj', cmd: `${BIN} write /bench-object --file ${file}` },
+  [{ label: 'cat > /dev/shm', cmd: `cat ${file} > ${shmTarget}` }],
+  {
+    runs: quick ? 5 : 7,
+    setup: (c) => (c.label === 'cat > /dev/shm' ? rmSync(shmTarget, { force: true }) : freshObject()),
+    kind: 'throughput',
+  },
+);
+pair(`read ${label} POSIX object → /dev/null`, { label: 'shmctl-ts read /obj', cmd: `${BIN} read /bench-object > /dev/null` }, [{ label: 'cat /dev/shm', cmd: `cat ${shmTarget} > /dev/null` }], {
+  runs: quick ? 5 : 9,
+  kind: 'throughput',
+});
+pair(`read ${label} POSIX object → pipe`, { label: 'shmctl-ts read /obj | cat', cmd: `${BIN} read /bench-object | cat > /dev/null` }, [{ label: 'cat /dev/shm | cat', cmd: `cat ${shmTarget} | cat > /dev/null` }], {
+  runs: quick ? 5 : 9,
+  kind: 'throughput',
+});
+removePosix('/bench-object');
 
 // --- memory ------------------------------------------------------------------
 fresh();

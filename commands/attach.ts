@@ -1,8 +1,11 @@
 import { Errno, ShmError } from '../src/errors.js';
 import { parseSeconds } from '../src/parse.js';
+import type { Mapping } from '../src/mapping.js';
+import { PosixObject } from '../src/posix.js';
 import { Attachment } from '../src/shm.js';
 import { runChild, STOP_SIGNALS } from './child.js';
-import { resolveTarget, targetOptions } from './common.js';
+import { describeTarget, resolveAny, targetArgument, targetOptions, type Target } from './common.js';
+import { targetEnv } from './lock.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -22,15 +25,27 @@ function hold(timeout: number | undefined): Promise<number> {
   });
 }
 
+/** Attach a segment, or map a POSIX object (shared, never touched by us: no SIGBUS). */
+function map(target: Target, readonly: boolean): Mapping {
+  if (target.kind === 'sysv') return Attachment.attach(target.id, { readonly });
+  const obj = PosixObject.open(target.name, { write: !readonly });
+  try {
+    return obj.map({ readonly });
+  } finally {
+    obj.close();
+  }
+}
+
 export const spec: CommandSpec = {
   name: 'attach',
-  summary: 'attach a segment and hold it attached, or run a command while it is',
-  usage: 'attach (ID | --key KEY | --ftok PATH [--proj N]) [--readonly] [--timeout SECONDS] [-q] [-- CMD ARGS...]',
-  arguments: [{ name: '[id]', description: 'shmid of the segment' }],
+  summary: 'attach a segment (or map a POSIX object) and hold it, or run a command while it is',
+  usage:
+    'attach (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--readonly] [--timeout SECONDS] [-q] [-- CMD ARGS...]',
+  arguments: [targetArgument],
   trailingCommand: true,
   options: [
     ...targetOptions,
-    { flags: '-r, --readonly', description: 'attach read-only (SHM_RDONLY)' },
+    { flags: '-r, --readonly', description: 'attach read-only (SHM_RDONLY; POSIX: map PROT_READ)' },
     {
       flags: '-t, --timeout <SECONDS>',
       description: 'hold at most this long; with a command, stop it with SIGTERM then and exit 124',
@@ -39,11 +54,11 @@ export const spec: CommandSpec = {
   ],
   async run(args: string[], opts: Options, command: string[]): Promise<number> {
     const timeout = opts.timeout === undefined ? undefined : parseSeconds(opts.timeout as string);
-    const id = resolveTarget(args[0], opts);
+    const target = resolveAny(args[0], opts);
     const readonly = opts.readonly === true;
-    let att: Attachment;
+    let att: Mapping;
     try {
-      att = Attachment.attach(id, { readonly });
+      att = map(target, readonly);
     } catch (e) {
       if (e instanceof ShmError && e.errno === Errno.EACCES && !readonly) throw e.with(e.subject, `${e.reason}; try --readonly`);
       throw e;
@@ -55,14 +70,14 @@ export const spec: CommandSpec = {
           : `until SIGINT/SIGTERM${timeout === undefined ? '' : ` or ${timeout} s`}`;
         warn(
           'attach',
-          `id ${id}: attached ${readonly ? 'read-only' : 'read-write'} at 0x${att.address.toString(16)} ` +
+          `${describeTarget(target)}: ${target.kind === 'posix' ? 'mapped' : 'attached'} ${readonly ? 'read-only' : 'read-write'} at 0x${att.address.toString(16)} ` +
             `(${att.size} bytes), held ${until}`,
         );
       }
       return command.length
         ? await runChild(command, {
             who: 'attach',
-            env: { SHMCTL_TS_SHMID: String(id) },
+            env: targetEnv(target),
             ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
           })
         : await hold(timeout);

@@ -3,7 +3,9 @@ import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UsageError } from '../src/errors.js';
 import { parseId, parseKey, parseProj } from '../src/parse.js';
-import { keyFromPath, openKey } from '../src/shm.js';
+import { checkPosixName, isPosixName, PosixObject } from '../src/posix.js';
+import type { Region } from '../src/region.js';
+import { Attachment, keyFromPath, openKey } from '../src/shm.js';
 import type { OptionSpec, Options } from './spec.js';
 
 /** --ftok PATH [--proj N]: a key made from an existing file, for create and for naming a segment. */
@@ -12,11 +14,49 @@ export const ftokOptions: OptionSpec[] = [
   { flags: '--proj <N>', description: 'project id for --ftok: 1-255 or one character (default 1)' },
 ];
 
-/** ID | --key KEY | --ftok PATH [--proj N]: the ways to name an existing segment. */
+/** --posix NAME: a POSIX object, for those who would rather not rely on the leading slash. */
+export const posixOption: OptionSpec = {
+  flags: '--posix <NAME>',
+  description: 'the POSIX shared memory object NAME (/dev/shm/NAME; the leading slash may be left out)',
+};
+
+/** ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME: the ways to name an existing segment or object. */
 export const targetOptions: OptionSpec[] = [
   { flags: '-k, --key <KEY>', description: 'the segment with this key (decimal, 0x hex or 0 octal)' },
   ...ftokOptions,
+  posixOption,
 ];
+
+/** The target operand's description: a System V id, or a POSIX name. */
+export const targetArgument = { name: '[target]', description: 'shmid of a System V segment, or /NAME of a POSIX object' };
+
+/** A System V segment (by id) or a POSIX object (by name). */
+export type Target = { kind: 'sysv'; id: number } | { kind: 'posix'; name: string };
+
+/** "/name" from --posix's value, with or without its slash. */
+export function posixNameOf(text: string): string {
+  return checkPosixName(text.startsWith('/') ? text : `/${text}`);
+}
+
+/** How messages name a target: "id 5" or "/name". */
+export function describeTarget(t: Target): string {
+  return t.kind === 'posix' ? t.name : `id ${t.id}`;
+}
+
+/** Resolve the segment or object a command is about. */
+export function resolveAny(operand: string | undefined, opts: Options): Target {
+  const given = [operand !== undefined, opts.key !== undefined, opts.ftok !== undefined, opts.posix !== undefined].filter(Boolean).length;
+  if (given === 0) throw new UsageError('name a segment or object: an ID, /NAME, --key KEY, --ftok PATH or --posix NAME');
+  if (given > 1) throw new UsageError('name the segment once: an ID, /NAME, --key KEY, --ftok PATH or --posix NAME');
+  if (opts.posix !== undefined) return { kind: 'posix', name: posixNameOf(opts.posix as string) };
+  if (operand !== undefined && isPosixName(operand)) return { kind: 'posix', name: checkPosixName(operand) };
+  return { kind: 'sysv', id: resolveTarget(operand, opts) };
+}
+
+/** The memory of a target, for reading or writing: attached (System V) or opened (POSIX). */
+export function openRegion(t: Target, write: boolean): Region {
+  return t.kind === 'posix' ? PosixObject.open(t.name, { write }) : Attachment.attach(t.id, { readonly: !write });
+}
 
 export const DEFAULT_PROJ = 1;
 

@@ -7,7 +7,9 @@ import { parseId, parseKey } from '../src/parse.js';
 import { readProcShm } from '../src/proc.js';
 import type { SegmentRecord } from '../src/record.js';
 import { readLockStates } from '../src/lock.js';
-import { columnByName, selectColumns, type Column } from '../src/render/columns.js';
+import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from '../src/render/columns.js';
+import { listPosix, readPosixLocks, type PosixRecord } from '../src/posix.js';
+import type { ShmRecord } from '../src/record.js';
 import {
   renderIpcsLimits,
   renderIpcsList,
@@ -61,11 +63,60 @@ function summaryJson(u: ShmInfo): string {
   return `{"summary": {"segments": ${u.usedIds}, "pages_allocated": ${u.shmTot}, "pages_resident": ${u.shmRss}, "pages_swapped": ${u.shmSwp}}}\n`;
 }
 
+/**
+ * ls --posix / --all: the column table over POSIX objects (and segments), in
+ * the terminal table, lsipc's plain, raw and export layouts, or JSON. ipcs's
+ * views know no POSIX objects, so they are refused here.
+ */
+async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<number> {
+  if (opts.view !== undefined) throw new UsageError(`-t, -p, -c, -l and -u are ipcs's views of System V segments: not with --${kind}`);
+  const asked = askedFormat(opts);
+  if (asked === 'ipcs') throw new UsageError(`--format ipcs is for System V segments (ipcs knows no POSIX objects): not with --${kind}`);
+  if (kind === 'posix' && (opts.key !== undefined || opts.id !== undefined)) throw new UsageError('--key and --id select System V segments: not with --posix');
+  const format = asked ?? (stdoutIsTTY() ? 'table' : 'lsipc');
+  const columns = selectColumns(opts.output as string | undefined, kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS);
+  if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
+  const wantsMappers = columns.some((c) => c.name === 'NATTCH');
+  const posix = filterPosix(listPosix({ usage: wantsMappers }), opts);
+  const records: ShmRecord[] = kind === 'all' ? [...filter(readProcShm(), opts), ...posix] : posix;
+  const ctx = columnContext(opts, systemNames, format);
+  if (columns.some((c) => c.name === 'LOCK')) {
+    ctx.posixLocks = readPosixLocks();
+    if (kind === 'all') ctx.locks = readLockStates();
+  }
+  let out: string;
+  if (format === 'table') {
+    const { renderTable } = await import('../src/render/table.js');
+    out = await renderTable(
+      records,
+      columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) })),
+      { color: stdoutIsTTY() },
+    );
+  } else {
+    out = renderLsipc(records, columns, {
+      format: format as MachineFormat,
+      noheadings: opts.noheadings === true,
+      ctx,
+      ...(kind === 'posix' ? { jsonKey: POSIX_JSON_KEY } : {}),
+    });
+  }
+  writeAll(1, out);
+  return 0;
+}
+
+/** --owner and --created-by for POSIX objects (which keep no creator: the owner stands in). */
+function filterPosix(records: PosixRecord[], opts: Options): PosixRecord[] {
+  const owner = opts.owner === undefined ? undefined : parseUser(opts.owner as string);
+  const creator = opts.createdBy === undefined ? undefined : parseUser(opts.createdBy as string);
+  if (opts.key !== undefined || opts.id !== undefined) return [];
+  return records.filter((r) => (owner === undefined || r.uid === owner) && (creator === undefined || r.uid === creator));
+}
+
 export const spec: CommandSpec = {
   name: 'ls',
   summary: 'list segments with the columns and values of ipcs -m, or lsipc -m\'s formats',
   usage:
-    'ls [-t|-p|-c|-l|-u] [--human|-b] [--format ipcs|table|lsipc|raw|export|json] [-o COLUMNS] [filters]',
+    'ls [-t|-p|-c|-l|-u] [--posix|--all] [--human|-b] [--format ipcs|table|lsipc|raw|export|json] [-o COLUMNS] [filters]',
   arguments: [],
   options: [
     view('-t, --time', 'time', 'attach, detach and change times (ipcs -t)'),
@@ -83,12 +134,15 @@ export const spec: CommandSpec = {
     },
     ...formatShorthands,
     ...lsipcOptions,
+    { flags: '-M, --posix', description: 'POSIX shared memory objects (/dev/shm) instead of System V segments', sets: { key: 'kind', value: 'posix' } },
+    { flags: '-A, --all', description: 'System V segments and POSIX objects in one view', sets: { key: 'kind', value: 'all' } },
     { flags: '--key <KEY>', description: 'only the segment with this key (repeatable)', repeatable: true },
     { flags: '--id <ID>', description: 'only the segment with this id (repeatable)', repeatable: true },
     { flags: '--owner <USER>', description: 'only segments owned by USER (name or uid)' },
     { flags: '--created-by <USER>', description: 'only segments created by USER (name or uid)' },
   ],
   async run(_args: string[], opts: Options): Promise<number> {
+    if (opts.kind === 'posix' || opts.kind === 'all') return listWithPosix(opts, opts.kind);
     const v = (opts.view as IpcsView | undefined) ?? 'default';
     const unit = sizeUnit(opts);
     const asked = askedFormat(opts);

@@ -1,26 +1,26 @@
 import { writeAll } from '../src/io.js';
 import { parseByteCount } from '../src/parse.js';
 import { HexDumper } from '../src/render/hexdump.js';
-import { Attachment } from '../src/shm.js';
-import { forEachView, readToFd } from '../src/transfer.js';
-import { resolveTarget, targetOptions } from './common.js';
+import type { Region } from '../src/region.js';
+import { readToFd } from '../src/transfer.js';
+import { openRegion, resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
-import { synchronised, syncOptions } from './sync.js';
+import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
 
 const FORMATS = ['raw', 'hex', 'string'];
 /** Text formats build output a MiB of input at a time, in one write each. */
 const TEXT_CHUNK = 1024 * 1024;
 
-function hex(att: Attachment, offset: number, length: number): void {
+function hex(region: Region, offset: number, length: number): void {
   const dumper = new HexDumper(offset);
-  forEachView(att, offset, length, TEXT_CHUNK, (view) => writeAll(1, dumper.push(view)));
+  region.readWindows(offset, length, TEXT_CHUNK, (view) => void writeAll(1, dumper.push(view)));
   writeAll(1, dumper.end());
 }
 
 /** Up to the first NUL (as C's "%s" would), then a newline. */
-function string(att: Attachment, offset: number, length: number): void {
+function string(region: Region, offset: number, length: number): void {
   const parts: Buffer[] = [];
-  forEachView(att, offset, length, TEXT_CHUNK, (view) => {
+  region.readWindows(offset, length, TEXT_CHUNK, (view) => {
     const nul = view.indexOf(0);
     parts.push(Buffer.from(nul < 0 ? view : view.subarray(0, nul)));
     return nul < 0;
@@ -31,9 +31,10 @@ function string(att: Attachment, offset: number, length: number): void {
 
 export const spec: CommandSpec = {
   name: 'read',
-  summary: 'copy bytes out of a segment to stdout: raw, as hexdump -C, or as a C string',
-  usage: 'read (ID | --key KEY | --ftok PATH [--proj N]) [--offset N] [--length N] [--format raw|hex|string] [--lock] [--wait] [--timeout S]',
-  arguments: [{ name: '[id]', description: 'shmid of the segment' }],
+  summary: 'copy bytes out of a segment or POSIX object to stdout: raw, as hexdump -C, or as a C string',
+  usage:
+    'read (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--offset N] [--length N] [--format raw|hex|string] [--lock] [--wait] [--timeout S]',
+  arguments: [targetArgument],
   options: [
     ...targetOptions,
     { flags: '-o, --offset <N>', description: 'where to start in the segment, in bytes (default 0)' },
@@ -49,18 +50,19 @@ export const spec: CommandSpec = {
     const offset = opts.offset === undefined ? 0 : parseByteCount(opts.offset as string, 'offset');
     const wanted = opts.length === undefined ? null : parseByteCount(opts.length as string, 'length');
     const format = (opts.format as string | undefined) ?? 'raw';
-    const id = resolveTarget(args[0], opts);
-    const att = Attachment.attach(id, { readonly: true });
+    const target = resolveAny(args[0], opts);
+    checkSyncOptions(target, 'read', opts);
+    const region = openRegion(target, false);
     try {
-      const length = wanted ?? Math.max(0, att.size - offset);
-      att.checkRange(offset, length);
-      await synchronised(id, 'read', opts, () => {
-        if (format === 'hex') hex(att, offset, length);
-        else if (format === 'string') string(att, offset, length);
-        else readToFd(att, 1, offset, length);
+      const length = wanted ?? Math.max(0, region.size - offset);
+      region.checkRange(offset, length);
+      await synchronised(target, 'read', opts, () => {
+        if (format === 'hex') hex(region, offset, length);
+        else if (format === 'string') string(region, offset, length);
+        else readToFd(region, 1, offset, length);
       });
     } finally {
-      att.detach();
+      region.close();
     }
     return 0;
   },

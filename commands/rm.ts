@@ -5,11 +5,22 @@ import { readProcShm } from '../src/proc.js';
 import { removeLockFor } from '../src/lock.js';
 import { isDest } from '../src/record.js';
 import { describeId, describeKey, openKey, removeSegment } from '../src/shm.js';
+import { isPosixName, removePosix } from '../src/posix.js';
+import { posixNameOf } from './common.js';
 import { reportError, warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 
-type Target = { kind: 'id'; id: number } | { kind: 'key'; key: number };
+type Target = { kind: 'id'; id: number } | { kind: 'key'; key: number } | { kind: 'posix'; name: string };
+
+/** shm_unlink the object; say when processes still map it (the memory lives on until they unmap). */
+function removeObject(name: string, verbose: boolean): void {
+  const { mappedBy } = removePosix(name);
+  if (verbose) writeAll(1, `removing POSIX shared memory object \`${name}'\n`);
+  if (mappedBy > 0) {
+    warn('rm', `${name}: still mapped by ${mappedBy} process${mappedBy === 1 ? '' : 'es'}; the name is gone, the memory goes when they unmap it`);
+  }
+}
 
 /** Remove the segment, and its shmctl-ts lock if it has one: nothing is left behind. */
 function removeOne(id: number, verbose: boolean): void {
@@ -50,12 +61,13 @@ function removeAll(verbose: boolean): number {
 
 export const spec: CommandSpec = {
   name: 'rm',
-  summary: 'remove segments by id or key, like ipcrm -m/-M',
-  usage: 'rm [ID...] [-m ID]... [-M KEY]... [--all] [-v]',
-  arguments: [{ name: '[ids...]', description: 'shmids to remove' }],
+  summary: 'remove segments by id or key, like ipcrm -m/-M, and POSIX objects by name (shm_unlink)',
+  usage: 'rm [ID | /NAME]... [-m ID]... [-M KEY]... [--posix NAME]... [--all] [-v]',
+  arguments: [{ name: '[targets...]', description: 'shmids of segments, /NAMEs of POSIX objects' }],
   options: [
     { flags: '-m, --id <ID>', description: 'remove the segment with this shmid (decimal)', repeatable: true },
     { flags: '-M, --key <KEY>', description: 'remove the segment with this key (decimal, 0x hex or 0 octal)', repeatable: true },
+    { flags: '--posix <NAME>', description: 'remove the POSIX object NAME (leading slash optional)', repeatable: true },
     { flags: '-a, --all', description: 'remove every shared memory segment this user may remove (nothing else)' },
     { flags: '-v, --verbose', description: 'name each segment removed' },
   ],
@@ -64,20 +76,23 @@ export const spec: CommandSpec = {
     // Every argument is parsed before anything is removed: a typo removes nothing.
     const ids = [...args, ...((opts.id as string[] | undefined) ?? [])];
     const targets: Target[] = [
-      ...ids.map((text): Target => ({ kind: 'id', id: parseId(text) })),
+      ...ids.map((text): Target => (isPosixName(text) ? { kind: 'posix', name: posixNameOf(text) } : { kind: 'id', id: parseId(text) })),
+      ...((opts.posix as string[] | undefined) ?? []).map((text): Target => ({ kind: 'posix', name: posixNameOf(text) })),
       ...((opts.key as string[] | undefined) ?? []).map((text): Target => ({ kind: 'key', key: parseKey(text) })),
     ];
     if (opts.all) {
       if (targets.length) throw new UsageError('--all removes every segment you may remove: give no ids or keys with it');
       return removeAll(verbose);
     }
-    if (!targets.length) throw new UsageError('name segments to remove: IDs, -m ID, -M KEY, or --all');
+    if (!targets.length) throw new UsageError('name segments to remove: IDs, /NAMEs, -m ID, -M KEY, --posix NAME, or --all');
     // Like ipcrm: carry on past a failure, and fail at the end if any did.
     let failed = 0;
     for (const t of targets) {
       try {
         if (t.kind === 'id') {
           removeOne(t.id, verbose);
+        } else if (t.kind === 'posix') {
+          removeObject(t.name, verbose);
         } else {
           const id = openKey(t.key);
           try {

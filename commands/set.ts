@@ -2,7 +2,8 @@ import { UsageError } from '../src/errors.js';
 import { parseGroup, parseUser } from '../src/names.js';
 import { parseMode } from '../src/parse.js';
 import { lockSegment, setSegment, type SetOptions } from '../src/shm.js';
-import { resolveTarget, targetOptions } from './common.js';
+import { setPosix } from '../src/posix.js';
+import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** USER, USER:GROUP, or :GROUP (names or numbers), as chown takes them. */
@@ -17,9 +18,10 @@ function parseOwner(text: string): Pick<SetOptions, 'uid' | 'gid'> {
 
 export const spec: CommandSpec = {
   name: 'set',
-  summary: 'change a segment\'s mode or owner (IPC_SET), or lock it in memory (SHM_LOCK)',
-  usage: 'set (ID | --key KEY | --ftok PATH [--proj N]) [--mode MODE] [--owner USER[:GROUP]] [--lock-memory | --unlock-memory]',
-  arguments: [{ name: '[id]', description: 'shmid of the segment' }],
+  summary: 'change a segment\'s or POSIX object\'s mode or owner (IPC_SET; fchmod/fchown), or lock a segment in memory (SHM_LOCK)',
+  usage:
+    'set (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--mode MODE] [--owner USER[:GROUP]] [--lock-memory | --unlock-memory]',
+  arguments: [targetArgument],
   options: [
     ...targetOptions,
     { flags: '-m, --mode <MODE>', description: 'new permission bits, octal 0-0777' },
@@ -37,9 +39,14 @@ export const spec: CommandSpec = {
     if (Object.keys(change).length === 0 && lock === undefined) {
       throw new UsageError('nothing to change: give --mode, --owner, --lock-memory or --unlock-memory');
     }
-    const id = resolveTarget(args[0], opts);
-    if (Object.keys(change).length) setSegment(id, change);
-    if (lock !== undefined) lockSegment(id, lock);
+    const target = resolveAny(args[0], opts);
+    if (target.kind === 'posix') {
+      if (lock !== undefined) throw new UsageError('--lock-memory and --unlock-memory are for System V segments (SHM_LOCK)');
+      setPosix(target.name, change);
+      return 0;
+    }
+    if (Object.keys(change).length) setSegment(target.id, change);
+    if (lock !== undefined) lockSegment(target.id, lock);
     return 0;
   },
 };

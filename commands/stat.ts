@@ -1,12 +1,15 @@
 import { UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
 import { systemNames } from '../src/names.js';
-import { columnByName, COLUMNS, selectColumns } from '../src/render/columns.js';
-import { renderDetail } from '../src/render/detail.js';
+import { columnByName, POSIX_JSON_KEY, selectColumns, SYSV_COLUMNS } from '../src/render/columns.js';
+import { isPosix } from '../src/posix.js';
+import { posixDetailLines, renderDetail, renderLines } from '../src/render/detail.js';
+import { lockKeyOf, readPosixLocks, statPosix } from '../src/posix.js';
+import { POSIX_STAT_COLUMNS } from '../src/render/columns.js';
 import { renderIpcsDetail } from '../src/render/ipcs.js';
 import { renderLsipc, type MachineFormat } from '../src/render/lsipc.js';
 import { statSegment } from '../src/shm.js';
-import { resolveTarget, stdoutIsTTY, targetOptions } from './common.js';
+import { resolveAny, stdoutIsTTY, targetArgument, targetOptions } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -14,9 +17,10 @@ const FORMATS = ['detail', 'ipcs', 'lsipc', 'raw', 'export', 'json'];
 
 export const spec: CommandSpec = {
   name: 'stat',
-  summary: 'show every IPC_STAT field of one segment, with names, status and times',
-  usage: 'stat (ID | --key KEY | --ftok PATH [--proj N]) [--format detail|ipcs|lsipc|raw|export|json] [--field NAME]...',
-  arguments: [{ name: '[id]', description: 'shmid of the segment' }],
+  summary: 'show every IPC_STAT field of one segment (or what stat(2) and /proc say of a POSIX object)',
+  usage:
+    'stat (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--format detail|ipcs|lsipc|raw|export|json] [--field NAME]...',
+  arguments: [targetArgument],
   options: [
     ...targetOptions,
     {
@@ -43,24 +47,36 @@ export const spec: CommandSpec = {
       throw new UsageError('-o, --noheadings, --time-format and -P are lsipc options; they do not go with --format ipcs');
     }
     const format = asked ?? (lsipcOptionsGiven(opts) ? 'lsipc' : 'detail');
-    const record = statSegment(resolveTarget(args[0], opts));
+    const target = resolveAny(args[0], opts);
+    if (target.kind === 'posix' && format === 'ipcs') throw new UsageError('--format ipcs is for System V segments (ipcs knows no POSIX objects)');
+    const record = target.kind === 'posix' ? statPosix(target.name, { usage: true }) : statSegment(target.id);
+    const posixLocks = target.kind === 'posix' ? readPosixLocks() : undefined;
     let out: string;
     if (fields.length) {
       // Bare values: JSON's typed value, arrays joined with commas, null as an empty line.
-      const ctx = columnContext(opts, systemNames, 'json');
+      const ctx = { ...columnContext(opts, systemNames, 'json'), ...(posixLocks ? { posixLocks } : {}) };
       out = fields
         .map((c) => {
           const v = c.json(record, ctx);
           return `${Array.isArray(v) ? v.join(',') : (v ?? '')}\n`;
         })
         .join('');
+    } else if (isPosix(record)) {
+      if (format === 'detail') {
+        const lock = posixLocks!.get(lockKeyOf(record)) ?? null;
+        out = await renderLines(posixDetailLines(record, systemNames, lock), { color: stdoutIsTTY() });
+      } else {
+        const columns = selectColumns(opts.output as string | undefined, POSIX_STAT_COLUMNS);
+        const ctx = { ...columnContext(opts, systemNames, format), posixLocks };
+        out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx, jsonKey: POSIX_JSON_KEY });
+      }
     } else if (format === 'ipcs') {
       out = renderIpcsDetail(record, sizeUnit(opts));
     } else if (format === 'detail') {
       out = await renderDetail(record, systemNames, { color: stdoutIsTTY() });
     } else {
-      // Like lsipc -i: every column unless -o says otherwise.
-      const columns = selectColumns(opts.output as string | undefined, COLUMNS.map((c) => c.name));
+      // Like lsipc -i: every System V column unless -o says otherwise.
+      const columns = selectColumns(opts.output as string | undefined, SYSV_COLUMNS);
       const ctx = columnContext(opts, systemNames, format);
       out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx });
     }

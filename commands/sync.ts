@@ -6,6 +6,7 @@
 import { LockTimeout, UsageError } from '../src/errors.js';
 import { SegmentLock } from '../src/lock.js';
 import { describeId } from '../src/shm.js';
+import type { Target } from './common.js';
 import { takeLock, timeoutMs } from './lock.js';
 import type { OptionSpec, Options } from './spec.js';
 
@@ -20,8 +21,19 @@ export const syncOptions = (side: 'write' | 'read'): OptionSpec[] => [
   { flags: '-t, --timeout <SECONDS>', description: 'give up waiting after this long (exit status 75)' },
 ];
 
+/** Refuse what the target cannot do, before anything is opened. */
+export function checkSyncOptions(target: Target, side: 'write' | 'read', opts: Options): void {
+  const handOff = side === 'write' ? opts.post === true : opts.wait === true;
+  if (target.kind === 'posix' && handOff) {
+    throw new UsageError(
+      `--${side === 'write' ? 'post' : 'wait'} (the hand-off) needs System V semaphores: it is for System V segments; ` +
+        'POSIX objects have --lock',
+    );
+  }
+}
+
 /** Run `copy` inside whatever --lock/--post/--wait ask for. */
-export async function synchronised<T>(id: number, side: 'write' | 'read', opts: Options, copy: () => T): Promise<T> {
+export async function synchronised<T>(target: Target, side: 'write' | 'read', opts: Options, copy: () => T): Promise<T> {
   const handOff = side === 'write' ? opts.post === true : opts.wait === true;
   if (!opts.lock && !handOff) {
     if (opts.timeout !== undefined) throw new UsageError(`--timeout goes with --lock or --${side === 'write' ? 'post' : 'wait'}`);
@@ -30,6 +42,16 @@ export async function synchronised<T>(id: number, side: 'write' | 'read', opts: 
   const deadline = timeoutMs(opts);
   const started = Date.now();
   const left = (): number | null => (deadline === null ? null : Math.max(0, deadline - (Date.now() - started)));
+  if (target.kind === 'posix') {
+    checkSyncOptions(target, side, opts);
+    const held = await takeLock(target, side === 'write' ? 'exclusive' : 'shared', left(), deadline);
+    try {
+      return copy();
+    } finally {
+      held.release();
+    }
+  }
+  const id = target.id;
   const lock = await SegmentLock.open(id);
   if (handOff) {
     const ok = side === 'write' ? await lock.waitEmpty(left()) : await lock.waitFull(left());
@@ -44,7 +66,7 @@ export async function synchronised<T>(id: number, side: 'write' | 'read', opts: 
   }
   let result: T;
   try {
-    const held = opts.lock ? await takeLock(id, side === 'write' ? 'exclusive' : 'shared', left(), deadline) : null;
+    const held = opts.lock ? await takeLock(target, side === 'write' ? 'exclusive' : 'shared', left(), deadline) : null;
     try {
       result = copy();
     } finally {

@@ -2,11 +2,10 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { OperationError, UsageError } from '../src/errors.js';
 import { currentOffset } from '../src/libc.js';
 import { parseByteCount } from '../src/parse.js';
-import { Attachment } from '../src/shm.js';
 import { writeBuffer, writeFromFd } from '../src/transfer.js';
-import { resolveTarget, targetOptions } from './common.js';
+import { describeTarget, openRegion, resolveAny, targetArgument, targetOptions } from './common.js';
 import { warn } from './report.js';
-import { synchronised, syncOptions } from './sync.js';
+import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** Bytes left to read from a regular file at its current offset; null for pipes, terminals… */
@@ -20,9 +19,10 @@ function knownLength(fd: number, path: string): number | null {
 
 export const spec: CommandSpec = {
   name: 'write',
-  summary: 'write bytes into a segment from a string, a file or stdin',
-  usage: 'write (ID | --key KEY | --ftok PATH [--proj N]) [--offset N] [--data STRING | --file PATH] [--lock] [--post] [--timeout S] [-v]',
-  arguments: [{ name: '[id]', description: 'shmid of the segment' }],
+  summary: 'write bytes into a segment or POSIX object from a string, a file or stdin',
+  usage:
+    'write (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--offset N] [--data STRING | --file PATH] [--lock] [--post] [--timeout S] [-v]',
+  arguments: [targetArgument],
   options: [
     ...targetOptions,
     { flags: '-o, --offset <N>', description: 'where to start in the segment, in bytes (suffixes as for sizes; default 0)' },
@@ -34,25 +34,26 @@ export const spec: CommandSpec = {
   async run(args: string[], opts: Options): Promise<number> {
     if (opts.data !== undefined && opts.file !== undefined) throw new UsageError('give --data or --file, not both');
     const offset = opts.offset === undefined ? 0 : parseByteCount(opts.offset as string, 'offset');
-    const id = resolveTarget(args[0], opts);
+    const target = resolveAny(args[0], opts);
+    checkSyncOptions(target, 'write', opts);
     const data = opts.data === undefined ? null : Buffer.from(opts.data as string, 'utf8');
     const path = opts.file as string | undefined;
     // The source is opened before the segment is touched, so a bad path changes nothing.
     const fd = data || path === undefined || path === '-' ? 0 : openSync(path, 'r');
     try {
       const length = data ? data.length : knownLength(fd, fd === 0 ? 'stdin' : path!);
-      const att = Attachment.attach(id);
+      const region = openRegion(target, true);
       let written: number;
       try {
         // Known length: refuse before waiting or writing anything if it does not fit.
-        if (length !== null) att.checkRange(offset, length);
-        written = await synchronised(id, 'write', opts, () =>
-          data ? writeBuffer(att, offset, data) : writeFromFd(att, fd, offset),
+        if (length !== null) region.checkRange(offset, length);
+        written = await synchronised(target, 'write', opts, () =>
+          data ? writeBuffer(region, offset, data) : writeFromFd(region, fd, offset),
         );
       } finally {
-        att.detach();
+        region.close();
       }
-      if (opts.verbose) warn('write', `id ${id}: wrote ${written} bytes at offset ${offset}`);
+      if (opts.verbose) warn('write', `${describeTarget(target)}: wrote ${written} bytes at offset ${offset}`);
     } finally {
       if (fd !== 0) closeSync(fd);
     }

@@ -4,7 +4,7 @@
 // "N passed, N failed". End-to-end tests make a fresh namespace per test on
 // top of this one (test/helpers/ns.ts).
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,7 +18,9 @@ if (!process.env.SHMCTL_TS_TEST_NS) {
   const env = { ...process.env, SHMCTL_TS_TEST_NS: '1' };
   const self = [process.execPath, fileURLToPath(import.meta.url), ...args];
   const direct = process.getuid?.() === 0;
-  const r = spawnSync('unshare', direct ? ['--ipc', ...self] : ['--user', '--map-root-user', '--ipc', ...self], {
+  // A mount namespace too, so the suite gets a /dev/shm of its own (POSIX objects).
+  const ns = ['--ipc', '--mount', '--propagation', 'private'];
+  const r = spawnSync('unshare', direct ? [...ns, ...self] : ['--user', '--map-root-user', ...ns, ...self], {
     stdio: 'inherit',
     env,
   });
@@ -28,6 +30,14 @@ if (!process.env.SHMCTL_TS_TEST_NS) {
     process.exit(1);
   }
   process.exit(r.status);
+}
+
+// POSIX objects made in-process (library tests) land in this tmpfs, not the host's /dev/shm.
+const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'mode=1777,size=512m', 'shmctl-ts-suite', '/dev/shm'], { stdio: 'inherit' });
+if (mounted.status !== 0) {
+  console.error('test/run.mjs: cannot mount a private tmpfs on /dev/shm');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
 }
 
 const results = join(tmpdir(), `shmctl-ts-jest-${process.pid}.json`);
@@ -58,6 +68,11 @@ try {
 const left = readFileSync('/proc/sysvipc/shm', 'latin1').trim().split('\n').length - 1;
 if (left > 0) {
   console.error(`test/run.mjs: ${left} segment(s) left behind in the test namespace`);
+  failed += 1;
+}
+const objects = readdirSync('/dev/shm');
+if (objects.length > 0) {
+  console.error(`test/run.mjs: POSIX objects left behind in the test namespace: ${objects.join(', ')}`);
   failed += 1;
 }
 

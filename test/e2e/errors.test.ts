@@ -141,7 +141,7 @@ describe('bad command-line input', () => {
     [['ls', '--id', '-1'], 2, /./],
     [['ls', '--id', '1e9'], 2, /invalid id '1e9'/],
     [['ls', '--key', '0x1ffffffff'], 2, /out of range: keys are 32-bit/],
-    [['stat'], 2, /name a segment: an ID, --key KEY or --ftok PATH/],
+    [['stat'], 2, /name a segment or object: an ID, \/NAME, --key KEY, --ftok PATH or --posix NAME/],
     [['stat', '1', '--key', '2'], 2, /name the segment once/],
     [['stat', 'abc'], 2, /invalid id 'abc'/],
     [['stat', '99999999999999999999'], 2, /out of range/],

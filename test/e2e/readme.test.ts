@@ -45,5 +45,5 @@ test.each(blocks.map((b, i) => [i + 1, b.split('\n')[0], b] as const))('example 
     for (const m of block.matchAll(/&& echo ([\w ]+)/g)) expect(r.out).toContain(m[1]!.trim());
     for (const m of block.matchAll(/\|\| echo "([\w ]+):/g)) expect(r.out).toContain(m[1]!);
     expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
-  }, false),
+  }, false, { posix: true }),
 );

@@ -38,6 +38,8 @@ function toResult(r: SpawnSyncReturns<Buffer>): RunResult {
 export class Namespace {
   /** Commands started with start(): killed when the namespace closes. */
   private readonly started: ChildProcess[] = [];
+  /** Has a private /dev/shm, checked empty at close. */
+  private posix = false;
 
   private constructor(
     readonly pid: number,
@@ -49,15 +51,24 @@ export class Namespace {
    * With `mount`, the namespace has its own mounts too, so a test may bind a
    * file of its own over /etc/passwd (names that no real user has).
    */
-  static async create(opts: { mount?: boolean } = {}): Promise<Namespace> {
-    const mount = opts.mount ?? false;
+  static async create(opts: { mount?: boolean; posix?: boolean } = {}): Promise<Namespace> {
+    const mount = (opts.mount ?? false) || (opts.posix ?? false);
     const flags = mount ? ['--ipc', '--mount', '--propagation', 'private'] : ['--ipc'];
     const holder = spawn('unshare', [...flags, 'sleep', 'infinity'], { stdio: 'ignore' });
     const pid = holder.pid!;
     const mine = readlinkSync('/proc/self/ns/ipc');
     for (let i = 0; i < 500; i++) {
       try {
-        if (readlinkSync(`/proc/${pid}/ns/ipc`) !== mine) return new Namespace(pid, holder, mount);
+        if (readlinkSync(`/proc/${pid}/ns/ipc`) !== mine) {
+          const ns = new Namespace(pid, holder, mount);
+          // POSIX objects live in /dev/shm: a private tmpfs there keeps the host's untouched.
+          if (opts.posix) {
+            const r = ns.run(['mount', '-t', 'tmpfs', '-o', 'mode=1777,size=512m', 'shmctl-ts-test', '/dev/shm']);
+            if (r.status !== 0) throw new Error(`cannot mount a private /dev/shm: ${r.stderr}`);
+            ns.posix = true;
+          }
+          return ns;
+        }
       } catch {
         /* not there yet */
       }
@@ -106,6 +117,11 @@ export class Namespace {
     return parseProcShm(r.out);
   }
 
+  /** What the namespace's /dev/shm holds, by the real ls. */
+  objects(): string[] {
+    return this.run(['ls', '-A', '/dev/shm']).out.split('\n').filter(Boolean);
+  }
+
   /** Wait until `test` holds for the segment list (attachers are asynchronous). */
   async until(test: (segments: SegmentRecord[]) => boolean, what: string): Promise<void> {
     for (let i = 0; i < 300; i++) {
@@ -131,9 +147,11 @@ export class Namespace {
     // A test that failed half-way may leave its background commands running.
     for (const child of this.started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     const left = expectEmpty ? this.segments() : [];
+    const objects = expectEmpty && this.posix ? this.objects() : [];
     this.holder.kill('SIGKILL');
     await new Promise((r) => (this.holder.exitCode !== null ? r(null) : this.holder.once('exit', r)));
     if (left.length) throw new Error(`segments left behind: ${left.map((s) => s.id).join(', ')}`);
+    if (objects.length) throw new Error(`POSIX objects left behind: ${objects.join(', ')}`);
   }
 }
 
@@ -141,7 +159,7 @@ export class Namespace {
 export async function withNamespace<T>(
   body: (ns: Namespace) => Promise<T> | T,
   expectEmpty = true,
-  opts: { mount?: boolean } = {},
+  opts: { mount?: boolean; posix?: boolean } = {},
 ): Promise<T> {
   const ns = await Namespace.create(opts);
   let result: T;
