@@ -1,10 +1,8 @@
 import { Errno, ShmError } from '../src/errors.js';
 import { parseSeconds } from '../src/parse.js';
 import type { Mapping } from '../src/mapping.js';
-import { PosixObject } from '../src/posix.js';
-import { Attachment } from '../src/shm.js';
 import { runChild, STOP_SIGNALS } from './child.js';
-import { describeTarget, resolveAny, targetArgument, targetOptions, type Target } from './common.js';
+import { resolveAny, targetArgument, targetOptions } from './common.js';
 import { targetEnv } from './lock.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -23,17 +21,6 @@ function hold(timeout: number | undefined): Promise<number> {
     };
     for (const s of STOP_SIGNALS) process.once(s, finish);
   });
-}
-
-/** Attach a segment, or map a POSIX object (shared, never touched by us: no SIGBUS). */
-function map(target: Target, readonly: boolean): Mapping {
-  if (target.kind === 'sysv') return Attachment.attach(target.id, { readonly });
-  const obj = PosixObject.open(target.name, { write: !readonly });
-  try {
-    return obj.map({ readonly });
-  } finally {
-    obj.close();
-  }
 }
 
 export const spec: CommandSpec = {
@@ -58,7 +45,8 @@ export const spec: CommandSpec = {
     const readonly = opts.readonly === true;
     let att: Mapping;
     try {
-      att = map(target, readonly);
+      // a POSIX mapping is held, never touched by us: no SIGBUS if it shrinks
+      att = target.attach({ readonly });
     } catch (e) {
       if (e instanceof ShmError && e.errno === Errno.EACCES && !readonly) throw e.with(e.subject, `${e.reason}; try --readonly`);
       throw e;
@@ -70,7 +58,7 @@ export const spec: CommandSpec = {
           : `until SIGINT/SIGTERM${timeout === undefined ? '' : ` or ${timeout} s`}`;
         warn(
           'attach',
-          `${describeTarget(target)}: ${target.kind === 'posix' ? 'mapped' : 'attached'} ${readonly ? 'read-only' : 'read-write'} at 0x${att.address.toString(16)} ` +
+          `${target.subject}: ${target.kind === 'posix' ? 'mapped' : 'attached'} ${readonly ? 'read-only' : 'read-write'} at 0x${att.address.toString(16)} ` +
             `(${att.size} bytes), held ${until}`,
         );
       }

@@ -3,9 +3,9 @@ import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UsageError } from '../src/errors.js';
 import { parseId, parseKey, parseProj } from '../src/parse.js';
-import { checkPosixName, isPosixName, PosixObject } from '../src/posix.js';
-import type { Region } from '../src/region.js';
-import { Attachment, keyFromPath, openKey } from '../src/shm.js';
+import { Shm } from '../src/api.js';
+import { checkPosixName, isPosixName } from '../src/posix.js';
+import { keyFromPath, openKey } from '../src/shm.js';
 import type { OptionSpec, Options } from './spec.js';
 
 /** --ftok PATH [--proj N]: a key made from an existing file, for create and for naming a segment. */
@@ -30,32 +30,20 @@ export const targetOptions: OptionSpec[] = [
 /** The target operand's description: a System V id, or a POSIX name. */
 export const targetArgument = { name: '[target]', description: 'shmid of a System V segment, or /NAME of a POSIX object' };
 
-/** A System V segment (by id) or a POSIX object (by name). */
-export type Target = { kind: 'sysv'; id: number } | { kind: 'posix'; name: string };
 
 /** "/name" from --posix's value, with or without its slash. */
 export function posixNameOf(text: string): string {
   return checkPosixName(text.startsWith('/') ? text : `/${text}`);
 }
 
-/** How messages name a target: "id 5" or "/name". */
-export function describeTarget(t: Target): string {
-  return t.kind === 'posix' ? t.name : `id ${t.id}`;
-}
-
-/** Resolve the segment or object a command is about. */
-export function resolveAny(operand: string | undefined, opts: Options): Target {
+/** Resolve the segment or object a command is about, as the library's Shm. */
+export function resolveAny(operand: string | undefined, opts: Options): Shm {
   const given = [operand !== undefined, opts.key !== undefined, opts.ftok !== undefined, opts.posix !== undefined].filter(Boolean).length;
   if (given === 0) throw new UsageError('name a segment or object: an ID, /NAME, --key KEY, --ftok PATH or --posix NAME');
   if (given > 1) throw new UsageError('name the segment once: an ID, /NAME, --key KEY, --ftok PATH or --posix NAME');
-  if (opts.posix !== undefined) return { kind: 'posix', name: posixNameOf(opts.posix as string) };
-  if (operand !== undefined && isPosixName(operand)) return { kind: 'posix', name: checkPosixName(operand) };
-  return { kind: 'sysv', id: resolveTarget(operand, opts) };
-}
-
-/** The memory of a target, for reading or writing: attached (System V) or opened (POSIX). */
-export function openRegion(t: Target, write: boolean): Region {
-  return t.kind === 'posix' ? PosixObject.open(t.name, { write }) : Attachment.attach(t.id, { readonly: !write });
+  if (opts.posix !== undefined) return Shm.open({ name: posixNameOf(opts.posix as string) });
+  if (operand !== undefined && isPosixName(operand)) return Shm.open({ name: checkPosixName(operand) });
+  return Shm.open({ id: resolveTarget(operand, opts) });
 }
 
 export const DEFAULT_PROJ = 1;

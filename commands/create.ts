@@ -1,40 +1,14 @@
 import { UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
-import { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from '../src/libc.js';
+import { SHM_HUGETLB, SHM_NORESERVE } from '../src/libc.js';
+import { Shm } from '../src/api.js';
 import { parseKey, parseMode, parseSize } from '../src/parse.js';
-import { createRandomKeySegment, createSegment, statSegment } from '../src/shm.js';
 import { formatKey, permsOf } from '../src/record.js';
-import { createPosix } from '../src/posix.js';
 import { ftokKey, ftokOptions, posixNameOf, posixOption } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 const DEFAULT_MODE = 0o600;
-
-/** create /NAME: shm_open + ftruncate, the mode set exactly; prints the name. */
-function createPosixObject(text: string, opts: Options): number {
-  if (args0IsNotName(text, opts)) throw new UsageError(`'${text}' is not a POSIX name: they begin with a slash (/name); segments take --key`);
-  const name = posixNameOf(text);
-  if (opts.hugetlb || opts.noreserve) throw new UsageError('--hugetlb and --noreserve are for System V segments');
-  if (opts.size === undefined) throw new UsageError('--size SIZE is required');
-  const size = parseSize(opts.size as string);
-  const mode = opts.mode === undefined ? DEFAULT_MODE : parseMode(opts.mode as string);
-  const result = createPosix({ name, size, mode, exclusive: opts.excl === true });
-  if (!result.created && (result.mode & 0o777) !== mode) {
-    warn(
-      'create',
-      `${name}: exists already with mode 0${(result.mode & 0o777).toString(8).padStart(3, '0')}, not the ` +
-        `0${mode.toString(8).padStart(3, '0')} asked; its mode is unchanged (use --excl to insist on a new object)`,
-    );
-  }
-  writeAll(1, `${name}\n`);
-  return 0;
-}
-
-/** An operand must be a /NAME (--posix takes the name with or without its slash). */
-function args0IsNotName(text: string, opts: Options): boolean {
-  return opts.posix === undefined && !text.startsWith('/');
-}
 
 export const spec: CommandSpec = {
   name: 'create',
@@ -59,33 +33,48 @@ export const spec: CommandSpec = {
   run(args: string[], opts: Options): number {
     const ways = [opts.key !== undefined, opts.private === true, opts.ftok !== undefined, args[0] !== undefined, opts.posix !== undefined];
     if (ways.filter(Boolean).length !== 1) throw new UsageError('give exactly one of --key KEY, --private, --ftok PATH, /NAME, --posix NAME');
-    if (args[0] !== undefined || opts.posix !== undefined) return createPosixObject(args[0] ?? (opts.posix as string), opts);
+    const text = args[0] ?? (opts.posix as string | undefined);
+    if (args[0] !== undefined && !args[0].startsWith('/')) {
+      throw new UsageError(`'${args[0]}' is not a POSIX name: they begin with a slash (/name); segments take --key`);
+    }
+    if (text !== undefined && (opts.hugetlb || opts.noreserve)) throw new UsageError('--hugetlb and --noreserve are for System V segments');
     if (opts.proj !== undefined && opts.ftok === undefined) throw new UsageError('--proj goes with --ftok');
     if (opts.size === undefined) throw new UsageError('--size SIZE is required');
     const size = parseSize(opts.size as string);
     const mode = opts.mode === undefined ? DEFAULT_MODE : parseMode(opts.mode as string);
     const flags = (opts.hugetlb ? SHM_HUGETLB : 0) | (opts.noreserve ? SHM_NORESERVE : 0);
-    if (opts.key === 'random') {
-      writeAll(1, `${createRandomKeySegment({ size, mode, flags }).id}\n`);
-      return 0;
-    }
-    const key = opts.private ? IPC_PRIVATE : opts.key !== undefined ? parseKey(opts.key as string) : ftokKey(opts);
-
-    const { id, created } = createSegment({ key, size, mode, flags, exclusive: opts.excl === true });
-    if (!created) {
-      // shmget hands back an existing segment as it is; never let that pass
-      // silently when its permissions are not the ones asked for.
-      const existing = statSegment(id, { usage: false });
-      if (permsOf(existing) !== mode) {
+    const key =
+      opts.key === 'random'
+        ? ('random' as const)
+        : opts.key !== undefined
+          ? parseKey(opts.key as string)
+          : opts.ftok !== undefined
+            ? ftokKey(opts)
+            : undefined;
+    const shm = Shm.create({
+      size,
+      mode,
+      flags,
+      exclusive: opts.excl === true,
+      ...(text !== undefined ? { name: posixNameOf(text) } : {}),
+      ...(key !== undefined ? { key } : {}),
+      ...(opts.private ? { private: true } : {}),
+    });
+    if (!shm.created) {
+      // An existing segment or object is handed back as it is; never let that
+      // pass silently when its permissions are not the ones asked for.
+      const existing = permsOf(shm.stat({ usage: false }));
+      if (existing !== mode) {
+        const which = shm.name ?? `key ${formatKey(key as number)}: exists already (shmid ${shm.id})`;
         warn(
           'create',
-          `key ${formatKey(key)}: exists already (shmid ${id}) with mode ` +
-            `0${permsOf(existing).toString(8).padStart(3, '0')}, not the 0${mode.toString(8).padStart(3, '0')} asked; ` +
-            'its mode is unchanged (use --excl to insist on a new segment)',
+          `${shm.name ? `${which}: exists already` : which} with mode 0${existing.toString(8).padStart(3, '0')}, ` +
+            `not the 0${mode.toString(8).padStart(3, '0')} asked; its mode is unchanged ` +
+            `(use --excl to insist on a new ${shm.name ? 'object' : 'segment'})`,
         );
       }
     }
-    writeAll(1, `${id}\n`);
+    writeAll(1, `${shm.name ?? shm.id}\n`);
     return 0;
   },
 };

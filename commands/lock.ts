@@ -1,10 +1,9 @@
-import { LockTimeout, UsageError } from '../src/errors.js';
-import { SegmentLock, type LockMode } from '../src/lock.js';
+import type { LockHandle, Shm } from '../src/api.js';
+import { UsageError } from '../src/errors.js';
+import type { LockMode } from '../src/lock.js';
 import { parseSeconds } from '../src/parse.js';
-import { lockKeyOf, PosixLock, readPosixLocks, statPosix } from '../src/posix.js';
-import { describeId } from '../src/shm.js';
 import { runChild } from './child.js';
-import { resolveAny, targetArgument, targetOptions, type Target } from './common.js';
+import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** --timeout in milliseconds, or null to wait for ever. */
@@ -13,29 +12,13 @@ export function timeoutMs(opts: Options): number | null {
 }
 
 /** Take the lock of a segment or object, or fail with LockTimeout (exit status 75). */
-export async function takeLock(target: Target, mode: LockMode, timeout: number | null, asked = timeout): Promise<{ release(): void }> {
-  if (target.kind === 'posix') {
-    const lock = await PosixLock.acquire(target.name, mode, timeout);
-    if (lock) return lock;
-    const s = readPosixLocks().get(lockKeyOf(statPosix(target.name)));
-    const held = s ? ` (held ${s.state}${s.holders > 1 ? ` by ${s.holders}` : ''})` : '';
-    throw new LockTimeout(target.name, `timed out after ${(asked ?? 0) / 1000} s waiting for the ${mode} lock${held}`);
-  }
-  const id = target.id;
-  const lock = await SegmentLock.open(id);
-  if (!(await lock.acquire(mode, timeout))) {
-    const s = lock.state();
-    throw new LockTimeout(
-      describeId(id),
-      `timed out after ${(asked ?? 0) / 1000} s waiting for the ${mode} lock (held ${s.state}${s.holders > 1 ? ` by ${s.holders}` : ''})`,
-    );
-  }
-  return lock;
+export function takeLock(target: Shm, mode: LockMode, timeout: number | null, asked = timeout): Promise<LockHandle> {
+  return target.lock({ shared: mode === 'shared', timeoutMs: timeout, timeoutLabelMs: asked });
 }
 
 /** What a command run with the target held learns of it. */
-export function targetEnv(t: Target): Record<string, string> {
-  return t.kind === 'posix' ? { SHMCTL_TS_NAME: t.name } : { SHMCTL_TS_SHMID: String(t.id) };
+export function targetEnv(t: Shm): Record<string, string> {
+  return t.name !== null ? { SHMCTL_TS_NAME: t.name } : { SHMCTL_TS_SHMID: String(t.id) };
 }
 
 export const spec: CommandSpec = {

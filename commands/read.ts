@@ -3,7 +3,7 @@ import { parseByteCount } from '../src/parse.js';
 import { HexDumper } from '../src/render/hexdump.js';
 import type { Region } from '../src/region.js';
 import { readToFd } from '../src/transfer.js';
-import { openRegion, resolveAny, targetArgument, targetOptions } from './common.js';
+import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
 
@@ -52,7 +52,7 @@ export const spec: CommandSpec = {
     const format = (opts.format as string | undefined) ?? 'raw';
     const target = resolveAny(args[0], opts);
     checkSyncOptions(target, 'read', opts);
-    const region = openRegion(target, false);
+    const region = target.region();
     try {
       const length = wanted ?? Math.max(0, region.size - offset);
       region.checkRange(offset, length);

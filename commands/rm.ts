@@ -2,10 +2,10 @@ import { Errno, ShmError, UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
 import { parseId, parseKey } from '../src/parse.js';
 import { readProcShm } from '../src/proc.js';
-import { removeLockFor } from '../src/lock.js';
 import { isDest } from '../src/record.js';
-import { describeId, describeKey, openKey, removeSegment } from '../src/shm.js';
-import { isPosixName, removePosix } from '../src/posix.js';
+import { describeId, describeKey, openKey } from '../src/shm.js';
+import { isPosixName } from '../src/posix.js';
+import { Shm } from '../src/api.js';
 import { posixNameOf } from './common.js';
 import { reportError, warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -15,7 +15,7 @@ type Target = { kind: 'id'; id: number } | { kind: 'key'; key: number } | { kind
 
 /** shm_unlink the object; say when processes still map it (the memory lives on until they unmap). */
 function removeObject(name: string, verbose: boolean): void {
-  const { mappedBy } = removePosix(name);
+  const { inUse: mappedBy } = Shm.open({ name }).remove();
   if (verbose) writeAll(1, `removing POSIX shared memory object \`${name}'\n`);
   if (mappedBy > 0) {
     warn('rm', `${name}: still mapped by ${mappedBy} process${mappedBy === 1 ? '' : 'es'}; the name is gone, the memory goes when they unmap it`);
@@ -24,8 +24,7 @@ function removeObject(name: string, verbose: boolean): void {
 
 /** Remove the segment, and its shmctl-ts lock if it has one: nothing is left behind. */
 function removeOne(id: number, verbose: boolean): void {
-  const { stillAttached, key } = removeSegment(id);
-  removeLockFor(key);
+  const { inUse: stillAttached } = Shm.open({ id }).remove();
   if (verbose) writeAll(1, `removing shared memory segment id \`${id}'\n`);
   if (stillAttached > 0) {
     warn(

@@ -1,8 +1,7 @@
 import { UsageError } from '../src/errors.js';
 import { parseGroup, parseUser } from '../src/names.js';
 import { parseMode } from '../src/parse.js';
-import { lockSegment, setSegment, type SetOptions } from '../src/shm.js';
-import { setPosix } from '../src/posix.js';
+import type { SetOptions } from '../src/shm.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -40,13 +39,11 @@ export const spec: CommandSpec = {
       throw new UsageError('nothing to change: give --mode, --owner, --lock-memory or --unlock-memory');
     }
     const target = resolveAny(args[0], opts);
-    if (target.kind === 'posix') {
-      if (lock !== undefined) throw new UsageError('--lock-memory and --unlock-memory are for System V segments (SHM_LOCK)');
-      setPosix(target.name, change);
-      return 0;
+    if (target.kind === 'posix' && lock !== undefined) {
+      throw new UsageError('--lock-memory and --unlock-memory are for System V segments (SHM_LOCK)');
     }
-    if (Object.keys(change).length) setSegment(target.id, change);
-    if (lock !== undefined) lockSegment(target.id, lock);
+    if (Object.keys(change).length) target.set(change);
+    if (lock !== undefined) target.lockMemory(lock);
     return 0;
   },
 };

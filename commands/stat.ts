@@ -4,11 +4,10 @@ import { systemNames } from '../src/names.js';
 import { columnByName, POSIX_JSON_KEY, selectColumns, SYSV_COLUMNS } from '../src/render/columns.js';
 import { isPosix } from '../src/posix.js';
 import { posixDetailLines, renderDetail, renderLines } from '../src/render/detail.js';
-import { lockKeyOf, readPosixLocks, statPosix } from '../src/posix.js';
+import { lockKeyOf, readPosixLocks } from '../src/posix.js';
 import { POSIX_STAT_COLUMNS } from '../src/render/columns.js';
 import { renderIpcsDetail } from '../src/render/ipcs.js';
 import { renderLsipc, type MachineFormat } from '../src/render/lsipc.js';
-import { statSegment } from '../src/shm.js';
 import { resolveAny, stdoutIsTTY, targetArgument, targetOptions } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -49,7 +48,7 @@ export const spec: CommandSpec = {
     const format = asked ?? (lsipcOptionsGiven(opts) ? 'lsipc' : 'detail');
     const target = resolveAny(args[0], opts);
     if (target.kind === 'posix' && format === 'ipcs') throw new UsageError('--format ipcs is for System V segments (ipcs knows no POSIX objects)');
-    const record = target.kind === 'posix' ? statPosix(target.name, { usage: true }) : statSegment(target.id);
+    const record = target.stat({ usage: true });
     const posixLocks = target.kind === 'posix' ? readPosixLocks() : undefined;
     let out: string;
     if (fields.length) {

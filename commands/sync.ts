@@ -6,7 +6,7 @@
 import { LockTimeout, UsageError } from '../src/errors.js';
 import { SegmentLock } from '../src/lock.js';
 import { describeId } from '../src/shm.js';
-import type { Target } from './common.js';
+import type { Shm } from '../src/api.js';
 import { takeLock, timeoutMs } from './lock.js';
 import type { OptionSpec, Options } from './spec.js';
 
@@ -22,7 +22,7 @@ export const syncOptions = (side: 'write' | 'read'): OptionSpec[] => [
 ];
 
 /** Refuse what the target cannot do, before anything is opened. */
-export function checkSyncOptions(target: Target, side: 'write' | 'read', opts: Options): void {
+export function checkSyncOptions(target: Shm, side: 'write' | 'read', opts: Options): void {
   const handOff = side === 'write' ? opts.post === true : opts.wait === true;
   if (target.kind === 'posix' && handOff) {
     throw new UsageError(
@@ -33,7 +33,7 @@ export function checkSyncOptions(target: Target, side: 'write' | 'read', opts: O
 }
 
 /** Run `copy` inside whatever --lock/--post/--wait ask for. */
-export async function synchronised<T>(target: Target, side: 'write' | 'read', opts: Options, copy: () => T): Promise<T> {
+export async function synchronised<T>(target: Shm, side: 'write' | 'read', opts: Options, copy: () => T): Promise<T> {
   const handOff = side === 'write' ? opts.post === true : opts.wait === true;
   if (!opts.lock && !handOff) {
     if (opts.timeout !== undefined) throw new UsageError(`--timeout goes with --lock or --${side === 'write' ? 'post' : 'wait'}`);
@@ -51,7 +51,7 @@ export async function synchronised<T>(target: Target, side: 'write' | 'read', op
       held.release();
     }
   }
-  const id = target.id;
+  const id = target.id!;
   const lock = await SegmentLock.open(id);
   if (handOff) {
     const ok = side === 'write' ? await lock.waitEmpty(left()) : await lock.waitFull(left());

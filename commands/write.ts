@@ -3,7 +3,7 @@ import { OperationError, UsageError } from '../src/errors.js';
 import { currentOffset } from '../src/libc.js';
 import { parseByteCount } from '../src/parse.js';
 import { writeBuffer, writeFromFd } from '../src/transfer.js';
-import { describeTarget, openRegion, resolveAny, targetArgument, targetOptions } from './common.js';
+import { resolveAny, targetArgument, targetOptions } from './common.js';
 import { warn } from './report.js';
 import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -42,7 +42,7 @@ export const spec: CommandSpec = {
     const fd = data || path === undefined || path === '-' ? 0 : openSync(path, 'r');
     try {
       const length = data ? data.length : knownLength(fd, fd === 0 ? 'stdin' : path!);
-      const region = openRegion(target, true);
+      const region = target.region({ write: true });
       let written: number;
       try {
         // Known length: refuse before waiting or writing anything if it does not fit.
@@ -53,7 +53,7 @@ export const spec: CommandSpec = {
       } finally {
         region.close();
       }
-      if (opts.verbose) warn('write', `${describeTarget(target)}: wrote ${written} bytes at offset ${offset}`);
+      if (opts.verbose) warn('write', `${target.subject}: wrote ${written} bytes at offset ${offset}`);
     } finally {
       if (fd !== 0) closeSync(fd);
     }

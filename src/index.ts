@@ -1,12 +1,28 @@
 /**
- * shmctl-ts as a library: the typed operations the CLI itself is built on.
+ * shmctl-ts as a library: the typed API the CLI itself is built on.
  *
- *   import { createSegment, Attachment, statSegment, removeSegment } from 'shmctl-ts';
+ *   import { Shm, list } from 'shmctl-ts';
+ *   const shm = Shm.create({ key: 0x1234, size: 4096 });   // or { name: '/x' } for POSIX
+ *   const m = shm.attach(); m.buffer.write('hi'); m.detach();
  *
  * Failures throw ShmError (with syscall, errno, code such as 'EACCES', subject
- * and reason), OperationError or UsageError. An Attachment's views share the
- * segment's memory: do not keep one past detach().
+ * and reason), OperationError, LockTimeout or UsageError. A mapping's Buffers
+ * are the memory itself; after detach() the mapping's methods throw, and a
+ * Buffer kept past it reads zeros instead of faulting.
  */
+export { isMissing, list, Shm, type LockHandle, type LockOptions, type ShmCreateOptions, type ShmTarget } from './api.js';
+export { Mapping } from './mapping.js';
+export type { Region } from './region.js';
+export {
+  checkPosixName,
+  listPosix,
+  PosixLock,
+  PosixMapping,
+  PosixObject,
+  readPosixLocks,
+  statPosix,
+  type PosixRecord,
+} from './posix.js';
 export { Errno, errnoName, LockTimeout, OperationError, ShmError, UsageError } from './errors.js';
 export { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from './libc.js';
 export { readShmLimits, readShmUsage, type ShmLimits } from './limits.js';
@@ -14,7 +30,7 @@ export { readLockStates, removeLockFor, SegmentLock, type LockMode, type LockSta
 export { groupName, userName } from './names.js';
 export { parseByteCount, parseId, parseKey, parseMode, parseSize } from './parse.js';
 export { parseProcShm, readProcShm as listSegments } from './proc.js';
-export { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord } from './record.js';
+export { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord, type ShmRecord } from './record.js';
 export {
   Attachment,
   createRandomKeySegment,

@@ -28,7 +28,7 @@ test.each(jsBlocks.map((b, i) => [i + 1, b] as const))('library example %d runs 
     const expected = [...block.matchAll(/console\.log\(.*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
     expect(r.out.trim().split('\n').map((l) => l.trim())).toEqual(expected);
     expect(r.stderr).toBe('');
-  }),
+  }, true, { posix: true }),
 );
 
 test('the README has examples for every subcommand', () => {
