@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { spec as attach } from './attach.js';
+import { completionSpec } from './completion.js';
 import { spec as create } from './create.js';
 import { spec as lock } from './lock.js';
 import { spec as ls } from './ls.js';
@@ -17,6 +18,7 @@ import { spec as stat } from './stat.js';
 import { spec as write } from './write.js';
 
 export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, lock, write, read];
+commands.push(completionSpec(() => commands));
 
 /** Set by scripts/bundle.mjs in the bundled CLI; read from package.json otherwise. */
 declare const __SHMCTL_TS_VERSION__: string | undefined;
@@ -47,7 +49,7 @@ interface Outcome {
  */
 export function buildProgram(outcome: Outcome, trailing: string[], only?: string): Command {
   const program = new Command('shmctl-ts')
-    .description('Inspect, create, read, write and remove Linux System V shared memory segments.')
+    .description('Inspect, create, read, write and remove Linux shared memory: System V segments and POSIX objects.')
     .version(version(), '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')

@@ -70,15 +70,20 @@ export function resolveTarget(idText: string | undefined, opts: Options): number
  * only the other character devices are left to isatty(3).
  */
 export function stdoutIsTTY(): boolean {
+  return isTTY(1);
+}
+
+/** isTTY for any descriptor, the same cheap way. */
+export function isTTY(fd: number): boolean {
   let st;
   try {
-    st = fstatSync(1);
+    st = fstatSync(fd);
   } catch {
     return false;
   }
   if (!st.isCharacterDevice() || (st.rdev >> 8) === 1) return false;
   const tty = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
-  return tty.isatty(1);
+  return tty.isatty(fd);
 }
 
 /** --json is short for --format json; otherwise --format, or the terminal/pipe default. */

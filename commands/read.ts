@@ -6,6 +6,7 @@ import { readToFd } from '../src/transfer.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
+import { progressFor, progressOptions } from './progress.js';
 
 const FORMATS = ['raw', 'hex', 'string'];
 /** Text formats build output a MiB of input at a time, in one write each. */
@@ -33,7 +34,7 @@ export const spec: CommandSpec = {
   name: 'read',
   summary: 'copy bytes out of a segment or POSIX object to stdout: raw, as hexdump -C, or as a C string',
   usage:
-    'read (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--offset N] [--length N] [--format raw|hex|string] [--lock] [--wait] [--timeout S]',
+    'read (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--offset N] [--length N] [--format raw|hex|string] [--lock] [--wait] [--timeout S] [--progress|--no-progress]',
   arguments: [targetArgument],
   options: [
     ...targetOptions,
@@ -45,6 +46,7 @@ export const spec: CommandSpec = {
       choices: FORMATS,
     },
     ...syncOptions('read'),
+    ...progressOptions,
   ],
   async run(args: string[], opts: Options): Promise<number> {
     const offset = opts.offset === undefined ? 0 : parseByteCount(opts.offset as string, 'offset');
@@ -59,7 +61,16 @@ export const spec: CommandSpec = {
       await synchronised(target, 'read', opts, () => {
         if (format === 'hex') hex(region, offset, length);
         else if (format === 'string') string(region, offset, length);
-        else readToFd(region, 1, offset, length);
+        else {
+          const progress = progressFor(opts, length);
+          let ok = false;
+          try {
+            readToFd(region, 1, offset, length, progress?.tick, progress?.chunk);
+            ok = true;
+          } finally {
+            progress?.end(ok);
+          }
+        }
       });
     } finally {
       region.close();

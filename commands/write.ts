@@ -6,6 +6,7 @@ import { writeBuffer, writeFromFd } from '../src/transfer.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import { warn } from './report.js';
 import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
+import { progressFor, progressOptions } from './progress.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** Bytes left to read from a regular file at its current offset; null for pipes, terminals… */
@@ -21,7 +22,7 @@ export const spec: CommandSpec = {
   name: 'write',
   summary: 'write bytes into a segment or POSIX object from a string, a file or stdin',
   usage:
-    'write (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--offset N] [--data STRING | --file PATH] [--lock] [--post] [--timeout S] [-v]',
+    'write (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--offset N] [--data STRING | --file PATH] [--lock] [--post] [--timeout S] [-v] [--progress|--no-progress]',
   arguments: [targetArgument],
   options: [
     ...targetOptions,
@@ -30,6 +31,7 @@ export const spec: CommandSpec = {
     { flags: '-i, --file <PATH>', description: 'write this file\'s contents (- for stdin); stdin is the default' },
     { flags: '-v, --verbose', description: 'say how many bytes were written, on stderr' },
     ...syncOptions('write'),
+    ...progressOptions,
   ],
   async run(args: string[], opts: Options): Promise<number> {
     if (opts.data !== undefined && opts.file !== undefined) throw new UsageError('give --data or --file, not both');
@@ -47,9 +49,18 @@ export const spec: CommandSpec = {
       try {
         // Known length: refuse before waiting or writing anything if it does not fit.
         if (length !== null) region.checkRange(offset, length);
-        written = await synchronised(target, 'write', opts, () =>
-          data ? writeBuffer(region, offset, data) : writeFromFd(region, fd, offset),
-        );
+        const progress = progressFor(opts, length);
+        let ok = false;
+        try {
+          written = await synchronised(target, 'write', opts, () =>
+            data
+              ? writeBuffer(region, offset, data, progress?.tick, progress?.chunk)
+              : writeFromFd(region, fd, offset, progress?.tick, progress?.chunk),
+          );
+          ok = true;
+        } finally {
+          progress?.end(ok);
+        }
       } finally {
         region.close();
       }
