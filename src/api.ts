@@ -13,7 +13,8 @@
  */
 import { Errno, LockTimeout, ShmError, UsageError } from './errors.js';
 import { IPC_PRIVATE } from './libc.js';
-import { readLockStates, removeLockFor, SegmentLock, type LockMode } from './lock.js';
+import { removeLockFor, SegmentLock, type LockMode } from './lock.js';
+import { writeBuffer } from './transfer.js';
 import type { Mapping } from './mapping.js';
 import {
   checkPosixName,
@@ -184,13 +185,7 @@ export class Shm {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
     const region = this.region({ write: true });
     try {
-      region.checkRange(offset, bytes.length);
-      let done = 0;
-      return region.writeWindows(offset, bytes.length, 1 << 30, (window) => {
-        const n = bytes.copy(window, 0, done, done + window.length);
-        done += n;
-        return n;
-      });
+      return writeBuffer(region, offset, bytes);
     } finally {
       region.close();
     }
@@ -253,9 +248,6 @@ export function list(opts: { kind?: 'sysv' | 'posix' | 'all'; usage?: boolean } 
   const posix: PosixRecord[] = kind === 'sysv' ? [] : listPosix({ usage: opts.usage ?? true });
   return [...sysv, ...posix];
 }
-
-/** Lock states for listings: by segment key, and by POSIX object. */
-export { readLockStates, readPosixLocks };
 
 /** Is this a "no such segment/object" failure? */
 export function isMissing(e: unknown): boolean {

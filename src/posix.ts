@@ -167,7 +167,7 @@ export function addMappers(records: PosixRecord[]): void {
   for (const r of records) {
     r.mappedBy = [];
     r.unreadable = 0;
-    byKey.set(`${deviceText(r.dev)} ${r.ino}`, r);
+    byKey.set(lockKeyOf(r), r);
   }
   const devices = new Set(records.map((r) => ` ${deviceText(r.dev)} `));
   let unreadable = 0;
