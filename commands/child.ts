@@ -4,6 +4,8 @@
  * not found, 126 when it could not be run).
  */
 import { createRequire } from 'node:module';
+import { Errno, ShmError } from '../src/errors.js';
+import { execvpe, inForeground, keepAcrossExec } from '../src/libc.js';
 import { warn } from './report.js';
 
 /** What timeout(1) exits with when the time runs out on a command. */
@@ -19,7 +21,13 @@ export function runChild(
     // child_process (and the net and stream modules it brings) only when a child runs
     const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...process.env, ...opts.env } });
+    // The child is in our process group: what the terminal sends (Ctrl-C,
+    // Ctrl-\\, hang-up) reaches it already, so only signals sent to us alone
+    // are passed on. Which is which cannot be told apart in Node; while we are
+    // the terminal's foreground group, SIGINT and SIGHUP are taken to be the
+    // terminal's (as system(3) does, which ignores SIGINT while it waits).
     const forward = (signal: NodeJS.Signals): void => {
+      if (signal !== 'SIGTERM' && inForeground()) return;
       child.kill(signal);
     };
     for (const s of STOP_SIGNALS) process.on(s, forward);
@@ -50,4 +58,24 @@ export function runChild(
 function signalNumber(signal: NodeJS.Signals): number {
   const os = createRequire(import.meta.url)('node:os') as typeof import('node:os');
   return os.constants.signals[signal];
+}
+
+/**
+ * Become `command` (execvp): nothing of shmctl-ts stays between the command
+ * and its caller, so its status, its signals and its end are its own. `keepFd`
+ * is a descriptor the command inherits. Returns only when the command could
+ * not be started: 127 when it was not found, 126 otherwise.
+ */
+export function execInPlace(command: string[], opts: { who: string; env: Record<string, string>; keepFd?: number | null }): number {
+  if (opts.keepFd !== undefined && opts.keepFd !== null && opts.keepFd >= 0) keepAcrossExec(opts.keepFd);
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  try {
+    execvpe(command, { ...env, ...opts.env });
+  } catch (e) {
+    if (!(e instanceof ShmError)) throw e;
+    const notFound = e.errno === Errno.ENOENT;
+    warn(opts.who, `cannot run ${command[0]}: ${notFound ? 'command not found' : e.reason}`);
+    return notFound ? 127 : 126;
+  }
 }

@@ -2,7 +2,7 @@ import type { LockHandle, Shm } from '../src/api.js';
 import { UsageError } from '../src/errors.js';
 import type { LockMode } from '../src/lock.js';
 import { parseSeconds } from '../src/parse.js';
-import { runChild } from './child.js';
+import { execInPlace } from './child.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -23,7 +23,7 @@ export function targetEnv(t: Shm): Record<string, string> {
 
 export const spec: CommandSpec = {
   name: 'lock',
-  summary: 'run a command while holding the segment\'s lock (like flock(1)); crash-safe',
+  summary: 'run a command while holding the segment\'s lock (like flock(1)); held until the command ends, whatever kills what',
   usage: 'lock (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--timeout SECONDS] [--shared] -- CMD ARGS...',
   arguments: [targetArgument],
   trailingCommand: true,
@@ -37,8 +37,11 @@ export const spec: CommandSpec = {
     const timeout = timeoutMs(opts);
     const target = resolveAny(args[0], opts);
     const lock = await takeLock(target, opts.shared ? 'shared' : 'exclusive', timeout);
+    // This process becomes the command (execve), so the lock is the command's
+    // own: a segment's semaphore undo and an object's flock descriptor both
+    // survive exec, and go only when the command ends — killing "us" kills it.
     try {
-      return await runChild(command, { who: 'lock', env: targetEnv(target) });
+      return execInPlace(command, { who: 'lock', env: targetEnv(target), keepFd: lock.fd });
     } finally {
       lock.release();
     }

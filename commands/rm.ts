@@ -24,8 +24,9 @@ function removeObject(name: string, verbose: boolean): void {
 
 /** Remove the segment, and its shmctl-ts lock if it has one: nothing is left behind. */
 function removeOne(id: number, verbose: boolean): void {
-  const { inUse: stillAttached } = Shm.open({ id }).remove();
+  const { inUse: stillAttached, warning } = Shm.open({ id }).remove();
   if (verbose) writeAll(1, `removing shared memory segment id \`${id}'\n`);
+  if (warning) warn('rm', `${describeId(id)}: removed, but ${warning}`);
   if (stillAttached > 0) {
     warn(
       'rm',
@@ -39,23 +40,28 @@ function removeOne(id: number, verbose: boolean): void {
  * --all: every segment this user may remove (the kernel decides: owner,
  * creator, or CAP_SYS_ADMIN), never queues or semaphores. Segments already
  * marked dest are removed already; ones that vanish meanwhile are skipped.
+ * A failure on one segment is said and the rest are still removed.
  */
 function removeAll(verbose: boolean): number {
   let skipped = 0;
+  let failed = 0;
   for (const r of readProcShm()) {
     if (isDest(r)) continue;
     try {
       removeOne(r.id, verbose);
     } catch (e) {
-      if (e instanceof ShmError && e.errno === Errno.EPERM) skipped++;
+      if (e instanceof ShmError && (e.errno === Errno.EPERM || e.errno === Errno.EACCES)) skipped++;
       else if (e instanceof ShmError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) continue;
-      else throw e;
+      else {
+        failed++;
+        reportError('rm', e);
+      }
     }
   }
   if (verbose && skipped) {
     warn('rm', `left ${skipped} segment${skipped === 1 ? '' : 's'} this user may not remove`);
   }
-  return 0;
+  return failed ? 1 : 0;
 }
 
 export const spec: CommandSpec = {

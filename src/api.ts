@@ -13,7 +13,7 @@
  */
 import { Errno, LockTimeout, ShmError, UsageError } from './errors.js';
 import { IPC_PRIVATE } from './libc.js';
-import { removeLockFor, SegmentLock, type LockMode } from './lock.js';
+import { lockFollowsSegment, removeLockFor, SegmentLock, type LockMode } from './lock.js';
 import { writeBuffer } from './transfer.js';
 import type { Mapping } from './mapping.js';
 import {
@@ -71,6 +71,11 @@ export interface ShmCreateOptions {
 /** A lock held: release() once (later calls do nothing). */
 export interface LockHandle {
   readonly mode: LockMode;
+  /**
+   * The descriptor that holds a POSIX object's flock (null for a segment's
+   * semaphore lock): a command that inherits it keeps the lock while it runs.
+   */
+  readonly fd: number | null;
   release(): void;
 }
 
@@ -121,8 +126,9 @@ export class Shm {
     if (ways.filter(Boolean).length !== 1) throw new UsageError('give exactly one of key, private, ftok, name');
     if (opts.name !== undefined) {
       if (opts.flags) throw new UsageError('flags (SHM_HUGETLB, SHM_NORESERVE) are for System V segments');
-      const r = createPosix({ name: opts.name, size: opts.size, mode: opts.mode ?? 0o600, exclusive: opts.exclusive ?? false });
-      return new Shm(null, opts.name, r.created);
+      const name = checkPosixName(opts.name);
+      const r = createPosix({ name, size: opts.size, mode: opts.mode ?? 0o600, exclusive: opts.exclusive ?? false });
+      return new Shm(null, name, r.created);
     }
     const base = { size: opts.size, mode: opts.mode ?? 0o600, flags: opts.flags ?? 0 };
     if (opts.key === 'random') return new Shm(createRandomKeySegment(base).id, null, true);
@@ -214,24 +220,34 @@ export class Shm {
         `timed out after ${label} waiting for the ${mode} lock (held ${s.state}${s.holders > 1 ? ` by ${s.holders}` : ''})`,
       );
     }
-    return { mode, release: () => lock.release() };
+    return { mode, fd: null, release: () => lock.release() };
   }
 
   /**
    * Remove it: IPC_RMID (with its shmctl-ts lock), or shm_unlink. Memory in
    * use stays until its last user lets go; `inUse` says how many there were.
+   * `warning` says why the segment's lock set was left, if it was.
    */
-  remove(): { inUse: number } {
-    if (this.name !== null) return { inUse: removePosix(this.name).mappedBy };
-    const { stillAttached, key } = removeSegment(this.id!);
-    removeLockFor(key);
-    return { inUse: stillAttached };
+  remove(): { inUse: number; warning: string | null } {
+    if (this.name !== null) return { inUse: removePosix(this.name).mappedBy, warning: null };
+    const { stillAttached, before } = removeSegment(this.id!);
+    // The segment is gone: a lock set we may not remove is worth a word, not a failure.
+    const lock = before ? removeLockFor(before) : { problem: null };
+    return { inUse: stillAttached, warning: lock.problem };
   }
 
   /** Change permission bits and owner (IPC_SET; fchmod/fchown). */
   set(change: { mode?: number; uid?: number; gid?: number }): void {
-    if (this.name !== null) setPosix(this.name, change);
-    else setSegment(this.id!, change);
+    if (this.name !== null) return setPosix(this.name, change);
+    setSegment(this.id!, change);
+    let now: SegmentRecord;
+    try {
+      now = statSegment(this.id!, { usage: false });
+    } catch (e) {
+      if (e instanceof ShmError) return; // given away to where we may not look: its new owner's lock follows at its next use
+      throw e;
+    }
+    lockFollowsSegment(now);
   }
 
   /** SHM_LOCK / SHM_UNLOCK (System V only). */

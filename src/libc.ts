@@ -10,6 +10,7 @@ import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as FfiRs from 'ffi-rs';
 import { Errno, ShmError, strerrorText } from './errors.js';
+import { escapeBytes } from './text.js';
 
 type Ffi = typeof FfiRs;
 
@@ -287,6 +288,8 @@ export const O_RDONLY = 0;
 export const O_RDWR = 2;
 export const O_CREAT = 0o100;
 export const O_EXCL = 0o200;
+/** Opening a FIFO planted in /dev/shm must not wait for a writer. */
+export const O_NONBLOCK = 0o4000;
 export const PROT_READ = 1;
 export const PROT_WRITE = 2;
 export const MAP_SHARED = 0x01;
@@ -299,15 +302,23 @@ export const LOCK_EX = 2;
 export const LOCK_NB = 4;
 export const LOCK_UN = 8;
 
-/** shm_open(3): a descriptor (O_CLOEXEC, O_NOFOLLOW, as glibc opens it). */
-export function shmOpen(name: string, flags: number, mode: number): number {
-  const r = call('shm_open', T.I32, [T.String, T.I32, T.U32], [name, flags, mode]);
+/** A name's bytes, NUL-terminated, in the scratch area: names need not be UTF-8. */
+function cName(name: Uint8Array): number {
+  const area = scratchArea(name.length + 1);
+  area.view.set(name, 0);
+  area.view[name.length] = 0;
+  return area.address;
+}
+
+/** shm_open(3) of "/name" given as bytes: a descriptor (O_CLOEXEC, O_NOFOLLOW, as glibc opens it). */
+export function shmOpen(name: Uint8Array, flags: number, mode: number): number {
+  const r = call('shm_open', T.I32, [T.U64, T.I32, T.U32], [cName(name), flags, mode]);
   if (r.value === -1) fail('shm_open', r);
   return r.value;
 }
 
-export function shmUnlink(name: string): void {
-  const r = call('shm_unlink', T.I32, [T.String], [name]);
+export function shmUnlink(name: Uint8Array): void {
+  const r = call('shm_unlink', T.I32, [T.U64], [cName(name)]);
   if (r.value === -1) fail('shm_unlink', r);
 }
 
@@ -412,14 +423,48 @@ export function semctl(semid: number, num: number, cmd: number, value = 0): numb
   return r.value;
 }
 
-/** semctl(IPC_STAT): what a waiter needs to know whether the set was initialised. */
-export function semctlStat(semid: number): { mode: number; otime: number; nsems: number; key: number } {
-  const area = scratchArea(104);
-  area.view.fill(0, 0, 104);
+/** struct semid_ds, decoded: who made and owns the set, and whether it was initialised. */
+export interface SemidDs {
+  key: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  mode: number;
+  otime: number;
+  nsems: number;
+}
+
+const SEMID_DS_SIZE = 104;
+
+/** semctl(IPC_STAT). */
+export function semctlStat(semid: number): SemidDs {
+  const area = scratchArea(SEMID_DS_SIZE);
+  area.view.fill(0, 0, SEMID_DS_SIZE);
   const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_STAT, area.address]);
   if (r.value === -1) fail('semctl', r);
   const b = area.view;
-  return { key: b.readUInt32LE(0), mode: b.readUInt16LE(20), otime: Number(b.readBigInt64LE(48)), nsems: Number(b.readBigUInt64LE(80)) };
+  return {
+    key: b.readUInt32LE(0),
+    uid: b.readUInt32LE(4),
+    gid: b.readUInt32LE(8),
+    cuid: b.readUInt32LE(12),
+    cgid: b.readUInt32LE(16),
+    mode: b.readUInt16LE(20),
+    otime: Number(b.readBigInt64LE(48)),
+    nsems: Number(b.readBigUInt64LE(80)),
+  };
+}
+
+/** semctl(IPC_SET): owner, group and the low 9 mode bits (the kernel takes nothing else). */
+export function semctlSet(semid: number, perm: { uid: number; gid: number; mode: number }): void {
+  const area = scratchArea(SEMID_DS_SIZE);
+  area.view.fill(0, 0, SEMID_DS_SIZE);
+  area.view.writeUInt32LE(perm.uid, 4);
+  area.view.writeUInt32LE(perm.gid, 8);
+  area.view.writeUInt16LE(perm.mode & 0o777, 20);
+  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_SET, area.address]);
+  if (r.value === -1) fail('semctl', r);
 }
 
 // --- users and groups ---------------------------------------------------------
@@ -449,7 +494,7 @@ function lookupName(funcName: 'getpwuid_r' | 'getgrgid_r', id: number): string |
     const nameAt = Number(area.view.readBigUInt64LE(0)) - area.address;
     if (nameAt < 0 || nameAt >= area.view.length) return null;
     const end = area.view.indexOf(0, nameAt);
-    return area.view.toString('utf8', nameAt, end < 0 ? area.view.length : end);
+    return escapeBytes(area.view.subarray(nameAt, end < 0 ? area.view.length : end));
   }
   return null;
 }
@@ -487,6 +532,74 @@ export function userNameOf(uid: number): string | null {
 
 export function groupNameOf(gid: number): string | null {
   return lookupName('getgrgid_r', gid);
+}
+
+// --- running a command in place ----------------------------------------------
+
+const F_SETFD = 2;
+const F_GETFL = 3;
+const F_SETFL = 4;
+const SIG_SETMASK = 2;
+/** Signals Node sets to SIG_IGN for itself; an exec'd command must get them back at SIG_DFL. */
+const NODE_IGNORED_SIGNALS = [13 /* SIGPIPE */, 25 /* SIGXFSZ */];
+
+/** Let `fd` survive execve (clear FD_CLOEXEC). */
+export function keepAcrossExec(fd: number): void {
+  const r = call('fcntl', T.I32, [T.I32, T.I32, T.I32], [fd, F_SETFD, 0]);
+  if (r.value === -1) fail('fcntl', r);
+}
+
+/** NUL-terminated strings and a NULL-terminated pointer array in malloc'd memory (never freed: we exec or exit). */
+function cStringArray(items: string[]): number {
+  const bytes = items.map((s) => Buffer.from(`${s}\0`));
+  const table = (items.length + 1) * 8;
+  const size = table + bytes.reduce((n, b) => n + b.length, 0);
+  const address = callPlain('malloc', T.U64, [T.U64], [size]);
+  if (!address) throw new ShmError('malloc', Errno.ENOMEM, 'malloc', 'out of memory');
+  const view = externalBuffer(address, size);
+  let at = table;
+  bytes.forEach((b, i) => {
+    view.writeBigUInt64LE(BigInt(address + at), i * 8);
+    b.copy(view, at);
+    at += b.length;
+  });
+  view.writeBigUInt64LE(0n, items.length * 8);
+  return address;
+}
+
+/**
+ * Replace this process with `argv[0]` (searched in PATH, as execvp does), with
+ * `env`: the signals Node ignores back to their default and no signal blocked,
+ * as if the command had been started by a shell. Returns only on failure, by
+ * throwing a ShmError with the errno (ENOENT, EACCES...).
+ */
+export function execvpe(argv: string[], env: Record<string, string>): never {
+  const args = cStringArray(argv);
+  const envp = cStringArray(Object.entries(env).map(([k, v]) => `${k}=${v}`));
+  for (const signal of NODE_IGNORED_SIGNALS) callPlain('signal', T.U64, [T.I32, T.U64], [signal, 0]);
+  // Node marks the standard descriptors close-on-exec and libuv makes the pipes
+  // it touches non-blocking: the command gets them as its shell would leave them.
+  for (let fd = 0; fd <= 2; fd++) {
+    callPlain('fcntl', T.I32, [T.I32, T.I32, T.I32], [fd, F_SETFD, 0]);
+    const flags = callPlain('fcntl', T.I32, [T.I32, T.I32, T.I32], [fd, F_GETFL, 0]);
+    if (flags >= 0 && flags & O_NONBLOCK) callPlain('fcntl', T.I32, [T.I32, T.I32, T.I32], [fd, F_SETFL, flags & ~O_NONBLOCK]);
+  }
+  const empty = scratchArea(128);
+  empty.view.fill(0, 0, 128);
+  callPlain('sigprocmask', T.I32, [T.I32, T.U64, T.U64], [SIG_SETMASK, empty.address, 0]);
+  const r = call('execvpe', T.I32, [T.U64, T.U64, T.U64], [Number(externalBuffer(args, 8).readBigUInt64LE(0)), args, envp]);
+  for (const signal of NODE_IGNORED_SIGNALS) callPlain('signal', T.U64, [T.I32, T.U64], [signal, 1 /* SIG_IGN */]);
+  fail('execvp', r);
+}
+
+/** Is this process in the foreground process group of its controlling terminal? */
+export function inForeground(): boolean {
+  const O_NOCTTY = 0o400;
+  const fd = callPlain('open', T.I32, [T.String, T.I32], ['/dev/tty', O_RDWR | O_NOCTTY]);
+  if (fd < 0) return false; // no controlling terminal
+  const foreground = callPlain('tcgetpgrp', T.I32, [T.I32], [fd]);
+  callPlain('close', T.I32, [T.I32], [fd]);
+  return foreground > 0 && foreground === callPlain('getpgrp', T.I32, [], []);
 }
 
 // --- misc ---------------------------------------------------------------------

@@ -1,7 +1,8 @@
 /**
- * A lock, and a one-slot hand-off, for a keyed segment, made of a System V
- * semaphore set with the segment's key (semaphore keys are a namespace of
- * their own, so any process that knows the segment finds its lock).
+ * A lock, and a one-slot hand-off, for a System V segment, made of a System V
+ * semaphore set whose key is derived from the segment's id (lockKeyFor): any
+ * process that can see the segment finds its lock, and a segment re-created
+ * under the same key (a new id) never inherits an old, stale set.
  *
  * The set has four semaphores:
  *   0  RW     32767 free "slots": shared takes 1, exclusive takes all 32767.
@@ -10,6 +11,16 @@
  *   1  EMPTY  1 when the hand-off slot may be written (a post may start).
  *   2  FULL   1 when a post waits to be read.
  *   3  MARK   21332 once initialised: tells our sets from anybody else's.
+ *
+ * Trust: the key is predictable, so anybody could make a set there first and
+ * play with its values. A set is used only when it was made (sem_perm.cuid,
+ * which nobody can change) by root, the segment's owner or its creator;
+ * anything else is refused with the command that removes it.
+ *
+ * Ownership and access follow the segment: the set is given the segment's
+ * owner and group, and read-write access for every class (owner, group,
+ * others) that may read or write the segment. Taking the exclusive lock needs
+ * write permission on the segment, the shared lock read permission.
  *
  * Creation is race-free: one process wins IPC_CREAT|IPC_EXCL and initialises
  * the set, ending with a semop on MARK, which sets sem_otime; everyone else
@@ -22,7 +33,7 @@ import { Errno, LockTimeout, OperationError, ShmError } from './errors.js';
 import * as libc from './libc.js';
 import { readFileSync } from 'node:fs';
 import { describeId, statSegment } from './shm.js';
-import { formatKey } from './record.js';
+import { formatKey, isDest, type SegmentRecord } from './record.js';
 
 const RW = 0;
 const EMPTY = 1;
@@ -45,11 +56,65 @@ export interface LockState {
   waiters: number;
 }
 
+/** What a segment's owner, group and mode say about a lock set: the parts trust and access need. */
+type Owners = Pick<SegmentRecord, 'uid' | 'gid' | 'cuid' | 'cgid' | 'mode'>;
+
+/**
+ * The semaphore key of segment `segmentId`'s lock: FNV-1a of "shmctl-ts lock
+ * <id>", never 0 (IPC_PRIVATE). Published in the README so that other
+ * programs can take the same lock.
+ */
+export function lockKeyFor(segmentId: number): number {
+  let h = 0x811c9dc5;
+  for (const c of `shmctl-ts lock ${segmentId}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h === 0 ? 1 : h;
+}
+
+/** May a set made by `cuid` be trusted as this segment's lock? Only root, its owner or its creator. */
+export function trustedMaker(cuid: number, seg: Owners): boolean {
+  return cuid === 0 || cuid === seg.uid || cuid === seg.cuid;
+}
+
+/** The set's mode: read-write for the owner, and for group and others where they may read or write the segment. */
+export function lockModeFor(segMode: number): number {
+  return 0o600 | (segMode & 0o060 ? 0o060 : 0) | (segMode & 0o006 ? 0o006 : 0);
+}
+
+/**
+ * May this process read (4) or write (2) the segment? The kernel's rule
+ * (ipcperms): owner or creator use the owner bits, a member of its group or
+ * its creator's group the group bits, everyone else the others' bits; root
+ * (CAP_IPC_OWNER) may do anything.
+ */
+function mayAccess(seg: Owners, bits: 4 | 2): boolean {
+  const euid = process.geteuid?.() ?? 0;
+  if (euid === 0) return true;
+  const groups = new Set([process.getegid?.() ?? 0, ...(process.getgroups?.() ?? [])]);
+  const shift = euid === seg.uid || euid === seg.cuid ? 6 : groups.has(seg.gid) || groups.has(seg.cgid) ? 3 : 0;
+  return ((seg.mode >> shift) & bits) === bits;
+}
+
 const slice = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+const isGone = (e: unknown): boolean => e instanceof ShmError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM);
 
 /** Is this set (of `nsems` semaphores) one of ours? */
 function isOurs(semid: number, nsems: number): boolean {
   return nsems === NSEMS && libc.semctl(semid, MARK, libc.GETVAL) === MAGIC;
+}
+
+/** "uid 65534 (nobody)" */
+function whoIs(uid: number): string {
+  const name = libc.userNameOf(uid);
+  return name === null ? `uid ${uid}` : `uid ${uid} (${name})`;
+}
+
+function untrusted(subject: string, semid: number, cuid: number): OperationError {
+  return new OperationError(
+    subject,
+    `semaphore set ${semid} at its lock's key was made by ${whoIs(cuid)}, not by the segment's owner, its creator or root: ` +
+      `not trusted as its lock; remove it with: ipcrm -s ${semid}`,
+  );
 }
 
 export class SegmentLock {
@@ -59,44 +124,65 @@ export class SegmentLock {
     readonly semid: number,
     readonly key: number,
     readonly segmentId: number,
+    private readonly segment: Owners,
   ) {}
 
   /**
-   * The lock of segment `segmentId`, made on first use with the segment's
-   * permission bits (whoever may write the segment may take its lock).
+   * The lock of segment `segmentId`, made on first use (by root, the segment's
+   * owner or its creator only) with the segment's owner, group and access.
    */
   static async open(segmentId: number): Promise<SegmentLock> {
     const seg = statSegment(segmentId, { usage: false });
-    if (seg.key === libc.IPC_PRIVATE) {
-      throw new OperationError(
-        describeId(segmentId),
-        'has no key (IPC_PRIVATE, or removed), so no other process could find its lock; create the segment with --key',
-      );
+    if (isDest(seg)) {
+      throw new OperationError(describeId(segmentId), 'is removed (dest): it goes at its last detach, and takes no new lock');
     }
-    return new SegmentLock(await openSet(seg.key, seg.mode & 0o777), seg.key, segmentId);
+    const key = lockKeyFor(segmentId);
+    return new SegmentLock(await openSet(key, seg), key, segmentId, seg);
   }
 
   get held(): LockMode | null {
     return this.#held;
   }
 
+  /** Refuse a lock the segment's permissions do not grant this process. */
+  checkAccess(mode: LockMode): void {
+    if (mode === 'exclusive' && !mayAccess(this.segment, 2)) {
+      throw new ShmError(
+        'semop',
+        Errno.EACCES,
+        describeId(this.segmentId),
+        `the exclusive lock needs write permission on the segment${mayAccess(this.segment, 4) ? '; take the shared one (--shared)' : ''}`,
+      );
+    }
+    if (mode === 'shared' && !mayAccess(this.segment, 4)) {
+      throw new ShmError('semop', Errno.EACCES, describeId(this.segmentId), 'the shared lock needs read permission on the segment');
+    }
+  }
+
   /** Take the lock; false when `timeoutMs` ran out first (null waits for ever). */
   async acquire(mode: LockMode, timeoutMs: number | null = null): Promise<boolean> {
     if (this.#held) throw new Error('lock already held by this process');
+    this.checkAccess(mode);
     const ok = await wait(this.semid, [{ num: RW, op: mode === 'exclusive' ? -SLOTS : -1, flags: libc.SEM_UNDO }], timeoutMs, this);
     if (ok) this.#held = mode;
     return ok;
   }
 
+  /** Give the lock back. A set removed meanwhile (rm of the segment) holds nothing any more: not an error. */
   release(): void {
     if (!this.#held) return;
     const mode = this.#held;
     this.#held = null;
-    libc.semtimedop(this.semid, [{ num: RW, op: mode === 'exclusive' ? SLOTS : 1, flags: libc.SEM_UNDO | libc.IPC_NOWAIT }], null);
+    try {
+      libc.semtimedop(this.semid, [{ num: RW, op: mode === 'exclusive' ? SLOTS : 1, flags: libc.SEM_UNDO | libc.IPC_NOWAIT }], null);
+    } catch (e) {
+      if (!isGone(e)) throw e;
+    }
   }
 
   /** Producer: wait until the slot is free to write (the last post was read). */
   waitEmpty(timeoutMs: number | null = null): Promise<boolean> {
+    this.checkAccess('exclusive');
     return wait(this.semid, [{ num: EMPTY, op: -1, flags: libc.SEM_UNDO }], timeoutMs, this);
   }
 
@@ -123,6 +209,7 @@ export class SegmentLock {
 
   /** Consumer: wait for a post. If this process dies before commitTake, the post stays. */
   waitFull(timeoutMs: number | null = null): Promise<boolean> {
+    this.checkAccess('shared');
     return wait(this.semid, [{ num: FULL, op: -1, flags: libc.SEM_UNDO }], timeoutMs, this);
   }
 
@@ -157,46 +244,89 @@ function stateOf(semid: number): LockState {
   return { state: 'shared', holders: SLOTS - free, waiters };
 }
 
-/** Open the set with this key, or create and initialise it; never both, never half. */
-async function openSet(key: number, mode: number): Promise<number> {
-  const subject = `lock of key ${formatKey(key)}`;
+/**
+ * Give the set the segment's owner, group and access, where they differ and
+ * this process may change them (root, or the set's owner or creator).
+ */
+function followSegment(semid: number, set: libc.SemidDs, seg: Owners): void {
+  const want = { uid: seg.uid, gid: seg.gid, mode: lockModeFor(seg.mode) };
+  if (set.uid === want.uid && set.gid === want.gid && (set.mode & 0o777) === want.mode) return;
+  const euid = process.geteuid?.() ?? 0;
+  if (euid !== 0 && euid !== set.uid && euid !== set.cuid) return;
+  try {
+    libc.semctlSet(semid, want);
+  } catch (e) {
+    if (!(e instanceof ShmError && (e.errno === Errno.EPERM || isGone(e)))) throw e;
+  }
+}
+
+/** After the segment's owner, group or mode changed (set): its lock set, if it has a trusted one, follows. */
+export function lockFollowsSegment(seg: SegmentRecord): void {
+  try {
+    const semid = libc.semget(lockKeyFor(seg.id), 0, 0);
+    const set = libc.semctlStat(semid);
+    if (trustedMaker(set.cuid, seg) && isOurs(semid, set.nsems)) followSegment(semid, set, seg);
+  } catch (e) {
+    if (!(e instanceof ShmError)) throw e; // none, gone, or not ours to look at
+  }
+}
+
+/** Open the set with this key, or create and initialise it; never both, never half, never somebody else's. */
+async function openSet(key: number, seg: Owners & { id: number }): Promise<number> {
+  const subject = describeId(seg.id);
+  const lockSubject = `${subject}: lock (semaphore key ${formatKey(key)})`;
+  const euid = process.geteuid?.() ?? 0;
   for (let attempt = 0; attempt < 50; attempt++) {
-    try {
-      const semid = libc.semget(key, NSEMS, libc.IPC_CREAT | libc.IPC_EXCL | mode);
-      libc.semctl(semid, RW, libc.SETVAL, SLOTS);
-      libc.semctl(semid, EMPTY, libc.SETVAL, 1);
-      // The last step is a semop: it sets sem_otime, which tells the others "ready".
-      libc.semtimedop(semid, [{ num: MARK, op: MAGIC, flags: 0 }], null);
-      return semid;
-    } catch (e) {
-      if (!(e instanceof ShmError)) throw e;
-      if (e.errno !== Errno.EEXIST) throw e.with(subject, e.errno === Errno.EACCES ? 'permission denied' : e.reason);
+    if (trustedMaker(euid, seg)) {
+      try {
+        const semid = libc.semget(key, NSEMS, libc.IPC_CREAT | libc.IPC_EXCL | 0o600);
+        libc.semctl(semid, RW, libc.SETVAL, SLOTS);
+        libc.semctl(semid, EMPTY, libc.SETVAL, 1);
+        libc.semctlSet(semid, { uid: seg.uid, gid: seg.gid, mode: lockModeFor(seg.mode) });
+        // The last step is a semop: it sets sem_otime, which tells the others "ready".
+        libc.semtimedop(semid, [{ num: MARK, op: MAGIC, flags: 0 }], null);
+        return semid;
+      } catch (e) {
+        if (!(e instanceof ShmError)) throw e;
+        if (e.errno !== Errno.EEXIST) throw e.with(lockSubject, e.errno === Errno.EACCES ? 'permission denied' : e.reason);
+      }
     }
     let semid: number;
     try {
       semid = libc.semget(key, 0, 0);
     } catch (e) {
-      if (e instanceof ShmError && e.errno === Errno.ENOENT) continue; // removed meanwhile: try to create it
-      throw e instanceof ShmError ? e.with(subject) : e;
+      if (e instanceof ShmError && e.errno === Errno.ENOENT) {
+        if (trustedMaker(euid, seg)) continue; // removed meanwhile: try to create it
+        throw new OperationError(
+          subject,
+          `has no lock yet, and only its owner (${whoIs(seg.uid)}), its creator or root may make one ` +
+            `(a lock made by anybody else would not be trusted); one of them can run: shmctl-ts lock ${seg.id} -- true`,
+        );
+      }
+      throw e instanceof ShmError ? e.with(lockSubject) : e;
     }
     const notOurs = (): OperationError =>
-      new OperationError(subject, `semaphore set ${semid} has this key but is not a shmctl-ts lock; left alone`);
+      new OperationError(lockSubject, `semaphore set ${semid} has this key but is not a shmctl-ts lock; left alone`);
     try {
+      let set = libc.semctlStat(semid);
+      if (!trustedMaker(set.cuid, seg)) throw untrusted(subject, semid, set.cuid);
       // A set of another size is somebody else's: no need to wait for it.
-      if (libc.semctlStat(semid).nsems !== NSEMS) throw notOurs();
-      for (let waited = 0; libc.semctlStat(semid).otime === 0; waited += 5) {
-        if (waited >= 2000) throw new OperationError(subject, 'the semaphore set was made but never initialised (its maker died?)');
+      if (set.nsems !== NSEMS) throw notOurs();
+      for (let waited = 0; set.otime === 0; waited += 5) {
+        if (waited >= 2000) throw new OperationError(lockSubject, `semaphore set ${semid} was made but never initialised (its maker died?); remove it with: ipcrm -s ${semid}`);
         await new Promise((r) => setTimeout(r, 5));
+        set = libc.semctlStat(semid);
       }
       if (!isOurs(semid, NSEMS)) throw notOurs();
+      followSegment(semid, set, seg);
       return semid;
     } catch (e) {
-      if (e instanceof ShmError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) continue;
-      if (e instanceof ShmError && e.errno === Errno.EACCES) throw e.with(subject, 'permission denied');
+      if (isGone(e)) continue;
+      if (e instanceof ShmError && e.errno === Errno.EACCES) throw e.with(lockSubject, 'permission denied');
       throw e;
     }
   }
-  throw new OperationError(subject, 'could not be opened (it kept disappearing)');
+  throw new OperationError(lockSubject, 'could not be opened (it kept disappearing)');
 }
 
 /** Wait for `ops` in slices, keeping the event loop (and signal handlers) alive. */
@@ -214,18 +344,24 @@ async function wait(semid: number, ops: libc.SemOp[], timeoutMs: number | null, 
         await slice();
         continue;
       }
-      if (e.errno === Errno.EIDRM || e.errno === Errno.EINVAL) {
-        throw e.with(describeId(lock.segmentId), 'its lock was removed while waiting');
-      }
+      if (isGone(e)) throw e.with(describeId(lock.segmentId), 'its lock was removed while waiting');
       throw e.with(describeId(lock.segmentId), e.errno === Errno.EACCES ? 'permission denied for its lock' : e.reason);
     }
   }
+}
+
+/** A shmctl-ts lock set as listings see it: who made it, and its state (null when this user may not read it). */
+export interface LockInfo {
+  semid: number;
+  cuid: number;
+  state: LockState | null;
 }
 
 interface SemRow {
   key: number;
   semid: number;
   nsems: number;
+  cuid: number;
 }
 
 function readProcSem(): SemRow[] {
@@ -236,42 +372,64 @@ function readProcSem(): SemRow[] {
     return [];
   }
   const rows: SemRow[] = [];
+  // key semid perms nsems uid gid cuid cgid otime ctime
   for (const line of text.split('\n').slice(1)) {
     const f = line.trim().split(/\s+/);
-    if (f.length < 4) continue;
-    rows.push({ key: Number(f[0]) >>> 0, semid: Number(f[1]), nsems: Number(f[3]) });
+    if (f.length < 7) continue;
+    rows.push({ key: Number(f[0]) >>> 0, semid: Number(f[1]), nsems: Number(f[3]), cuid: Number(f[6]) });
   }
   return rows;
 }
 
 /**
- * The state of every shmctl-ts lock, by key. A lock this user may not read
- * shows as null (it exists, but its state is unknown).
+ * Every semaphore set that may be a shmctl-ts lock, by key (lockKeyFor). Its
+ * state is null when this user may not read it. Whether it is trusted depends
+ * on the segment: lockOf() says.
  */
-export function readLockStates(): Map<number, LockState | null> {
-  const states = new Map<number, LockState | null>();
+export function readLockStates(): Map<number, LockInfo> {
+  const locks = new Map<number, LockInfo>();
   for (const row of readProcSem()) {
     if (row.key === 0 || row.nsems !== NSEMS) continue;
     try {
-      if (isOurs(row.semid, row.nsems)) states.set(row.key, stateOf(row.semid));
+      if (isOurs(row.semid, row.nsems)) locks.set(row.key, { semid: row.semid, cuid: row.cuid, state: stateOf(row.semid) });
     } catch {
-      states.set(row.key, null);
+      locks.set(row.key, { semid: row.semid, cuid: row.cuid, state: null });
     }
   }
-  return states;
+  return locks;
 }
 
-/** Remove the lock of this key, if there is one and it is ours. True when one was removed. */
-export function removeLockFor(key: number): boolean {
-  if (key === libc.IPC_PRIVATE) return false;
+/**
+ * The lock state a listing shows for a segment: its state, 'unknown' when it
+ * may not be read, 'untrusted' when somebody else made a set at its key,
+ * null when it has none.
+ */
+export function lockOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockState['state'] | 'unknown' | 'untrusted' | null {
+  const info = locks.get(lockKeyFor(seg.id));
+  if (!info) return null;
+  if (!trustedMaker(info.cuid, seg)) return 'untrusted';
+  return info.state?.state ?? 'unknown';
+}
+
+/**
+ * Remove the lock of this segment, if it has one and it is ours and trusted.
+ * 'removed', 'none', or the reason it could not be (the caller warns: the
+ * segment itself is gone either way).
+ */
+export function removeLockFor(seg: Owners & { id: number }): { removed: boolean; problem: string | null } {
+  const key = lockKeyFor(seg.id);
   let semid: number;
   try {
     semid = libc.semget(key, 0, 0);
-    if (!isOurs(semid, libc.semctlStat(semid).nsems)) return false;
+    const set = libc.semctlStat(semid);
+    if (!trustedMaker(set.cuid, seg) || !isOurs(semid, set.nsems)) return { removed: false, problem: null };
     libc.semctl(semid, 0, libc.IPC_RMID);
-    return true;
+    return { removed: true, problem: null };
   } catch (e) {
-    if (e instanceof ShmError && ([Errno.ENOENT, Errno.EINVAL, Errno.EIDRM] as number[]).includes(e.errno)) return false;
-    throw e instanceof ShmError ? e.with(`lock of key ${formatKey(key)}`) : e;
+    if (e instanceof ShmError && (e.errno === Errno.ENOENT || isGone(e))) return { removed: false, problem: null };
+    if (e instanceof ShmError) {
+      return { removed: false, problem: `its lock (semaphore key ${formatKey(key)}) was left: ${e.reason} (${e.code})` };
+    }
+    throw e;
   }
 }

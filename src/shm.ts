@@ -237,17 +237,19 @@ export interface RemoveResult {
   stillAttached: number;
   /** Its key before removal (removal resets it to 0). */
   key: number;
+  /** What it was just before removal (IPC_STAT, or /proc when that is refused); null if neither answered. */
+  before: SegmentRecord | null;
 }
 
 /** IPC_RMID. An attached segment is only marked for removal (dest). */
 export function removeSegment(id: number): RemoveResult {
-  const before = safeStat(id);
+  const before = safeStat(id) ?? procRow(id) ?? null;
   try {
     libc.shmctlRmid(id);
   } catch (e) {
     throw explainShmctl(e, id, 'remove');
   }
-  return { stillAttached: before?.nattch ?? 0, key: before?.key ?? 0 };
+  return { stillAttached: before?.nattch ?? 0, key: before?.key ?? 0, before };
 }
 
 export interface SetOptions {

@@ -2,6 +2,8 @@
  * Locks and the hand-off on real semaphores, between real processes.
  */
 import type { ChildProcess } from 'node:child_process';
+import { constants } from 'node:os';
+import { lockKeyFor } from '../../src/lock.js';
 import { BIN, ROOT, withNamespace, type Namespace } from '../helpers/ns.js';
 
 const WORKER = `${ROOT}test/helpers/lock-worker.mjs`;
@@ -10,8 +12,15 @@ function counter(ns: Namespace, id: number): number {
   return ns.cli(['read', String(id), '--length', '4']).stdout.readUInt32LE(0);
 }
 
+/** The exit status as a shell reports it: 128+N for a process that signal N ended. */
 function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((r) => (child.exitCode !== null ? r(child.exitCode) : child.once('exit', (code) => r(code))));
+  const status = (code: number | null, signal: NodeJS.Signals | null): number | null =>
+    code ?? (signal ? 128 + constants.signals[signal] : null);
+  return new Promise((r) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? r(status(child.exitCode, child.signalCode))
+      : child.once('exit', (code, signal) => r(status(code, signal))),
+  );
 }
 
 function semaphores(ns: Namespace): string[] {
@@ -93,28 +102,34 @@ describe('lock', () => {
       expect(ns.cli(['lock', id, '--shared', '--timeout', '0.2', '--', 'sh', '-c', 'exit 9']).status).toBe(9);
       expect(ns.cli(['write', id, '--lock', '--timeout', '0.2', '--data', 'x']).status).toBe(75);
       expect(ns.cli(['read', id, '--lock', '--timeout', '0.2']).status).toBe(0);
-      holder.kill('SIGTERM'); // passed on to sleep; the lock goes with it
+      holder.kill('SIGTERM'); // the holder is sleep itself (lock execs its command); the lock goes with it
       expect(await exited(holder)).toBe(128 + 15);
       expect(ns.cli(['lock', id, '--timeout', '1', '--', 'true']).status).toBe(0);
       ns.cli(['rm', id]);
     }));
 
-  test('IPC_PRIVATE segments are refused with a reason; bad use is a usage error', () =>
-    withNamespace((ns) => {
+  test('IPC_PRIVATE segments lock too (the lock is found by id); removed ones are refused; bad use is a usage error', () =>
+    withNamespace(async (ns) => {
       const id = ns.cli(['create', '--private', '--size', '4']).out.trim();
-      const r = ns.cli(['lock', id, '--', 'true']);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/has no key \(IPC_PRIVATE, or removed\), so no other process could find its lock/);
+      expect(ns.cli(['lock', id, '--', 'true']).status).toBe(0);
+      expect(semaphores(ns)).toHaveLength(1);
       expect(ns.cli(['lock', id]).status).toBe(2);
       expect(ns.cli(['write', id, '--timeout', '1', '--data', 'x']).status).toBe(2);
-      expect(semaphores(ns)).toEqual([]);
+      // removed while attached (dest): it takes no new lock
+      const att = ns.start([BIN, 'attach', id, '-q']);
+      await ns.until((s) => s[0]?.nattch === 1, 'attached');
       ns.cli(['rm', id]);
+      const r = ns.cli(['lock', id, '--', 'true']);
+      expect(r).toMatchObject({ status: 1, stderr: `shmctl-ts: lock: id ${id}: is removed (dest): it goes at its last detach, and takes no new lock\n` });
+      expect(semaphores(ns)).toEqual([]);
+      att.kill('SIGTERM');
+      await exited(att);
     }));
 
-  test('a semaphore set with the key that is not ours is left alone', () =>
+  test('a semaphore set at the lock\'s key that is not ours is left alone', () =>
     withNamespace((ns) => {
       const id = ns.cli(['create', '--key', '0x5e4', '--size', '4']).out.trim();
-      ns.run(['python3', '-c', 'import ctypes; ctypes.CDLL(None).semget(0x5e4, 2, 0o1600)']);
+      ns.run(['python3', '-c', `import ctypes; ctypes.CDLL(None).semget(${lockKeyFor(Number(id))}, 2, 0o1600)`]);
       const r = ns.cli(['lock', id, '--', 'true']);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/semaphore set \d+ has this key but is not a shmctl-ts lock; left alone/);
