@@ -3,12 +3,35 @@ import { writeAll } from '../src/io.js';
 import { SHM_HUGETLB, SHM_NORESERVE } from '../src/libc.js';
 import { Shm } from '../src/api.js';
 import { parseKey, parseMode, parseSize } from '../src/parse.js';
+import { systemNames } from '../src/names.js';
 import { formatKey, permsOf } from '../src/record.js';
 import { ftokKey, ftokOptions, posixNameOf, posixOption } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 const DEFAULT_MODE = 0o600;
+
+const octal = (mode: number): string => `0${mode.toString(8).padStart(3, '0')}`;
+
+/**
+ * An existing segment or object is handed back as it is (shmget's rule);
+ * never let that pass silently when it is not what was asked for: another
+ * user's (the caller would write into it), another mode, another size.
+ */
+function warnIfNotAsked(shm: Shm, key: number | 'random' | undefined, mode: number, size: number): void {
+  const existing = shm.stat({ usage: false });
+  const notes: string[] = [];
+  const me = process.geteuid?.() ?? 0;
+  if (existing.uid !== me) {
+    const name = systemNames.user(existing.uid);
+    notes.push(`owned by ${name === null ? `uid ${existing.uid}` : `${name} (uid ${existing.uid})`}, not by you`);
+  }
+  if (permsOf(existing) !== mode) notes.push(`with mode ${octal(permsOf(existing))}, not the ${octal(mode)} asked; its mode is unchanged`);
+  if (existing.size !== size) notes.push(`its size is ${existing.size} bytes, not the ${size} asked`);
+  if (!notes.length) return;
+  const which = shm.name ? `${shm.name}: exists already` : `key ${formatKey(key as number)}: exists already (shmid ${shm.id})`;
+  warn('create', `${which} ${notes.join('; ')} (use --excl to insist on a new ${shm.name ? 'object' : 'segment'})`);
+}
 
 export const spec: CommandSpec = {
   name: 'create',
@@ -60,20 +83,7 @@ export const spec: CommandSpec = {
       ...(key !== undefined ? { key } : {}),
       ...(opts.private ? { private: true } : {}),
     });
-    if (!shm.created) {
-      // An existing segment or object is handed back as it is; never let that
-      // pass silently when its permissions are not the ones asked for.
-      const existing = permsOf(shm.stat({ usage: false }));
-      if (existing !== mode) {
-        const which = shm.name ?? `key ${formatKey(key as number)}: exists already (shmid ${shm.id})`;
-        warn(
-          'create',
-          `${shm.name ? `${which}: exists already` : which} with mode 0${existing.toString(8).padStart(3, '0')}, ` +
-            `not the 0${mode.toString(8).padStart(3, '0')} asked; its mode is unchanged ` +
-            `(use --excl to insist on a new ${shm.name ? 'object' : 'segment'})`,
-        );
-      }
-    }
+    if (!shm.created) warnIfNotAsked(shm, key, mode, size);
     writeAll(1, `${shm.name ?? shm.id}\n`);
     return 0;
   },

@@ -5,6 +5,7 @@
  */
 import { LockTimeout, OperationError, ShmError, UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
+import { terminalSafe } from '../src/text.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -33,7 +34,8 @@ function describe(e: unknown): { text: string; status: number } {
 
 /** One line on stderr, `shmctl-ts: <command>: <text>`; a closed stderr is not worth dying for. */
 export function warn(command: string, text: string): void {
-  const line = `shmctl-ts: ${command ? `${command}: ` : ''}${text}`.replace(/\s*\n\s*/g, ' ');
+  // One line, and nothing in it (a name, a command) that a terminal would obey.
+  const line = terminalSafe(`shmctl-ts: ${command ? `${command}: ` : ''}${text}`.replace(/\s*\n\s*/g, ' '));
   try {
     writeAll(2, `${line}\n`);
   } catch {

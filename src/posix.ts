@@ -14,6 +14,7 @@ import { Errno, OperationError, ShmError, UsageError } from './errors.js';
 import * as libc from './libc.js';
 import { Mapping } from './mapping.js';
 import { checkRegionRange, type Region } from './region.js';
+import { escapeBytes, unescapeBytes } from './text.js';
 
 export const SHM_DIR = '/dev/shm';
 /** The longest name (after the slash) a file in /dev/shm may have. */
@@ -24,22 +25,38 @@ export function isPosixName(text: string): boolean {
   return text.startsWith('/');
 }
 
-/** A valid POSIX name, "/name": one leading slash, no other, 1-255 bytes after it. */
+/** glibc keeps POSIX named semaphores (sem_open) in /dev/shm as sem.NAME: not ours to touch, nor to make. */
+const SEM_PREFIX = 'sem.';
+
+/**
+ * A valid POSIX name, "/name": one leading slash, no other, 1-255 bytes after
+ * it, not a semaphore's. Names are bytes: `\xHH` in the text stands for the
+ * byte HH (the escaped form listings show, src/text.ts). Returns the name in
+ * that escaped form, which is how every record and message names it.
+ */
 export function checkPosixName(text: string): string {
   const bad = (why: string): never => {
     throw new UsageError(`invalid POSIX shared memory name '${text}': ${why}`);
   };
   if (!text.startsWith('/')) bad('it must begin with a slash, as /name');
-  const rest = text.slice(1);
-  if (rest === '') bad('nothing follows the slash');
-  if (rest.includes('/')) bad('no slash may follow the first');
-  if (rest === '.' || rest === '..') bad(`'${rest}' is not a name`);
-  if (rest.includes('\0')) bad('it contains a NUL byte');
-  if (Buffer.byteLength(rest) > NAME_MAX) bad(`longer than ${NAME_MAX} bytes after the slash`);
-  return text;
+  const rest = unescapeBytes(text.slice(1));
+  if (rest.length === 0) bad('nothing follows the slash');
+  if (rest.includes(0x2f)) bad('no slash may follow the first');
+  const plain = rest.toString('latin1');
+  if (plain === '.' || plain === '..') bad(`'${plain}' is not a name`);
+  if (rest.includes(0)) bad('it contains a NUL byte');
+  if (rest.length > NAME_MAX) bad(`longer than ${NAME_MAX} bytes after the slash`);
+  if (plain.startsWith(SEM_PREFIX)) bad(`names beginning with '${SEM_PREFIX}' are POSIX semaphores' (sem_open keeps them in ${SHM_DIR})`);
+  return '/' + escapeBytes(rest);
 }
 
-const pathOf = (name: string): string => SHM_DIR + name;
+/** The bytes of "/name" as shm_open takes them. */
+export function nameBytes(name: string): Buffer {
+  return Buffer.concat([Buffer.from('/'), unescapeBytes(name.slice(1))]);
+}
+
+/** /dev/shm/NAME, as bytes (a name need not be UTF-8). */
+const pathOf = (name: string): Buffer => Buffer.concat([Buffer.from(SHM_DIR), nameBytes(name)]);
 
 /** One POSIX object, as every view of it is rendered. */
 export interface PosixRecord {
@@ -105,19 +122,30 @@ function explainFs(e: unknown, name: string, syscall: string): unknown {
 function kindOf(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
   return 'not a regular file';
+}
+
+function lstatOrNull(name: string): Stats | null {
+  try {
+    return lstatSync(pathOf(name));
+  } catch {
+    return null;
+  }
 }
 
 /** lstat of the object; usage adds which processes map it. */
 export function statPosix(name: string, opts: { usage?: boolean } = {}): PosixRecord {
-  checkPosixName(name);
+  name = checkPosixName(name);
   let st: Stats;
   try {
     st = lstatSync(pathOf(name));
   } catch (e) {
     throw explainFs(e, name, 'stat');
   }
-  if (!st.isFile()) throw new OperationError(name, `is not a shared memory object (${pathOf(name)} is ${kindOf(st)})`);
+  if (!st.isFile()) throw new OperationError(name, `is not a shared memory object (${SHM_DIR}${name} is ${kindOf(st)})`);
   const record = recordOf(name, st);
   if (opts.usage) addMappers([record]);
   return record;
@@ -128,19 +156,21 @@ export function statPosix(name: string, opts: { usage?: boolean } = {}): PosixRe
  * as sem.NAME: they are left out. Objects that vanish while listed are skipped.
  */
 export function listPosix(opts: { usage?: boolean } = {}): PosixRecord[] {
-  let entries: string[];
+  let entries: Buffer[];
   try {
-    entries = readdirSync(SHM_DIR);
+    // As bytes: a name that is not UTF-8 is listed too (escaped), never lost.
+    entries = readdirSync(SHM_DIR, { encoding: 'buffer' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw explainFs(e, SHM_DIR, 'opendir');
   }
   const records: PosixRecord[] = [];
-  for (const entry of entries.sort()) {
-    if (entry.startsWith('sem.')) continue;
+  const semPrefix = Buffer.from(SEM_PREFIX);
+  for (const entry of entries.sort(Buffer.compare)) {
+    if (entry.subarray(0, semPrefix.length).equals(semPrefix)) continue;
     try {
-      const st = lstatSync(`${SHM_DIR}/${entry}`);
-      if (st.isFile()) records.push(recordOf('/' + entry, st));
+      const st = lstatSync(Buffer.concat([Buffer.from(`${SHM_DIR}/`), entry]));
+      if (st.isFile()) records.push(recordOf('/' + escapeBytes(entry), st));
     } catch {
       /* gone meanwhile */
     }
@@ -245,10 +275,42 @@ export function lockKeyOf(r: PosixRecord): string {
   return `${deviceText(r.dev)} ${r.ino}`;
 }
 
+const ELOOP = 40;
+const ENXIO = 6;
+const ENOTDIR = 20;
+
+/**
+ * shm_open of an existing object, never waiting (O_NONBLOCK: a FIFO planted in
+ * /dev/shm would block an open for ever) and never anything but a regular
+ * file (glibc's O_NOFOLLOW refuses symbolic links).
+ */
+function openExisting(name: string, write: boolean): number {
+  let fd: number;
+  try {
+    fd = libc.shmOpen(nameBytes(name), (write ? libc.O_RDWR : libc.O_RDONLY) | libc.O_NONBLOCK, 0);
+  } catch (e) {
+    // glibc turns EISDIR into EINVAL: say what is really there
+    const st = e instanceof ShmError && e.errno !== Errno.ENOENT ? lstatOrNull(name) : null;
+    if (st && !st.isFile()) throw new OperationError(name, `is not a shared memory object (${kindOf(st)})`);
+    throw explainOpen(e, name, write);
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new OperationError(name, `is not a shared memory object (${kindOf(st)})`);
+  }
+  return fd;
+}
+
 /** shm_open's failures in words. */
 function explainOpen(e: unknown, name: string, write: boolean): unknown {
   if (!(e instanceof ShmError)) return e;
   switch (e.errno) {
+    case ELOOP:
+      return e.with(name, 'is not a shared memory object (a symbolic link)');
+    case ENXIO:
+    case ENOTDIR:
+      return e.with(name, 'is not a shared memory object');
     case Errno.ENOENT:
       return e.with(name, 'no such POSIX shared memory object');
     case Errno.EACCES:
@@ -294,7 +356,7 @@ export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
   if (!Number.isSafeInteger(opts.size) || opts.size < 1) throw new UsageError('size must be at least 1 byte');
   let fd: number;
   try {
-    fd = libc.shmOpen(name, libc.O_RDWR | libc.O_CREAT | libc.O_EXCL, mode);
+    fd = libc.shmOpen(nameBytes(name), libc.O_RDWR | libc.O_CREAT | libc.O_EXCL, mode);
   } catch (e) {
     if (!(e instanceof ShmError && e.errno === Errno.EEXIST) || opts.exclusive) throw explainOpen(e, name, true);
     const existing = statPosix(name);
@@ -309,7 +371,7 @@ export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
   } catch (e) {
     closeSync(fd);
     try {
-      libc.shmUnlink(name);
+      libc.shmUnlink(nameBytes(name));
     } catch {
       /* already gone */
     }
@@ -324,16 +386,18 @@ export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
 
 /** shm_unlink: the name goes at once; the memory when its last user lets go. */
 export function removePosix(name: string): { mappedBy: number } {
-  checkPosixName(name);
+  name = checkPosixName(name);
   let mappedBy = 0;
   try {
     const r = statPosix(name, { usage: true });
     mappedBy = r.mappedBy?.length ?? 0;
-  } catch {
-    /* shm_unlink says why */
+  } catch (e) {
+    // A FIFO, a directory or a link planted in /dev/shm is not ours to remove.
+    if (e instanceof OperationError) throw e;
+    /* otherwise shm_unlink says why */
   }
   try {
-    libc.shmUnlink(name);
+    libc.shmUnlink(nameBytes(name));
   } catch (e) {
     if (e instanceof ShmError && (e.errno === Errno.EPERM || e.errno === Errno.EACCES)) {
       throw e.with(name, `permission denied: only its owner or a privileged user may remove it (${SHM_DIR} is sticky)`);
@@ -387,20 +451,10 @@ export class PosixObject implements Region {
   }
 
   static open(name: string, opts: { write?: boolean } = {}): PosixObject {
-    checkPosixName(name);
+    name = checkPosixName(name);
     const write = opts.write ?? false;
-    let fd: number;
-    try {
-      fd = libc.shmOpen(name, write ? libc.O_RDWR : libc.O_RDONLY, 0);
-    } catch (e) {
-      throw explainOpen(e, name, write);
-    }
-    const st = fstatSync(fd);
-    if (!st.isFile()) {
-      closeSync(fd);
-      throw new OperationError(name, `is not a shared memory object (${kindOf(st)})`);
-    }
-    return new PosixObject(name, fd, st.size, write);
+    const fd = openExisting(name, write);
+    return new PosixObject(name, fd, fstatSync(fd).size, write);
   }
 
   get subject(): string {
@@ -505,7 +559,7 @@ export class PosixMapping extends Mapping {
     if (!readonly && !obj.writable) throw new OperationError(obj.name, 'opened read-only: map it read-only');
     if (obj.size === 0) throw new OperationError(obj.name, 'is empty (size 0): nothing to map');
     // A descriptor of its own, so the mapping outlives the PosixObject.
-    const fd = libc.shmOpen(obj.name, readonly ? libc.O_RDONLY : libc.O_RDWR, 0);
+    const fd = openExisting(obj.name, !readonly);
     let address: number;
     try {
       address = libc.mmap(0, obj.size, readonly ? libc.PROT_READ : libc.PROT_READ | libc.PROT_WRITE, libc.MAP_SHARED, fd, 0);
@@ -550,13 +604,8 @@ export class PosixLock {
 
   /** Wait up to `timeoutMs` (null: for ever); null when the time ran out. */
   static async acquire(name: string, mode: 'exclusive' | 'shared', timeoutMs: number | null): Promise<PosixLock | null> {
-    checkPosixName(name);
-    let fd: number;
-    try {
-      fd = libc.shmOpen(name, libc.O_RDONLY, 0);
-    } catch (e) {
-      throw explainOpen(e, name, false);
-    }
+    name = checkPosixName(name);
+    const fd = openExisting(name, false);
     const op = (mode === 'exclusive' ? libc.LOCK_EX : libc.LOCK_SH) | libc.LOCK_NB;
     const started = Date.now();
     // flock has no timeout: try, then sleep a little longer each time (≤ 20 ms),
@@ -576,6 +625,11 @@ export class PosixLock {
       }
       await new Promise((resolve) => setTimeout(resolve, pause));
     }
+  }
+
+  /** The descriptor the flock is on (-1 once released). */
+  get fd(): number {
+    return this.#fd;
   }
 
   release(): void {

@@ -12,7 +12,8 @@ import type { NameLookup } from '../names.js';
 import { formatKey, permsOf, statusOf, type SegmentRecord, type ShmRecord } from '../record.js';
 import { isPosix, lockKeyOf, type PosixLockState, type PosixRecord } from '../posix.js';
 import { humanSize } from './human.js';
-import type { LockState } from '../lock.js';
+import { lockOf, type LockInfo } from '../lock.js';
+import { escapeBytes } from '../text.js';
 import { ctime } from './time.js';
 
 export type TimeFormat = 'short' | 'full' | 'iso';
@@ -27,8 +28,8 @@ export interface ColumnContext {
   time: TimeFormat;
   /** "now" for the short time format, seconds since the epoch. */
   now: number;
-  /** shmctl-ts locks by key (src/lock.ts), when the LOCK column is shown. */
-  locks?: Map<number, LockState | null>;
+  /** shmctl-ts lock sets by semaphore key (src/lock.ts), when the LOCK column is shown. */
+  locks?: Map<number, LockInfo>;
   /** Locks on POSIX objects (/proc/locks), when the LOCK column is shown. */
   posixLocks?: Map<string, PosixLockState>;
 }
@@ -80,16 +81,23 @@ function permsText(perms: number, numeric: boolean): string {
   return perms ? '0' + perms.toString(8) : '0';
 }
 
-/** The creator's command line while it lives (/proc/PID/cmdline, NULs as spaces), else null. */
+/**
+ * The creator's command line while it lives (/proc/PID/cmdline, NULs as
+ * spaces), UTF-8 with anything else escaped (src/text.ts); else null.
+ */
 export function commandOf(pid: number): string | null {
   if (pid <= 0) return null;
+  let raw: Buffer;
   try {
-    const raw = readFileSync(`/proc/${pid}/cmdline`, 'latin1');
-    const text = raw.replace(/\0+$/, '').replace(/\0/g, ' ');
-    return text || null;
+    raw = readFileSync(`/proc/${pid}/cmdline`);
   } catch {
     return null;
   }
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === 0) end--;
+  const bytes = raw.subarray(0, end);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) bytes[i] = 0x20;
+  return bytes.length ? escapeBytes(bytes) : null;
 }
 
 /** A System V field: null (an empty cell) for POSIX objects. */
@@ -190,7 +198,7 @@ export const COLUMNS: Column[] = [
   { name: 'SWAP', help: 'Swapped bytes', ...number(sysv((r) => r.swap)) },
   {
     name: 'LOCK',
-    help: 'shmctl-ts lock: free, exclusive, shared (empty when the segment has none)',
+    help: 'shmctl-ts lock: free, exclusive, shared, unknown (not readable), untrusted (made by another user; empty when none)',
     right: false,
     text: (r, ctx) => lockText(r, ctx) ?? '',
     json: (r, ctx) => lockText(r, ctx),
@@ -212,8 +220,7 @@ export const COLUMNS: Column[] = [
 /** A lock's state: for a keyed segment "unknown" when it may not be read, null when there is none. */
 function lockText(r: ShmRecord, ctx: ColumnContext): string | null {
   if (isPosix(r)) return ctx.posixLocks ? (ctx.posixLocks.get(lockKeyOf(r))?.state ?? 'free') : null;
-  if (r.key === 0 || !ctx.locks?.has(r.key)) return null;
-  return ctx.locks.get(r.key)?.state ?? 'unknown';
+  return ctx.locks ? lockOf(r, ctx.locks) : null;
 }
 
 const POSIX_ONLY = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE']);

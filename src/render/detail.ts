@@ -7,6 +7,7 @@ import { formatKey, permsOf, statusOf, type SegmentRecord } from '../record.js';
 import { commandOf, permString } from './columns.js';
 import { SHM_DIR, type PosixLockState, type PosixRecord } from '../posix.js';
 import { humanSize } from './human.js';
+import { terminalSafe } from '../text.js';
 import { loadChalk } from './style.js';
 import { ctime } from './time.js';
 
@@ -44,9 +45,8 @@ export function detailLines(r: SegmentRecord, names: NameLookup): [string, strin
 export function posixDetailLines(r: PosixRecord, names: NameLookup, lock: PosixLockState | null): [string, string][] {
   const time = (t: number): string => (t ? ctime(t) : 'Not set');
   const mappers = r.mappedBy ?? [];
-  // Command lines may hold newlines: shown as \xHH, one line per field.
-  const command = (pid: number): string =>
-    (commandOf(pid) ?? '?').replace(/[\x00-\x1f\x7f]/g, (c) => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0'));
+  // Command lines come escaped (a newline is \x0a): one line per field.
+  const command = (pid: number): string => commandOf(pid) ?? '?';
   let mapped = mappers.length ? mappers.map((pid) => `${pid} (${command(pid)})`).join(', ') : 'none';
   if (r.unreadable) mapped += ` (maps of ${r.unreadable} other process${r.unreadable === 1 ? '' : 'es'} not readable: not counted)`;
   return [
@@ -74,7 +74,8 @@ export async function renderLines(lines: [string, string][], opts: { color: bool
   const width = Math.max(...lines.map(([label]) => label.length)) + 1;
   const paint = opts.color ? await loadChalk(true) : null;
   return lines
-    .map(([label, value]) => {
+    .map(([label, raw]) => {
+      const value = terminalSafe(raw);
       const l = `${label}:`.padEnd(width);
       if (!paint) return `${l} ${value}\n`;
       const v = label === 'status' && value !== '-' ? paint.red.bold(value) : value;

@@ -4,26 +4,28 @@
  * with real types. The text formats are byte for byte lsipc's.
  */
 import type { ShmRecord } from '../record.js';
+import { escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes } from '../text.js';
 import type { Column, ColumnContext, JsonValue } from './columns.js';
 
 export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'json';
 
-const hex = (c: string): string => '\\x' + c.charCodeAt(0).toString(16).padStart(2, '0');
+// Cells hold text escaped by src/text.ts (names, command lines and user names
+// arrive so): the table prints that as it is, like libsmartcols' safe
+// encoding; --raw and --export escape the bytes it stands for, byte by byte
+// in the C locale, as util-linux does.
 
-/** --raw: blanks, backslashes and control characters as \xHH (libsmartcols' fputs_nonblank). */
+/** --raw: blanks, backslashes and every byte but printable ASCII as \xHH (libsmartcols' fputs_nonblank). */
 function rawCell(text: string): string {
-  return text.replace(/[\s\\\x00-\x1f\x7f]/g, hex);
+  return escapeCBytes(unescapeBytes(text), (b) => b === 0x20 || b === 0x5c);
 }
 
-/** --export: NAME="value" with " \ ` $ and control characters as \xHH (fputs_quoted). */
+/** --export: NAME="value" with " \ ` $ and every byte but printable ASCII as \xHH (fputs_quoted). */
 function exportCell(text: string): string {
-  return `"${text.replace(/["\\`$\x00-\x1f\x7f]/g, hex)}"`;
+  return `"${escapeCBytes(unescapeBytes(text), (b) => b === 0x22 || b === 0x5c || b === 0x60 || b === 0x24)}"`;
 }
 
-/** The table: control characters encoded, as libsmartcols' safe encoding does. */
-function safeCell(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f\\]/g, (c) => (c === '\\' ? '\\x5c' : hex(c)));
-}
+/** The table: nothing a terminal would obey. */
+const safeCell = terminalSafe;
 
 export interface LsipcOptions {
   format: MachineFormat;
@@ -37,7 +39,11 @@ export interface LsipcOptions {
 export function jsonObjects(records: readonly ShmRecord[], columns: Column[], ctx: ColumnContext): Record<string, JsonValue>[] {
   return records.map((r) => {
     const o: Record<string, JsonValue> = {};
-    for (const c of columns) o[c.name.toLowerCase()] = c.json(r, ctx);
+    for (const c of columns) {
+      const v = c.json(r, ctx);
+      // JSON carries the text itself (as lsipc does), escaped only where it is not UTF-8.
+      o[c.name.toLowerCase()] = typeof v === 'string' ? plainText(v) : v;
+    }
     return o;
   });
 }
@@ -45,7 +51,7 @@ export function jsonObjects(records: readonly ShmRecord[], columns: Column[], ct
 export function renderLsipc(records: readonly ShmRecord[], columns: Column[], opts: LsipcOptions): string {
   const { ctx } = opts;
   if (opts.format === 'json') {
-    return JSON.stringify({ [opts.jsonKey ?? 'sharedmemory']: jsonObjects(records, columns, ctx) }, null, 2) + '\n';
+    return jsonSafe(JSON.stringify({ [opts.jsonKey ?? 'sharedmemory']: jsonObjects(records, columns, ctx) }, null, 2)) + '\n';
   }
   const rows = records.map((r) => columns.map((c) => c.text(r, ctx)));
   const out: string[] = [];

@@ -5,6 +5,7 @@
  */
 import { isDest, type ShmRecord } from '../record.js';
 import { isPosix } from '../posix.js';
+import { terminalSafe } from '../text.js';
 import { loadChalk } from './style.js';
 
 export interface TableColumn {
@@ -30,7 +31,7 @@ export async function renderTable(
     const dim = !isPosix(r) && isDest(r) ? chalk.dim : (s: string): string => s;
     table.push(
       columns.map((c) => {
-        const text = c.cell(r);
+        const text = terminalSafe(c.cell(r));
         if (/^status$/i.test(c.header)) {
           return text
             .split(',')
@@ -53,6 +54,6 @@ export async function renderPairs(pairs: [string, string][], opts: { color: bool
     colAligns: ['left', 'right'],
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
-  for (const [label, value] of pairs) table.push([chalk.bold(label), value]);
+  for (const [label, value] of pairs) table.push([chalk.bold(label), terminalSafe(value)]);
   return `${table.toString()}\n`;
 }

@@ -69,7 +69,12 @@ describe('create', () => {
   test('an existing key gives its id, as shmget does; --excl refuses it; a larger size says so', () =>
     withNamespace((ns) => {
       const id = idOf(ns.cli(['create', '--key', '0x1001', '--size', '4096']));
-      expect(idOf(ns.cli(['create', '--key', '0x1001', '--size', '100']))).toBe(id);
+      // a smaller size gets the existing segment, as shmget does, and a word that it is larger
+      const smaller = ns.cli(['create', '--key', '0x1001', '--size', '100']);
+      expect(smaller).toMatchObject({ status: 0, out: `${id}\n` });
+      expect(smaller.stderr).toBe(
+        `shmctl-ts: create: key 0x00001001: exists already (shmid ${id}) its size is 4096 bytes, not the 100 asked (use --excl to insist on a new segment)\n`,
+      );
       expect(idOf(ns.cli(['create', '--key', '4097', '--size', '4096']))).toBe(id);
       const before = snapshot(ns);
       expectOneLineError(
