@@ -2,7 +2,17 @@
  * `completion bash|zsh|fish`: a completion script generated from the same
  * declarations commander is built from (spec.ts), so it never drifts from
  * the options. Live values — segment ids and keys, POSIX names — come from
- * shmctl-ts itself at completion time (`ls --raw --noheadings -o ...`).
+ * shmctl-ts itself at completion time (`ls --noheadings -o ...`), one per
+ * line, names in their escaped form (no newline, no control character).
+ *
+ * Nothing found on the system is ever evaluated: any name may be planted by
+ * another user (`$(…)`, backticks, quotes, globs). So no live word goes
+ * through `compgen -W` (which expands its word list) or an unquoted `$(…)`
+ * (which splits and globs): each line is read as it is, compared with what is
+ * typed as plain text, and offered quoted with printf %q, so that what lands
+ * on the command line is that text and nothing else. zsh runs the same
+ * function; fish's completer never evaluates what a command substitution in
+ * `complete -a` prints, and quotes what it inserts.
  */
 import { UsageError } from '../src/errors.js';
 import { writeAll } from '../src/io.js';
@@ -36,12 +46,27 @@ const takesTargets = (c: CommandSpec): boolean => c.arguments.some((a) => /targe
 
 const BASH_LIVE = `
 _shmctl_ts_live() {
-  # ids, keys or POSIX names of what exists now; nothing if listing fails
-  case "$1" in
-    ids) command shmctl-ts ls --raw --noheadings -o ID 2>/dev/null ;;
-    keys) command shmctl-ts ls --raw --noheadings -o KEY 2>/dev/null | grep -v '^0x00000000$' ;;
-    names) command shmctl-ts ls --posix --raw --noheadings -o NAME 2>/dev/null ;;
-  esac
+  # ids, keys or POSIX names of what exists now, one a line; nothing if listing fails
+  local kind
+  for kind in "$@"; do
+    case "$kind" in
+      ids) command shmctl-ts ls --format lsipc --noheadings -o ID 2>/dev/null ;;
+      keys) command shmctl-ts ls --format lsipc --noheadings -o KEY 2>/dev/null | command grep -v '^0x00000000$' ;;
+      names) command shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null ;;
+    esac
+  done
+}
+
+_shmctl_ts_offer() {
+  # Each line of stdin that begins with the word typed, offered quoted: never
+  # expanded, split, globbed or evaluated.
+  local w q
+  while IFS= read -r w; do
+    [[ -n $w ]] || continue
+    printf -v q '%q' "$w"
+    [[ $w == "$cur"* || $q == "$cur"* ]] && COMPREPLY+=("$q")
+  done
+  return 0
 }`;
 
 export function bashScript(commands: CommandSpec[]): string {
@@ -56,20 +81,21 @@ export function bashScript(commands: CommandSpec[]): string {
           const f = flagsOf(o);
           const pattern = [f.short, f.long].filter(Boolean).join('|');
           const kind = valueKind(o);
+          // Only our own fixed words go through compgen -W; whatever exists on the system is offered quoted.
           const action =
             kind === 'choices'
               ? `COMPREPLY=($(compgen -W "${o.choices!.join(' ')}" -- "$cur"))`
               : kind === 'files'
-                ? 'COMPREPLY=($(compgen -f -- "$cur"))'
+                ? '_shmctl_ts_offer < <(compgen -f -- "$cur")'
                 : kind === 'users'
-                  ? 'COMPREPLY=($(compgen -u -- "$cur"))'
+                  ? '_shmctl_ts_offer < <(compgen -u -- "$cur")'
                   : kind === 'none'
                     ? 'COMPREPLY=()'
-                    : `COMPREPLY=($(compgen -W "$(_shmctl_ts_live ${kind})" -- "$cur"))`;
+                    : `_shmctl_ts_offer < <(_shmctl_ts_live ${kind})`;
           return `        ${pattern}) ${action}; return ;;`;
         })
         .join('\n');
-      const operands = takesTargets(c) ? 'COMPREPLY=($(compgen -W "$(_shmctl_ts_live ids) $(_shmctl_ts_live names)" -- "$cur"))' : 'COMPREPLY=()';
+      const operands = takesTargets(c) ? '_shmctl_ts_offer < <(_shmctl_ts_live ids names)' : 'COMPREPLY=()';
       return `    ${c.name})
       case "$prev" in
 ${cases || '        __none__) ;;'}
@@ -88,6 +114,7 @@ ${BASH_LIVE}
 
 _shmctl_ts() {
   local cur="\${COMP_WORDS[COMP_CWORD]}" prev="\${COMP_WORDS[COMP_CWORD-1]}"
+  COMPREPLY=()
   if [[ $COMP_CWORD -eq 1 ]]; then
     COMPREPLY=($(compgen -W "${names} --help --version" -- "$cur"))
     return
@@ -96,7 +123,7 @@ _shmctl_ts() {
   for ((i = 2; i < COMP_CWORD; i++)); do
     # after "--" comes a command of its own (attach, lock)
     if [[ "\${COMP_WORDS[i]}" == -- ]]; then
-      COMPREPLY=($(compgen -c -- "$cur"))
+      _shmctl_ts_offer < <(compgen -c -- "$cur")
       return
     fi
   done
@@ -135,10 +162,12 @@ export function fishScript(commands: CommandSpec[]): string {
     `complete -c shmctl-ts -n '__fish_seen_subcommand_from help' -a ${fishQuote(names.join(' '))}`,
     `complete -c shmctl-ts -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'`,
   ];
+  // fish splits a command substitution's output into lines and offers each as
+  // it is (quoting it when inserted); nothing in it is evaluated.
   const live: Record<string, string> = {
-    ids: "'(shmctl-ts ls --raw --noheadings -o ID 2>/dev/null)'",
-    keys: "'(shmctl-ts ls --raw --noheadings -o KEY 2>/dev/null)'",
-    names: "'(shmctl-ts ls --posix --raw --noheadings -o NAME 2>/dev/null)'",
+    ids: "'(shmctl-ts ls --format lsipc --noheadings -o ID 2>/dev/null)'",
+    keys: "'(shmctl-ts ls --format lsipc --noheadings -o KEY 2>/dev/null)'",
+    names: "'(shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null)'",
   };
   for (const c of commands) {
     const when = `-n '__fish_seen_subcommand_from ${c.name}'`;
@@ -157,7 +186,7 @@ export function fishScript(commands: CommandSpec[]): string {
       lines.push(parts.join(' '));
     }
     if (takesTargets(c)) {
-      lines.push(`complete -c shmctl-ts ${when} -a ${live.ids!.slice(0, -2)}; shmctl-ts ls --posix --raw --noheadings -o NAME 2>/dev/null)'`);
+      lines.push(`complete -c shmctl-ts ${when} -a ${live.ids!.slice(0, -2)}; shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null)'`);
     }
   }
   return lines.join('\n') + '\n';
