@@ -39,19 +39,29 @@ export function progressFor(opts: Options, total: number | null): TransferProgre
   const forced = mode === 'on';
   const tty = isTTY(2);
   if (!forced && (!tty || (total !== null && total <= PROGRESS_THRESHOLD))) return null;
-  const width = (tty ? process.stderr.columns : 0) || Number(process.env.COLUMNS) || 80;
+  const width = (tty ? process.stderr.columns : 0) || Number(process.env.COLUMNS) || 80; // clamped by the bar
   const bar = new ProgressBar(total, (text) => writeAll(2, text), width);
   let shown = forced || total !== null;
+  // A display never fails or cuts short the copy it shows: if drawing fails (stderr gone), it stops.
+  const safely = (draw: () => void): void => {
+    try {
+      draw();
+    } catch {
+      shown = false;
+      broken = true;
+    }
+  };
+  let broken = false;
   return {
     chunk: PROGRESS_CHUNK,
     tick: (done) => {
+      if (broken) return;
       if (!shown && done > PROGRESS_THRESHOLD) shown = true;
-      if (shown) bar.update(done);
+      if (shown) safely(() => bar.update(done));
     },
     end: (ok) => {
       if (!shown) return;
-      if (ok) bar.finish();
-      else bar.clear();
+      safely(() => (ok ? bar.finish() : bar.clear()));
     },
   };
 }

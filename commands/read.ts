@@ -12,22 +12,23 @@ const FORMATS = ['raw', 'hex', 'string'];
 /** Text formats build output a MiB of input at a time, in one write each. */
 const TEXT_CHUNK = 1024 * 1024;
 
+// The text formats stream as the raw one does: a window in, its text out, in
+// constant memory whatever the length.
+
 function hex(region: Region, offset: number, length: number): void {
-  const dumper = new HexDumper(offset);
-  region.readWindows(offset, length, TEXT_CHUNK, (view) => void writeAll(1, dumper.push(view)));
-  writeAll(1, dumper.end());
+  const dumper = new HexDumper(offset, (text) => writeAll(1, text));
+  region.readWindows(offset, length, TEXT_CHUNK, (view) => dumper.push(view));
+  dumper.end();
 }
 
 /** Up to the first NUL (as C's "%s" would), then a newline. */
 function string(region: Region, offset: number, length: number): void {
-  const parts: Buffer[] = [];
   region.readWindows(offset, length, TEXT_CHUNK, (view) => {
     const nul = view.indexOf(0);
-    parts.push(Buffer.from(nul < 0 ? view : view.subarray(0, nul)));
+    writeAll(1, nul < 0 ? view : view.subarray(0, nul));
     return nul < 0;
   });
-  parts.push(Buffer.from('\n'));
-  writeAll(1, Buffer.concat(parts));
+  writeAll(1, '\n');
 }
 
 export const spec: CommandSpec = {
@@ -54,6 +55,7 @@ export const spec: CommandSpec = {
     const format = (opts.format as string | undefined) ?? 'raw';
     const target = resolveAny(args[0], opts);
     checkSyncOptions(target, 'read', opts);
+    target.checkRange(offset, wanted);
     const region = target.region();
     try {
       const length = wanted ?? Math.max(0, region.size - offset);

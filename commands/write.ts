@@ -44,6 +44,8 @@ export const spec: CommandSpec = {
     const fd = data || path === undefined || path === '-' ? 0 : openSync(path, 'r');
     try {
       const length = data ? data.length : knownLength(fd, fd === 0 ? 'stdin' : path!);
+      // Refused before the segment is attached: a refusal changes nothing, not even its times.
+      target.checkRange(offset, length === null ? 0 : length);
       const region = target.region({ write: true });
       let written: number;
       try {

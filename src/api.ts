@@ -31,7 +31,7 @@ import {
 } from './posix.js';
 import { readProcShm } from './proc.js';
 import type { SegmentRecord, ShmRecord } from './record.js';
-import type { Region } from './region.js';
+import { checkRegionRange, type Region } from './region.js';
 import {
   Attachment,
   createRandomKeySegment,
@@ -172,8 +172,26 @@ export class Shm {
     return this.name !== null ? PosixObject.open(this.name, { write }) : Attachment.attach(this.id!, { readonly: !write });
   }
 
+  /**
+   * Refuse a range outside it before anything is attached or opened (a
+   * refusal leaves no attach time, no lpid): the size comes from IPC_STAT or
+   * stat(2), which change nothing. Where they are refused, the region's own
+   * check does the job after opening.
+   */
+  checkRange(offset: number, length: number | null): void {
+    let size: number;
+    try {
+      size = this.stat({ usage: false }).size;
+    } catch (e) {
+      if (e instanceof ShmError && e.errno === Errno.EACCES) return;
+      throw e;
+    }
+    checkRegionRange(this.subject, size, offset, length ?? Math.max(0, size - offset), this.kind === 'posix' ? 'object' : 'segment');
+  }
+
   /** A copy of [offset, offset + length) (default: to the end). */
   read(offset = 0, length?: number): Buffer {
+    this.checkRange(offset, length ?? null);
     const region = this.region();
     try {
       const n = length ?? Math.max(0, region.size - offset);
@@ -189,6 +207,7 @@ export class Shm {
   /** Write `data` at `offset`; refused before anything is written if it does not fit. */
   write(offset: number, data: Buffer | string): number {
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    this.checkRange(offset, bytes.length);
     const region = this.region({ write: true });
     try {
       return writeBuffer(region, offset, bytes);

@@ -602,6 +602,22 @@ export function inForeground(): boolean {
   return foreground > 0 && foreground === callPlain('getpgrp', T.I32, [], []);
 }
 
+// --- local time ---------------------------------------------------------------
+
+/**
+ * localtime_r(3)'s UTC offset (tm_gmtoff, seconds east) for `seconds` since
+ * the epoch: glibc's own reading of TZ (POSIX rule strings, :file, zone names)
+ * and /etc/localtime, as ipcs and lsipc see it. struct tm is 56 bytes, tm_gmtoff
+ * at 40, on every 64-bit Linux.
+ */
+export function localtimeOffset(seconds: number): number {
+  const area = scratchArea(128);
+  area.view.writeBigInt64LE(BigInt(seconds), 0);
+  const tm = callPlain('localtime_r', T.U64, [T.U64, T.U64], [area.address, area.address + 64]);
+  if (!tm) return 0;
+  return Number(area.view.readBigInt64LE(64 + 40));
+}
+
 // --- misc ---------------------------------------------------------------------
 
 const _SC_PAGESIZE = 30;

@@ -511,7 +511,18 @@ export class PosixObject implements Region {
       const filled = fill(buffer.subarray(0, want));
       // pwrite past the end would grow the object back: look first.
       if (filled > 0 && this.currentSize() < offset + done + filled) throw this.#shrunk(done, 'write');
-      for (let put = 0; put < filled; ) put += writeSync(this.fd, buffer, put, filled - put, offset + done + put);
+      for (let put = 0; put < filled; ) {
+        try {
+          put += writeSync(this.fd, buffer, put, filled - put, offset + done + put);
+        } catch (e) {
+          // a full tmpfs (ENOSPC), a quota: say which object, and how far the write got
+          const code = (e as NodeJS.ErrnoException).code;
+          const errno = -((e as NodeJS.ErrnoException).errno ?? 0);
+          if (!code || !errno) throw e;
+          const why = code === 'ENOSPC' ? `no space left in ${SHM_DIR}` : (e as Error).message.replace(/^[A-Z]+: |, .*$/g, '');
+          throw new ShmError('write', errno, this.name, `${why}; ${done + put} bytes were written`);
+        }
+      }
       done += filled;
       if (filled < want) break;
     }

@@ -4,7 +4,7 @@
 // "N passed, N failed". End-to-end tests make a fresh namespace per test on
 // top of this one (test/helpers/ns.ts).
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,12 +40,19 @@ if (mounted.status !== 0) {
   process.exit(1);
 }
 
+// Some tests run the binary as nobody, so the checkout must be reachable by
+// nobody. A clone in root's 0700 home is not: then the suite runs from a bind
+// mount of it under /tmp (in this private mount namespace only, gone when the
+// suite ends), or, where the files themselves are closed to others (umask
+// 077), from a copy opened to them.
+const suite = reachableSuite(root);
+
 const results = join(tmpdir(), `shmctl-ts-jest-${process.pid}.json`);
 const jest = spawnSync(
   process.execPath,
-  [join(root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${results}`, ...args],
+  [join(suite.root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${results}`, ...args],
   {
-    cwd: root,
+    cwd: suite.root,
     stdio: 'inherit',
     env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim(), LC_ALL: 'C' },
   },
@@ -76,5 +83,33 @@ if (objects.length > 0) {
   failed += 1;
 }
 
+suite.cleanUp();
+
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(jest.status === 0 && failed === 0 ? 0 : 1);
+
+/** Can nobody run the built binary at `dir`? null when there is no nobody to ask (not root). */
+function nobodyCanRun(dir) {
+  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', 'test -x "$1/bin/shmctl-ts" && test -r "$1/dist/shmctl-ts.cjs" && test -r "$1/package.json"', 'sh', dir], { stdio: 'ignore' });
+  return r.status === 0 ? true : r.status === 1 ? false : null;
+}
+
+function reachableSuite(dir) {
+  const same = { root: dir, cleanUp: () => {} };
+  if (process.getuid?.() !== 0 || nobodyCanRun(dir) !== false) return same;
+  const place = mkdtempSync('/tmp/shmctl-ts-suite-');
+  chmodSync(place, 0o755);
+  if (spawnSync('mount', ['--bind', dir, place]).status === 0 && nobodyCanRun(place)) {
+    console.error(`test/run.mjs: ${dir} is closed to other users; the suite runs from a bind mount of it at ${place}`);
+    return { root: `${place}/`, cleanUp: () => (spawnSync('umount', [place]), rmSync(place, { recursive: true, force: true })) };
+  }
+  spawnSync('umount', [place]);
+  const copy = spawnSync('sh', ['-c', 'tar -C "$1" --exclude=./.git -cf - . | tar -C "$2" -xf - && chmod -R a+rX "$2"', 'sh', dir, place]);
+  if (copy.status !== 0 || !nobodyCanRun(place)) {
+    console.error(`test/run.mjs: ${dir} is closed to other users and could not be copied where they can reach it; tests run as nobody will fail`);
+    rmSync(place, { recursive: true, force: true });
+    return same;
+  }
+  console.error(`test/run.mjs: ${dir} is closed to other users; the suite runs from a copy at ${place}`);
+  return { root: `${place}/`, cleanUp: () => rmSync(place, { recursive: true, force: true }) };
+}

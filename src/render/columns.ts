@@ -14,6 +14,7 @@ import { isPosix, lockKeyOf, type PosixLockState, type PosixRecord } from '../po
 import { humanSize } from './human.js';
 import { lockOf, type LockInfo } from '../lock.js';
 import { escapeBytes } from '../text.js';
+import { localTime } from '../zone.js';
 import { ctime } from './time.js';
 
 export type TimeFormat = 'short' | 'full' | 'iso';
@@ -48,23 +49,24 @@ const two = (n: number): string => String(n).padStart(2, '0');
 
 /** util-linux's time formats: short (today HH:MM, this year MonDD, else YYYY-MonDD), full (ctime), iso. */
 export function formatTime(seconds: number, format: TimeFormat, now: number): string {
-  const d = new Date(seconds * 1000);
   if (format === 'full') return ctime(seconds);
+  const d = localTime(seconds);
   if (format === 'iso') {
-    const offset = -d.getTimezoneOffset();
-    const sign = offset < 0 ? '-' : '+';
-    const abs = Math.abs(offset);
+    // util-linux prints the offset in whole minutes
+    const minutes = Math.trunc(d.offset / 60);
+    const sign = minutes < 0 ? '-' : '+';
+    const abs = Math.abs(minutes);
     return (
-      `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}T` +
-      `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
+      `${d.year}-${two(d.month + 1)}-${two(d.day)}T` +
+      `${two(d.hours)}:${two(d.minutes)}:${two(d.seconds)}${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
     );
   }
-  const n = new Date(now * 1000);
-  if (d.getFullYear() === n.getFullYear()) {
-    if (d.getMonth() === n.getMonth() && d.getDate() === n.getDate()) return `${two(d.getHours())}:${two(d.getMinutes())}`;
-    return `${MONTHS[d.getMonth()]}${two(d.getDate())}`;
+  const n = localTime(now);
+  if (d.year === n.year) {
+    if (d.month === n.month && d.day === n.day) return `${two(d.hours)}:${two(d.minutes)}`;
+    return `${MONTHS[d.month]}${two(d.day)}`;
   }
-  return `${d.getFullYear()}-${MONTHS[d.getMonth()]}${two(d.getDate())}`;
+  return `${d.year}-${MONTHS[d.month]}${two(d.day)}`;
 }
 
 /** ls -l's permission string for the low 9 bits. */
@@ -143,8 +145,9 @@ export const COLUMNS: Column[] = [
     name: 'OWNER',
     help: "Owner's username or UID",
     right: true,
+    // the uid where it has no name, as lsipc: an owner is never lost
     text: (r, ctx) => ctx.names.user(r.uid) ?? String(r.uid),
-    json: (r, ctx) => ctx.names.user(r.uid),
+    json: (r, ctx) => ctx.names.user(r.uid) ?? String(r.uid),
   },
   {
     name: 'PERMS',

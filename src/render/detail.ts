@@ -8,7 +8,7 @@ import { commandOf, permString } from './columns.js';
 import { SHM_DIR, type PosixLockState, type PosixRecord } from '../posix.js';
 import { humanSize } from './human.js';
 import { terminalSafe } from '../text.js';
-import { loadChalk } from './style.js';
+import { colorLevel, loadChalk } from './style.js';
 import { ctime } from './time.js';
 
 function named(name: string | null, id: number, kind: 'uid' | 'gid'): string {
@@ -72,7 +72,7 @@ export async function renderDetail(r: SegmentRecord, names: NameLookup, opts: { 
 
 export async function renderLines(lines: [string, string][], opts: { color: boolean }): Promise<string> {
   const width = Math.max(...lines.map(([label]) => label.length)) + 1;
-  const paint = opts.color ? await loadChalk(true) : null;
+  const paint = colorLevel(opts.color) !== 0 ? await loadChalk(opts.color) : null;
   return lines
     .map(([label, raw]) => {
       const value = terminalSafe(raw);

@@ -6,6 +6,8 @@
 import { humanSize } from './human.js';
 
 const MIN_INTERVAL_MS = 100;
+/** The widest bar drawn, however wide the terminal says it is. */
+const MAX_WIDTH = 500;
 
 function clock(seconds: number): string {
   if (!Number.isFinite(seconds)) return '--:--';
@@ -29,7 +31,8 @@ export class ProgressBar {
   constructor(total: number | null, write: (text: string) => void, width = 80) {
     this.#total = total;
     this.#write = write;
-    this.#width = Math.max(40, width);
+    // Whatever COLUMNS says (Infinity, 1e9, junk), a bar stays a line.
+    this.#width = Number.isFinite(width) && width > 0 ? Math.min(Math.max(40, Math.floor(width)), MAX_WIDTH) : 80;
   }
 
   /** Bytes moved so far; redraws if enough time passed. */

@@ -1,4 +1,5 @@
-/** Times as C's ctime(3) prints them, in the local time zone (TZ), C locale. */
+/** Times as C's ctime(3) prints them, in the local time zone (TZ, by libc's rules), C locale. */
+import { localTime } from '../zone.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -7,10 +8,10 @@ const two = (n: number): string => String(n).padStart(2, '0');
 
 /** ctime(3) without its newline: "Mon Nov 23 06:21:11 2026" (24 characters). */
 export function ctime(seconds: number): string {
-  const d = new Date(seconds * 1000);
+  const t = localTime(seconds);
   return (
-    `${DAYS[d.getDay()]} ${MONTHS[d.getMonth()]} ${String(d.getDate()).padStart(2, ' ')} ` +
-    `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())} ${d.getFullYear()}`
+    `${DAYS[t.weekday]} ${MONTHS[t.month]} ${String(t.day).padStart(2, ' ')} ` +
+    `${two(t.hours)}:${two(t.minutes)}:${two(t.seconds)} ${t.year}`
   );
 }
 

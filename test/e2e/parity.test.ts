@@ -117,7 +117,7 @@ describe('ls matches ipcs -m byte for byte', () => {
       expectStatMatchesIpcs(ns);
       expect(ns.cli(['ls']).out).toContain('4000123');
       const json = JSON.parse(ns.cli(['ls', '--json', '-o', 'all']).out);
-      expect(json.sharedmemory[0]).toMatchObject({ uid: 4000123, owner: null, gid: 4000456, group: null });
+      expect(json.sharedmemory[0]).toMatchObject({ uid: 4000123, owner: '4000123', gid: 4000456, group: null }); // lsipc's: the uid where there is no name
       expect(json.sharedmemory[1]).toMatchObject({ id: named, owner: 'root' });
       rmAll(ns);
     }));

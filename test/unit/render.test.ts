@@ -7,10 +7,11 @@ import { HexDumper } from '../../src/render/hexdump.js';
 import { ctime } from '../../src/render/time.js';
 
 function dump(data: Buffer, start: number, chunk: number): string {
-  const d = new HexDumper(start);
   let out = '';
-  for (let i = 0; i < data.length; i += chunk) out += d.push(data.subarray(i, i + chunk));
-  return out + d.end();
+  const d = new HexDumper(start, (text) => (out += text.toString('latin1')));
+  for (let i = 0; i < data.length; i += chunk) d.push(data.subarray(i, i + chunk));
+  d.end();
+  return out;
 }
 
 describe('hex format is the layout of the real hexdump -C', () => {
