@@ -135,3 +135,24 @@ export function plainText(escaped: string): string {
 export function jsonSafe(json: string): string {
   return json.replace(/[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }
+
+/** Does the locale (LC_ALL, else LC_CTYPE, else LANG) use UTF-8? In the C locale util-linux escapes every byte above 0x7f. */
+export function utf8Locale(env: NodeJS.ProcessEnv = process.env): boolean {
+  const locale = env.LC_ALL || env.LC_CTYPE || env.LANG || 'C';
+  return /utf-?8/i.test(locale);
+}
+
+/**
+ * util-linux's safe encoding in the C locale: the bytes an escaped text stands
+ * for, with every byte that is not printable ASCII as \xHH, and a backslash
+ * followed by x as \x5c.
+ */
+export function escapeAscii(text: string): string {
+  const bytes = unescapeBytes(text);
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i]!;
+    out += b < 0x20 || b >= 0x7f || (b === 0x5c && bytes[i + 1] === 0x78) ? HEX(b) : String.fromCharCode(b);
+  }
+  return out;
+}

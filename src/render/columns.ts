@@ -227,7 +227,7 @@ function lockText(r: ShmRecord, ctx: ColumnContext): string | null {
 }
 
 const POSIX_ONLY = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE']);
-/** Every column a System V segment has (stat's lsipc formats, as lsipc -i shows them all). */
+/** Every column a System V segment has (stat's lsipc formats: one row, all of them). */
 export const SYSV_COLUMNS = COLUMNS.map((c) => c.name).filter((n) => !POSIX_ONLY.has(n));
 
 /** lsipc -m's default columns. */

@@ -4,7 +4,7 @@
  * with real types. The text formats are byte for byte lsipc's.
  */
 import type { ShmRecord } from '../record.js';
-import { escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes } from '../text.js';
+import { escapeAscii, escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes, utf8Locale } from '../text.js';
 import type { Column, ColumnContext, JsonValue } from './columns.js';
 
 export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'json';
@@ -24,8 +24,8 @@ function exportCell(text: string): string {
   return `"${escapeCBytes(unescapeBytes(text), (b) => b === 0x22 || b === 0x5c || b === 0x60 || b === 0x24)}"`;
 }
 
-/** The table: nothing a terminal would obey. */
-const safeCell = terminalSafe;
+/** The table: nothing a terminal would obey; in the C locale, nothing but ASCII (as util-linux). */
+const safeCell = (text: string): string => (utf8Locale() ? terminalSafe(text) : escapeAscii(text));
 
 export interface LsipcOptions {
   format: MachineFormat;
