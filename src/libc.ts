@@ -163,13 +163,8 @@ export function shmdt(address: number): void {
 }
 
 /** struct shmid_ds, decoded. */
-export interface ShmidDs {
-  key: number; // unsigned
-  uid: number;
-  gid: number;
-  cuid: number;
-  cgid: number;
-  mode: number; // including SHM_DEST / SHM_LOCKED
+export interface ShmidDs extends IpcPerm {
+  // mode includes SHM_DEST / SHM_LOCKED
   seq: number;
   size: number;
   atime: number;
@@ -180,14 +175,33 @@ export interface ShmidDs {
   nattch: number;
 }
 
+/** struct ipc_perm, at the start of shmid_ds and semid_ds alike. */
+interface IpcPerm {
+  key: number; // unsigned
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  mode: number;
+}
+
+function decodeIpcPerm(b: Buffer): IpcPerm {
+  return { key: b.readUInt32LE(0), uid: b.readUInt32LE(4), gid: b.readUInt32LE(8), cuid: b.readUInt32LE(12), cgid: b.readUInt32LE(16), mode: b.readUInt16LE(20) };
+}
+
+/** The three fields IPC_SET takes (the kernel ignores the rest), into a zeroed struct of `size` bytes; its address. */
+function ipcSetArea(size: number, perm: { uid: number; gid: number; mode: number }): number {
+  const area = scratchArea(size);
+  area.view.fill(0, 0, size);
+  area.view.writeUInt32LE(perm.uid, 4);
+  area.view.writeUInt32LE(perm.gid, 8);
+  area.view.writeUInt16LE(perm.mode & 0o777, 20);
+  return area.address;
+}
+
 function decodeShmidDs(b: Buffer): ShmidDs {
   return {
-    key: b.readUInt32LE(0),
-    uid: b.readUInt32LE(4),
-    gid: b.readUInt32LE(8),
-    cuid: b.readUInt32LE(12),
-    cgid: b.readUInt32LE(16),
-    mode: b.readUInt16LE(20),
+    ...decodeIpcPerm(b),
     seq: b.readUInt16LE(24),
     size: Number(b.readBigUInt64LE(48)),
     atime: Number(b.readBigInt64LE(56)),
@@ -216,12 +230,7 @@ export function shmctlRmid(id: number): void {
  * is needed first: the caller passes all three.
  */
 export function shmctlSet(id: number, perm: { uid: number; gid: number; mode: number }): void {
-  const area = scratchArea(SHMID_DS_SIZE);
-  area.view.fill(0, 0, SHMID_DS_SIZE);
-  area.view.writeUInt32LE(perm.uid, 4);
-  area.view.writeUInt32LE(perm.gid, 8);
-  area.view.writeUInt16LE(perm.mode & 0o777, 20);
-  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, area.address]);
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, ipcSetArea(SHMID_DS_SIZE, perm)]);
   if (r.value === -1) fail('shmctl', r);
 }
 
@@ -424,13 +433,7 @@ export function semctl(semid: number, num: number, cmd: number, value = 0): numb
 }
 
 /** struct semid_ds, decoded: who made and owns the set, and whether it was initialised. */
-export interface SemidDs {
-  key: number;
-  uid: number;
-  gid: number;
-  cuid: number;
-  cgid: number;
-  mode: number;
+export interface SemidDs extends IpcPerm {
   otime: number;
   nsems: number;
 }
@@ -445,12 +448,7 @@ export function semctlStat(semid: number): SemidDs {
   if (r.value === -1) fail('semctl', r);
   const b = area.view;
   return {
-    key: b.readUInt32LE(0),
-    uid: b.readUInt32LE(4),
-    gid: b.readUInt32LE(8),
-    cuid: b.readUInt32LE(12),
-    cgid: b.readUInt32LE(16),
-    mode: b.readUInt16LE(20),
+    ...decodeIpcPerm(b),
     otime: Number(b.readBigInt64LE(48)),
     nsems: Number(b.readBigUInt64LE(80)),
   };
@@ -458,12 +456,7 @@ export function semctlStat(semid: number): SemidDs {
 
 /** semctl(IPC_SET): owner, group and the low 9 mode bits (the kernel takes nothing else). */
 export function semctlSet(semid: number, perm: { uid: number; gid: number; mode: number }): void {
-  const area = scratchArea(SEMID_DS_SIZE);
-  area.view.fill(0, 0, SEMID_DS_SIZE);
-  area.view.writeUInt32LE(perm.uid, 4);
-  area.view.writeUInt32LE(perm.gid, 8);
-  area.view.writeUInt16LE(perm.mode & 0o777, 20);
-  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_SET, area.address]);
+  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_SET, ipcSetArea(SEMID_DS_SIZE, perm)]);
   if (r.value === -1) fail('semctl', r);
 }
 

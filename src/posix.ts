@@ -51,7 +51,7 @@ export function checkPosixName(text: string): string {
 }
 
 /** The bytes of "/name" as shm_open takes them. */
-export function nameBytes(name: string): Buffer {
+function nameBytes(name: string): Buffer {
   return Buffer.concat([Buffer.from('/'), unescapeBytes(name.slice(1))]);
 }
 

@@ -77,14 +77,6 @@ export function escapeBytes(bytes: Uint8Array): string {
   return out;
 }
 
-/** A string made safe for a terminal (escapes as escapeBytes does). */
-export function escapeText(text: string): string {
-  // The common case costs one test.
-  // eslint-disable-next-line no-control-regex
-  if (!/[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]|\\x/.test(text)) return text;
-  return escapeBytes(Buffer.from(text, 'utf8'));
-}
-
 /**
  * For a message line only: controls escaped, nothing else touched (a message
  * quotes names that are escaped already, whose backslashes must stay as they are).

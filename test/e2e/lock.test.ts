@@ -1,10 +1,8 @@
 /**
  * Locks and the hand-off on real semaphores, between real processes.
  */
-import type { ChildProcess } from 'node:child_process';
-import { constants } from 'node:os';
 import { lockKeyFor } from '../../src/lock.js';
-import { BIN, ROOT, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, exited, ROOT, withNamespace, type Namespace } from '../helpers/ns.js';
 
 const WORKER = `${ROOT}test/helpers/lock-worker.mjs`;
 
@@ -12,16 +10,6 @@ function counter(ns: Namespace, id: number): number {
   return ns.cli(['read', String(id), '--length', '4']).stdout.readUInt32LE(0);
 }
 
-/** The exit status as a shell reports it: 128+N for a process that signal N ended. */
-function exited(child: ChildProcess): Promise<number | null> {
-  const status = (code: number | null, signal: NodeJS.Signals | null): number | null =>
-    code ?? (signal ? 128 + constants.signals[signal] : null);
-  return new Promise((r) =>
-    child.exitCode !== null || child.signalCode !== null
-      ? r(status(child.exitCode, child.signalCode))
-      : child.once('exit', (code, signal) => r(status(code, signal))),
-  );
-}
 
 function semaphores(ns: Namespace): string[] {
   return ns.run(['cat', '/proc/sysvipc/sem']).out.trim().split('\n').slice(1);

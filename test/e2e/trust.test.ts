@@ -8,24 +8,14 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { constants } from 'node:os';
 import { lockKeyFor } from '../../src/lock.js';
-import { BIN, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, exited, withNamespace, type Namespace } from '../helpers/ns.js';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 const USER1000 = ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups'];
 /** The system's python3 (a per-user install may not be open to nobody). */
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-function exited(child: ChildProcess): Promise<number | null> {
-  const status = (code: number | null, signal: NodeJS.Signals | null): number | null =>
-    code ?? (signal ? 128 + constants.signals[signal] : null);
-  return new Promise((r) =>
-    child.exitCode !== null || child.signalCode !== null
-      ? r(status(child.exitCode, child.signalCode))
-      : child.once('exit', (code, signal) => r(status(code, signal))),
-  );
-}
 
 function lines(child: ChildProcess): () => string {
   let out = '';

@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
+import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseProcShm } from '../../src/proc.js';
 import type { SegmentRecord } from '../../src/record.js';
@@ -171,4 +172,15 @@ export async function withNamespace<T>(
   }
   await ns.close(expectEmpty);
   return result;
+}
+
+/** The exit status as a shell reports it: 128+N for a process that signal N ended. */
+export function exited(child: ChildProcess): Promise<number | null> {
+  const status = (code: number | null, signal: NodeJS.Signals | null): number | null =>
+    code ?? (signal ? 128 + constants.signals[signal] : null);
+  return new Promise((r) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? r(status(child.exitCode, child.signalCode))
+      : child.once('exit', (code, signal) => r(status(code, signal))),
+  );
 }
