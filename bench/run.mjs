@@ -31,8 +31,8 @@ if (!process.env.SHMCTL_TS_BENCH_NS) {
 }
 execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=1777,size=8g', 'shmctl-ts-bench', '/dev/shm']);
 
-const { createSegment, removeSegment } = await import(join(root, 'dist/src/shm.js'));
-const { readProcShm } = await import(join(root, 'dist/src/proc.js'));
+const { createSegment, removeSegment } = await import(join(root, 'dist/src/sysv/segment.js'));
+const { readProcShm } = await import(join(root, 'dist/src/kernel/procfs.js'));
 
 const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'shmctl-ts-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));
@@ -197,7 +197,7 @@ pair(`read ${label} segment → /dev/null`, { label: 'shmctl-ts read', cmd: `${B
 });
 
 // --- POSIX objects: through the descriptor (pread/pwrite), against cat -------------
-const { createPosix, removePosix } = await import(join(root, 'dist/src/posix.js'));
+const { createPosix, removePosix } = await import(join(root, 'dist/src/posix/object.js'));
 const freshObject = () => {
   rmSync('/dev/shm/bench-object', { force: true });
   createPosix({ name: '/bench-object', size, mode: 0o600 });

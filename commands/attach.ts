@@ -1,5 +1,5 @@
-import { Errno, ShmError } from '../src/errors.js';
-import { parseSeconds } from '../src/parse.js';
+import { Errno, ShmError } from '../src/model/errors.js';
+import { parseSeconds } from '../src/model/parse.js';
 import type { Mapping } from '../src/mapping.js';
 import { runChild, STOP_SIGNALS } from './child.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';

@@ -4,8 +4,8 @@
  * not found, 126 when it could not be run).
  */
 import { createRequire } from 'node:module';
-import { Errno, ShmError } from '../src/errors.js';
-import { execvpe, inForeground, keepAcrossExec } from '../src/libc.js';
+import { Errno, ShmError } from '../src/model/errors.js';
+import { execvpe, inForeground, keepAcrossExec } from '../src/kernel/process.js';
 import { warn } from './report.js';
 
 /** What timeout(1) exits with when the time runs out on a command. */

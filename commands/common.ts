@@ -1,11 +1,11 @@
 /** What several subcommands share: how a segment is named, output, formats. */
 import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { UsageError } from '../src/errors.js';
-import { parseId, parseKey, parseProj } from '../src/parse.js';
+import { UsageError } from '../src/model/errors.js';
+import { parseId, parseKey, parseProj } from '../src/model/parse.js';
 import { Shm } from '../src/api.js';
-import { checkPosixName, isPosixName } from '../src/posix.js';
-import { keyFromPath, openKey } from '../src/shm.js';
+import { checkPosixName, isPosixName } from '../src/posix/name.js';
+import { keyFromPath, openKey } from '../src/sysv/segment.js';
 import type { OptionSpec, Options } from './spec.js';
 
 /** --ftok PATH [--proj N]: a key made from an existing file, for create and for naming a segment. */

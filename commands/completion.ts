@@ -14,8 +14,8 @@
  * function; fish's completer never evaluates what a command substitution in
  * `complete -a` prints, and quotes what it inserts.
  */
-import { UsageError } from '../src/errors.js';
-import { writeAll } from '../src/io.js';
+import { UsageError } from '../src/model/errors.js';
+import { writeAll } from '../src/kernel/io.js';
 import type { CommandSpec, OptionSpec, Options } from './spec.js';
 
 /** What an option's value completes to. */

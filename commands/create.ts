@@ -1,10 +1,10 @@
-import { UsageError } from '../src/errors.js';
-import { writeAll } from '../src/io.js';
-import { SHM_HUGETLB, SHM_NORESERVE } from '../src/libc.js';
+import { UsageError } from '../src/model/errors.js';
+import { writeAll } from '../src/kernel/io.js';
+import { SHM_HUGETLB, SHM_NORESERVE } from '../src/kernel/sysv.js';
 import { Shm } from '../src/api.js';
-import { parseKey, parseMode, parseSize } from '../src/parse.js';
+import { parseKey, parseMode, parseSize } from '../src/model/parse.js';
 import { systemNames } from '../src/names.js';
-import { formatKey, permsOf } from '../src/record.js';
+import { formatKey, permsOf } from '../src/model/record.js';
 import { ftokKey, ftokOptions, posixNameOf, posixOption } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';

@@ -1,7 +1,7 @@
 import type { LockHandle, Shm } from '../src/api.js';
-import { UsageError } from '../src/errors.js';
-import type { LockMode } from '../src/lock.js';
-import { parseSeconds } from '../src/parse.js';
+import { UsageError } from '../src/model/errors.js';
+import type { LockMode } from '../src/sysv/lock.js';
+import { parseSeconds } from '../src/model/parse.js';
 import { execInPlace } from './child.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';

@@ -1,24 +1,19 @@
-import { UsageError } from '../src/errors.js';
-import { writeAll } from '../src/io.js';
-import { pageSize } from '../src/libc.js';
+import { UsageError } from '../src/model/errors.js';
+import { writeAll } from '../src/kernel/io.js';
+import { pageSize } from '../src/kernel/ffi.js';
 import { readShmLimits, readShmUsage, type ShmInfo, type ShmLimits } from '../src/limits.js';
 import { parseUser, systemNames } from '../src/names.js';
-import { parseId, parseKey } from '../src/parse.js';
-import { readProcShm } from '../src/proc.js';
-import type { SegmentRecord } from '../src/record.js';
-import { readLockStates } from '../src/lock.js';
-import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from '../src/render/columns.js';
-import { listPosix, readPosixLocks, type PosixRecord } from '../src/posix.js';
-import type { ShmRecord } from '../src/record.js';
-import {
-  renderIpcsLimits,
-  renderIpcsList,
-  renderIpcsSummary,
-  TERMINAL_COLUMNS,
-  type IpcsView,
-  type ListView,
-} from '../src/render/ipcs.js';
-import { renderLsipc, type MachineFormat } from '../src/render/lsipc.js';
+import { parseId, parseKey } from '../src/model/parse.js';
+import { readProcShm } from '../src/kernel/procfs.js';
+import type { SegmentRecord } from '../src/model/record.js';
+import { readLockStates } from '../src/sysv/lock-set.js';
+import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from './render/columns.js';
+import { listPosix } from '../src/posix/object.js';
+import { type PosixRecord } from '../src/model/record.js';
+import { readPosixLocks } from '../src/posix/lock.js';
+import type { ShmRecord } from '../src/model/record.js';
+import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from './render/ipcs.js';
+import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import { stdoutIsTTY } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -86,7 +81,7 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
   }
   let out: string;
   if (format === 'table') {
-    const { renderTable } = await import('../src/render/table.js');
+    const { renderTable } = await import('./render/table.js');
     out = await renderTable(
       records,
       columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) })),
@@ -156,7 +151,7 @@ export const spec: CommandSpec = {
     if (v === 'limits' || v === 'summary') {
       if (lsipcFamily && format !== 'json') throw new UsageError(`--${v} has no lsipc format: use ipcs, table or json`);
       const pairsOf = async (pairs: [string, string][]): Promise<string> =>
-        (await import('../src/render/table.js')).renderPairs(pairs, { color });
+        (await import('./render/table.js')).renderPairs(pairs, { color });
       let out: string;
       if (v === 'limits') {
         const lim = readShmLimits();
@@ -194,7 +189,7 @@ export const spec: CommandSpec = {
       const ctx = columnContext(opts, systemNames, format);
       if (columns.some((c) => c.name === 'LOCK')) ctx.locks = readLockStates();
       if (format === 'table') {
-        const { renderTable } = await import('../src/render/table.js');
+        const { renderTable } = await import('./render/table.js');
         out = await renderTable(
           records,
           columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) })),
@@ -207,7 +202,7 @@ export const spec: CommandSpec = {
       const ctx = { names: systemNames, unit };
       const listView = v as ListView;
       if (format === 'table') {
-        const { renderTable } = await import('../src/render/table.js');
+        const { renderTable } = await import('./render/table.js');
         const columns = TERMINAL_COLUMNS[listView](unit).map((c) => ({ ...c, cell: (r: SegmentRecord) => c.cell(r, ctx) }));
         if (listView === 'default') {
           const lock = columnByName('LOCK');

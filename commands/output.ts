@@ -2,10 +2,10 @@
  * How ls and stat choose their output: ipcs's views (byte for byte), lsipc's
  * machine formats over the column table, or the terminal table.
  */
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/model/errors.js';
 import type { NameLookup } from '../src/names.js';
-import type { ColumnContext, TimeFormat } from '../src/render/columns.js';
-import type { SizeUnit } from '../src/render/ipcs.js';
+import type { ColumnContext, TimeFormat } from './render/columns.js';
+import type { SizeUnit } from './render/ipcs.js';
 import type { OptionSpec, Options } from './spec.js';
 
 export const machineFormats = ['lsipc', 'raw', 'export', 'json'] as const;

@@ -4,8 +4,8 @@
  * --progress insists). A copy of unknown length (a pipe into write) shows it
  * once 64 MiB have gone by.
  */
-import { writeAll } from '../src/io.js';
-import { ProgressBar } from '../src/render/progress.js';
+import { writeAll } from '../src/kernel/io.js';
+import { ProgressBar } from './render/progress.js';
 import type { Progress } from '../src/transfer.js';
 import { isTTY } from './common.js';
 import type { OptionSpec, Options } from './spec.js';

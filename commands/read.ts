@@ -1,6 +1,6 @@
-import { writeAll } from '../src/io.js';
-import { parseByteCount } from '../src/parse.js';
-import { HexDumper } from '../src/render/hexdump.js';
+import { writeAll } from '../src/kernel/io.js';
+import { parseByteCount } from '../src/model/parse.js';
+import { HexDumper } from './render/hexdump.js';
 import type { Region } from '../src/region.js';
 import { readToFd } from '../src/transfer.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';

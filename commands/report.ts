@@ -3,9 +3,9 @@
  * `shmctl-ts: <command>: <what failed>: <why> (ERRNO)`, never a stack trace
  * (SHMCTL_TS_DEBUG=1 adds one, for bug reports).
  */
-import { LockTimeout, OperationError, ShmError, UsageError } from '../src/errors.js';
-import { writeAll } from '../src/io.js';
-import { terminalSafe } from '../src/text.js';
+import { LockTimeout, OperationError, ShmError, UsageError } from '../src/model/errors.js';
+import { writeAll } from '../src/kernel/io.js';
+import { terminalSafe } from '../src/model/text.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

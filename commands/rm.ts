@@ -1,10 +1,10 @@
-import { Errno, ShmError, UsageError } from '../src/errors.js';
-import { writeAll } from '../src/io.js';
-import { parseId, parseKey } from '../src/parse.js';
-import { readProcShm } from '../src/proc.js';
-import { isDest } from '../src/record.js';
-import { describeId, describeKey, openKey } from '../src/shm.js';
-import { isPosixName } from '../src/posix.js';
+import { Errno, ShmError, UsageError } from '../src/model/errors.js';
+import { writeAll } from '../src/kernel/io.js';
+import { parseId, parseKey } from '../src/model/parse.js';
+import { readProcShm } from '../src/kernel/procfs.js';
+import { isDest } from '../src/model/record.js';
+import { describeId, describeKey, openKey } from '../src/sysv/segment.js';
+import { isPosixName } from '../src/posix/name.js';
 import { Shm } from '../src/api.js';
 import { posixNameOf } from './common.js';
 import { reportError, warn } from './report.js';

@@ -1,7 +1,7 @@
-import { UsageError } from '../src/errors.js';
+import { UsageError } from '../src/model/errors.js';
 import { parseGroup, parseUser } from '../src/names.js';
-import { parseMode } from '../src/parse.js';
-import type { SetOptions } from '../src/shm.js';
+import { parseMode } from '../src/model/parse.js';
+import type { SetOptions } from '../src/sysv/segment.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 

@@ -3,9 +3,9 @@
  * the copy, and the one-slot hand-off around it (src/lock.ts). A failed copy
  * gives the slot or the post back, so nothing is lost.
  */
-import { LockTimeout, UsageError } from '../src/errors.js';
-import { SegmentLock } from '../src/lock.js';
-import { describeId } from '../src/shm.js';
+import { LockTimeout, UsageError } from '../src/model/errors.js';
+import { SegmentLock } from '../src/sysv/lock.js';
+import { describeId } from '../src/sysv/segment.js';
 import type { Shm } from '../src/api.js';
 import { takeLock, timeoutMs } from './lock.js';
 import type { OptionSpec, Options } from './spec.js';

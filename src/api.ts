@@ -11,39 +11,23 @@
  *   held.release();
  *   shm.remove();
  */
-import { Errno, LockTimeout, ShmError, UsageError } from './errors.js';
-import { IPC_PRIVATE } from './libc.js';
-import { lockFollowsSegment, removeLockFor, SegmentLock, type LockMode } from './lock.js';
+import { Errno, LockTimeout, ShmError, UsageError } from './model/errors.js';
+import { IPC_PRIVATE } from './kernel/sysv.js';
+import { lockFollowsSegment, removeLockFor } from './sysv/lock-set.js';
+import { SegmentLock, type LockMode } from './sysv/lock.js';
 import { writeBuffer } from './transfer.js';
 import type { Mapping } from './mapping.js';
-import {
-  checkPosixName,
-  createPosix,
-  listPosix,
-  lockKeyOf,
-  PosixLock,
-  PosixObject,
-  readPosixLocks,
-  removePosix,
-  setPosix,
-  statPosix,
-  type PosixRecord,
-} from './posix.js';
-import { readProcShm } from './proc.js';
-import type { SegmentRecord, ShmRecord } from './record.js';
+import { checkPosixName } from './posix/name.js';
+import { createPosix, listPosix, removePosix, setPosix, statPosix } from './posix/object.js';
+import { type PosixRecord } from './model/record.js';
+import { lockKeyOf } from './model/record.js';
+import { PosixLock, readPosixLocks } from './posix/lock.js';
+import { PosixObject } from './posix/descriptor.js';
+import { readProcShm } from './kernel/procfs.js';
+import type { SegmentRecord, ShmRecord } from './model/record.js';
 import { checkRegionRange, type Region } from './region.js';
-import {
-  Attachment,
-  createRandomKeySegment,
-  createSegment,
-  describeId,
-  keyFromPath,
-  lockSegment,
-  openKey,
-  removeSegment,
-  setSegment,
-  statSegment,
-} from './shm.js';
+import { Attachment } from './sysv/attachment.js';
+import { createRandomKeySegment, createSegment, describeId, keyFromPath, lockSegment, openKey, removeSegment, setSegment, statSegment } from './sysv/segment.js';
 
 /** What names an existing segment or object: exactly one of these. */
 export type ShmTarget = { id: number } | { key: number } | { ftok: string; proj?: number } | { name: string };

@@ -13,26 +13,32 @@
 export { isMissing, list, Shm, type LockHandle, type LockOptions, type ShmCreateOptions, type ShmTarget } from './api.js';
 export { Mapping } from './mapping.js';
 export type { Region } from './region.js';
-export {
-  checkPosixName,
-  listPosix,
-  PosixLock,
-  PosixMapping,
-  PosixObject,
-  readPosixLocks,
-  statPosix,
-  type PosixRecord,
-} from './posix.js';
-export { Errno, errnoName, LockTimeout, OperationError, ShmError, UsageError } from './errors.js';
-export { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from './libc.js';
+export { checkPosixName } from './posix/name.js';
+export { listPosix, statPosix } from './posix/object.js';
+export { PosixObject } from './posix/descriptor.js';
+export { PosixMapping } from './posix/mapping.js';
+export { PosixLock, readPosixLocks } from './posix/lock.js';
+export { Errno, errnoName, LockTimeout, OperationError, ShmError, UsageError } from './model/errors.js';
+export { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from './kernel/sysv.js';
 export { readShmLimits, readShmUsage, type ShmLimits } from './limits.js';
-export { readLockStates, removeLockFor, SegmentLock, type LockMode, type LockState } from './lock.js';
+export { SegmentLock } from './sysv/lock.js';
+export { readLockStates, removeLockFor } from './sysv/lock-set.js';
+export type { LockMode, LockState } from './model/lock-state.js';
 export { groupName, userName } from './names.js';
-export { parseByteCount, parseId, parseKey, parseMode, parseSize } from './parse.js';
-export { parseProcShm, readProcShm as listSegments } from './proc.js';
-export { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord, type ShmRecord } from './record.js';
+export { parseByteCount, parseId, parseKey, parseMode, parseSize } from './model/parse.js';
+export { parseProcShm, readProcShm as listSegments } from './kernel/procfs.js';
 export {
-  Attachment,
+  formatKey,
+  isDest,
+  isLocked,
+  permsOf,
+  statusOf,
+  type PosixRecord,
+  type SegmentRecord,
+  type ShmRecord,
+} from './model/record.js';
+export { Attachment } from './sysv/attachment.js';
+export {
   createRandomKeySegment,
   createSegment,
   findKey,
@@ -45,4 +51,4 @@ export {
   type CreateOptions,
   type CreateResult,
   type SetOptions,
-} from './shm.js';
+} from './sysv/segment.js';

@@ -3,8 +3,8 @@
  * /proc/sys/kernel as ipcs does (they are per IPC namespace), falling back to
  * shmctl(IPC_INFO); they use all 64 bits, hence BigInt.
  */
-import { readFileSync } from 'node:fs';
-import { shmctlInfo, shmctlIpcInfo, type ShmInfo } from './libc.js';
+import { readKernel } from './kernel/procfs.js';
+import { shmctlInfo, shmctlIpcInfo, type ShmInfo } from './kernel/sysv.js';
 
 export interface ShmLimits {
   /** Most segments (kernel.shmmni). */
@@ -15,15 +15,6 @@ export interface ShmLimits {
   shmall: bigint;
   /** Smallest segment in bytes: always 1 on Linux. */
   shmmin: bigint;
-}
-
-/** One of /proc/sys/kernel's values (shmmax, shmall, shmmni…), or null when it cannot be read. */
-export function readKernel(name: string): bigint | null {
-  try {
-    return BigInt(readFileSync(`/proc/sys/kernel/${name}`, 'latin1').trim());
-  } catch {
-    return null;
-  }
 }
 
 export function readShmLimits(): ShmLimits {

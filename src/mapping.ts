@@ -10,8 +10,9 @@
  * there next. The placeholder is unmapped once every Buffer handed out has
  * been garbage-collected. Every method of a detached mapping throws.
  */
-import { OperationError } from './errors.js';
-import * as libc from './libc.js';
+import { OperationError } from './model/errors.js';
+import { externalBuffer } from './kernel/ffi.js';
+import { munmap, replaceWithPlaceholder } from './kernel/posix.js';
 import { checkRegionRange, type Region } from './region.js';
 
 /** Largest Buffer one view may be (Node 20 caps Buffers at 4 GiB). */
@@ -29,7 +30,7 @@ interface Reservation {
 function unreserve(r: Reservation): void {
   if (r.released && r.live === 0) {
     r.released = false; // once
-    libc.munmap(r.address, r.length);
+    munmap(r.address, r.length);
   }
 }
 
@@ -80,7 +81,7 @@ export abstract class Mapping implements Region {
     this.checkRange(offset, length);
     if (length > MAX_VIEW) throw new RangeError(`a view is at most ${MAX_VIEW} bytes`);
     this.beforeView(offset, length);
-    const buffer = libc.externalBuffer(this.#address + offset, length);
+    const buffer = externalBuffer(this.#address + offset, length);
     this.#reservation.live++;
     collected.register(buffer, this.#reservation);
     return buffer;
@@ -125,7 +126,7 @@ export abstract class Mapping implements Region {
     } else {
       // Buffers are still out there: detach by putting the placeholder in.
       try {
-        libc.replaceWithPlaceholder(r.address, r.length);
+        replaceWithPlaceholder(r.address, r.length);
         r.released = true;
       } catch {
         // Huge-page mappings cannot be replaced a small page at a time.

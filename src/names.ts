@@ -3,8 +3,8 @@
  * such as LDAP answer too), cached per id for the life of the process: a
  * listing of thousands of segments owned by a few users asks libc a few times.
  */
-import { UsageError } from './errors.js';
-import { gidOf, groupNameOf, uidOf, userNameOf } from './libc.js';
+import { UsageError } from './model/errors.js';
+import { gidOf, groupNameOf, uidOf, userNameOf } from './kernel/nss.js';
 
 const users = new Map<number, string | null>();
 const groups = new Map<number, string | null>();

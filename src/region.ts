@@ -4,7 +4,7 @@
  * object reached through its descriptor: its size, a bounds check, and
  * windows over a range. One set of loops serves all of them.
  */
-import { OperationError } from './errors.js';
+import { OperationError } from './model/errors.js';
 
 export interface Region {
   /** Bytes, as known when it was opened or attached. */

@@ -4,8 +4,8 @@
  * straight into or out of the memory (a Buffer over it, never a copy in the
  * heap), a window of at most VIEW_CHUNK at a time.
  */
-import { OperationError } from './errors.js';
-import { readSome, writeAll } from './io.js';
+import { OperationError } from './model/errors.js';
+import { readSome, writeAll } from './kernel/io.js';
 import type { Region } from './region.js';
 
 /**

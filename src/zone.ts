@@ -9,7 +9,7 @@
  * its offset twice within 15 minutes), so listings of thousands of segments
  * cost a handful of calls.
  */
-import { localtimeOffset } from './libc.js';
+import { localtimeOffset } from './kernel/process.js';
 
 const QUARTER = 900;
 const byQuarter = new Map<number, number | null>();

@@ -1,7 +1,7 @@
 /**
  * Locks and the hand-off on real semaphores, between real processes.
  */
-import { lockKeyFor } from '../../src/lock.js';
+import { lockKeyFor } from '../../src/sysv/lock-set.js';
 import { BIN, exited, ROOT, withNamespace, type Namespace } from '../helpers/ns.js';
 
 const WORKER = `${ROOT}test/helpers/lock-worker.mjs`;

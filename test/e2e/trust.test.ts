@@ -8,7 +8,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { lockKeyFor } from '../../src/lock.js';
+import { lockKeyFor } from '../../src/sysv/lock-set.js';
 import { BIN, exited, withNamespace, type Namespace } from '../helpers/ns.js';
 
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];

@@ -4,7 +4,7 @@
 // that ipcs and shmctl-ts can be compared on it.
 //   ipc-helper.mjs set ID UID GID     IPC_SET owner and group
 //   ipc-helper.mjs lock ID            SHM_LOCK
-import { lockSegment, setSegment } from '../../dist/src/shm.js';
+import { lockSegment, setSegment } from '../../dist/src/sysv/segment.js';
 
 const [what, id, ...rest] = process.argv.slice(2);
 if (what === 'set') setSegment(Number(id), { uid: Number(rest[0]), gid: Number(rest[1]) });

@@ -5,8 +5,8 @@
 //   lock-worker.mjs produce ID N            post N messages "message-<i>"
 //   lock-worker.mjs consume ID N            take N messages, print one per line
 //   lock-worker.mjs hold ID                 take the exclusive lock, say "held", sleep
-import { SegmentLock } from '../../dist/src/lock.js';
-import { Attachment } from '../../dist/src/shm.js';
+import { SegmentLock } from '../../dist/src/sysv/lock.js';
+import { Attachment } from '../../dist/src/sysv/attachment.js';
 
 const [what, idText, nText, mode] = process.argv.slice(2);
 const id = Number(idText);

@@ -8,8 +8,8 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node
 import { readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseProcShm } from '../../src/proc.js';
-import type { SegmentRecord } from '../../src/record.js';
+import { parseProcShm } from '../../src/kernel/procfs.js';
+import type { SegmentRecord } from '../../src/model/record.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BIN = `${ROOT}bin/shmctl-ts`;

@@ -4,11 +4,13 @@
  * name lookups against getent, attachments against their bounds.
  */
 import { execFileSync } from 'node:child_process';
-import { ShmError, OperationError } from '../../src/errors.js';
-import * as libc from '../../src/libc.js';
+import { ShmError, OperationError } from '../../src/model/errors.js';
+import * as libc from '../../src/kernel/sysv.js';
+import { pageSize } from '../../src/kernel/ffi.js';
 import { groupName, userName } from '../../src/names.js';
-import { readProcShm } from '../../src/proc.js';
-import { Attachment, createSegment, findKey, openKey, removeSegment, statSegment } from '../../src/shm.js';
+import { readProcShm } from '../../src/kernel/procfs.js';
+import { Attachment } from '../../src/sysv/attachment.js';
+import { createSegment, findKey, openKey, removeSegment, statSegment } from '../../src/sysv/segment.js';
 
 const made: number[] = [];
 function segment(size: number, mode = 0o600, key = 0): number {
@@ -71,7 +73,7 @@ describe('names come from libc, as getent sees them', () => {
     expect(groupName(id)).toBe(getent('group', id));
   });
   test('page size is getconf PAGESIZE', () => {
-    expect(libc.pageSize()).toBe(Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' })));
+    expect(pageSize()).toBe(Number(execFileSync('getconf', ['PAGESIZE'], { encoding: 'utf8' })));
   });
 });
 

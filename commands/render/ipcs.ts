@@ -4,9 +4,9 @@
  * trailing spaces included. Each list view is also described as columns for
  * the terminal table (render/table.ts), so both show the same values.
  */
-import type { ShmInfo, ShmLimits } from '../limits.js';
-import type { NameLookup } from '../names.js';
-import { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord } from '../record.js';
+import type { ShmInfo, ShmLimits } from '../../src/limits.js';
+import type { NameLookup } from '../../src/names.js';
+import { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord } from '../../src/model/record.js';
 import { humanSize } from './human.js';
 import { TextBuffer } from './text-buffer.js';
 import { ctime } from './time.js';

@@ -2,12 +2,14 @@
  * `stat`'s own view: every IPC_STAT field, with names, status and times,
  * one "label: value" line each. Coloured labels on a terminal.
  */
-import type { NameLookup } from '../names.js';
-import { formatKey, permsOf, statusOf, type SegmentRecord } from '../record.js';
+import type { NameLookup } from '../../src/names.js';
+import { formatKey, permsOf, statusOf, type SegmentRecord } from '../../src/model/record.js';
 import { commandOf, permString } from './columns.js';
-import { SHM_DIR, type PosixLockState, type PosixRecord } from '../posix.js';
+import { SHM_DIR } from '../../src/model/record.js';
+import { type LockState as PosixLockState } from '../../src/model/lock-state.js';
+import { type PosixRecord } from '../../src/model/record.js';
 import { humanSize } from './human.js';
-import { terminalSafe } from '../text.js';
+import { terminalSafe } from '../../src/model/text.js';
 import { colorLevel, loadChalk } from './style.js';
 import { ctime } from './time.js';
 

@@ -1,5 +1,5 @@
 /** Times as C's ctime(3) prints them, in the local time zone (TZ, by libc's rules), C locale. */
-import { localTime } from '../zone.js';
+import { localTime } from '../../src/zone.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -3,13 +3,10 @@
  * names the segment and says why in words; where the kernel's errno is
  * ambiguous (Errno.EINVAL, Errno.ENOSPC from shmget) it is told apart by looking again.
  */
-import { readFileSync } from 'node:fs';
-import { Errno, OperationError, ShmError } from './errors.js';
-import * as libc from './libc.js';
-import { readKernel } from './limits.js';
-import { readProcShm } from './proc.js';
-import { formatKey, recordFromShmidDs, type SegmentRecord } from './record.js';
-import { Mapping } from './mapping.js';
+import { Errno, OperationError, ShmError } from '../model/errors.js';
+import { formatKey, recordFromShmidDs, type SegmentRecord } from '../model/record.js';
+import { readKernel, readProcShm, readSysValue } from '../kernel/procfs.js';
+import * as libc from '../kernel/sysv.js';
 
 
 export function describeKey(key: number): string {
@@ -123,12 +120,7 @@ function explainShmget(e: unknown, key: number, size: number, flags = 0): unknow
       return e.with(subject, 'not permitted (huge pages need CAP_IPC_LOCK or the hugetlb group)');
     case Errno.ENOMEM: {
       if (flags & libc.SHM_HUGETLB) {
-        let pages = '?';
-        try {
-          pages = readFileSync('/proc/sys/vm/nr_hugepages', 'latin1').trim();
-        } catch {
-          /* unknown */
-        }
+        const pages = readSysValue('vm/nr_hugepages') ?? '?';
         return e.with(subject, `not enough huge pages for ${size} bytes (vm.nr_hugepages = ${pages})`);
       }
       return e.with(subject, `not enough memory for ${size} bytes (try --noreserve)`);
@@ -175,7 +167,7 @@ function safeStat(id: number): SegmentRecord | null {
   }
 }
 
-function explainShmctl(e: unknown, id: number, action: 'stat' | 'remove'): unknown {
+export function explainShmctl(e: unknown, id: number, action: 'stat' | 'remove'): unknown {
   if (!(e instanceof ShmError)) return e;
   const subject = describeId(id);
   switch (e.errno) {
@@ -298,53 +290,5 @@ export function keyFromPath(path: string, proj: number): number {
     return libc.ftok(path, proj);
   } catch (e) {
     throw e instanceof ShmError ? e.with(`ftok ${path}`) : e;
-  }
-}
-
-/**
- * A segment attached to this process (see Mapping: views over the memory,
- * bounds-checked, safe to have kept past detach()).
- */
-export class Attachment extends Mapping {
-  readonly id: number;
-  readonly subject: string;
-
-  private constructor(id: number, address: number, size: number, readonly: boolean) {
-    super(address, size, libc.pageAlign(size), readonly);
-    this.id = id;
-    this.subject = describeId(id);
-  }
-
-  /**
-   * Attach by id. The size is read after attaching, from the attached segment
-   * itself: an id cannot be reused while we hold it, so size and memory agree.
-   */
-  static attach(id: number, opts: { readonly?: boolean } = {}): Attachment {
-    const readonly = opts.readonly ?? false;
-    let address: number;
-    try {
-      address = libc.shmat(id, readonly ? libc.SHM_RDONLY : 0);
-    } catch (e) {
-      if (!(e instanceof ShmError)) throw e;
-      const subject = describeId(id);
-      if (e.errno === Errno.EACCES) {
-        throw e.with(subject, `permission denied for ${readonly ? 'read-only' : 'read-write'} attach`);
-      }
-      if (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM) throw e.with(subject, 'no such segment');
-      if (e.errno === Errno.ENOMEM) throw e.with(subject, 'no room in the address space for the segment');
-      throw e.with(subject);
-    }
-    let size: number;
-    try {
-      size = libc.shmctlStat(id).size;
-    } catch (e) {
-      libc.shmdt(address);
-      throw explainShmctl(e, id, 'stat');
-    }
-    return new Attachment(id, address, size, readonly);
-  }
-
-  protected unmap(address: number): void {
-    libc.shmdt(address);
   }
 }

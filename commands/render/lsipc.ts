@@ -3,8 +3,8 @@
  * (libsmartcols' layout when not on a terminal), --raw, --export, and JSON
  * with real types. The text formats are byte for byte lsipc's.
  */
-import type { ShmRecord } from '../record.js';
-import { escapeAscii, escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes, utf8Locale } from '../text.js';
+import type { ShmRecord } from '../../src/model/record.js';
+import { escapeAscii, escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes, utf8Locale } from '../../src/model/text.js';
 import type { Column, ColumnContext, JsonValue } from './columns.js';
 
 export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'json';

@@ -3,9 +3,9 @@
  * table, with removed (dest) segments dimmed and their status in red, locked
  * in yellow. Loaded only when stdout is a terminal (or --format table).
  */
-import { isDest, type ShmRecord } from '../record.js';
-import { isPosix } from '../posix.js';
-import { terminalSafe } from '../text.js';
+import { isDest, type ShmRecord } from '../../src/model/record.js';
+import { isPosix } from '../../src/model/record.js';
+import { terminalSafe } from '../../src/model/text.js';
 import { loadChalk } from './style.js';
 
 export interface TableColumn {

@@ -7,14 +7,16 @@
  * typed JSON value (numbers as numbers, null for unknown or unset).
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../errors.js';
-import type { NameLookup } from '../names.js';
-import { formatKey, permsOf, statusOf, type SegmentRecord, type ShmRecord } from '../record.js';
-import { isPosix, lockKeyOf, type PosixLockState, type PosixRecord } from '../posix.js';
+import { UsageError } from '../../src/model/errors.js';
+import type { NameLookup } from '../../src/names.js';
+import { formatKey, permsOf, statusOf, type SegmentRecord, type ShmRecord } from '../../src/model/record.js';
+import { isPosix, lockKeyOf } from '../../src/model/record.js';
+import { type LockState as PosixLockState } from '../../src/model/lock-state.js';
+import { type PosixRecord } from '../../src/model/record.js';
 import { humanSize } from './human.js';
-import { lockOf, type LockInfo } from '../lock.js';
-import { escapeBytes } from '../text.js';
-import { localTime } from '../zone.js';
+import { lockOf, type LockInfo } from '../../src/sysv/lock-set.js';
+import { escapeBytes } from '../../src/model/text.js';
+import { localTime } from '../../src/zone.js';
 import { ctime } from './time.js';
 
 export type TimeFormat = 'short' | 'full' | 'iso';

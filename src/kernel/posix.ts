@@ -1,0 +1,97 @@
+/**
+ * POSIX shared memory and the file calls around it: shm_open and shm_unlink
+ * (names as bytes), ftruncate, fchmod, fchown, flock, mmap, munmap.
+ */
+import { Errno } from '../model/errors.js';
+import { call, fail, scratchArea, T } from './ffi.js';
+
+// --- POSIX shared memory -----------------------------------------------------
+
+export const O_RDONLY = 0;
+export const O_RDWR = 2;
+export const O_CREAT = 0o100;
+export const O_EXCL = 0o200;
+/** Opening a FIFO planted in /dev/shm must not wait for a writer. */
+export const O_NONBLOCK = 0o4000;
+export const PROT_READ = 1;
+export const PROT_WRITE = 2;
+export const MAP_SHARED = 0x01;
+export const MAP_PRIVATE = 0x02;
+export const MAP_FIXED = 0x10;
+export const MAP_ANONYMOUS = 0x20;
+export const MAP_NORESERVE = 0x4000;
+export const LOCK_SH = 1;
+export const LOCK_EX = 2;
+export const LOCK_NB = 4;
+export const LOCK_UN = 8;
+
+/** A name's bytes, NUL-terminated, in the scratch area: names need not be UTF-8. */
+function cName(name: Uint8Array): number {
+  const area = scratchArea(name.length + 1);
+  area.view.set(name, 0);
+  area.view[name.length] = 0;
+  return area.address;
+}
+
+/** shm_open(3) of "/name" given as bytes: a descriptor (O_CLOEXEC, O_NOFOLLOW, as glibc opens it). */
+export function shmOpen(name: Uint8Array, flags: number, mode: number): number {
+  const r = call('shm_open', T.I32, [T.U64, T.I32, T.U32], [cName(name), flags, mode]);
+  if (r.value === -1) fail('shm_open', r);
+  return r.value;
+}
+
+export function shmUnlink(name: Uint8Array): void {
+  const r = call('shm_unlink', T.I32, [T.U64], [cName(name)]);
+  if (r.value === -1) fail('shm_unlink', r);
+}
+
+export function ftruncate(fd: number, length: number): void {
+  const r = call('ftruncate', T.I32, [T.I32, T.I64], [fd, length]);
+  if (r.value === -1) fail('ftruncate', r);
+}
+
+/** fchmod(2): the exact bits, whatever the umask made of shm_open's mode. */
+export function fchmod(fd: number, mode: number): void {
+  const r = call('fchmod', T.I32, [T.I32, T.U32], [fd, mode]);
+  if (r.value === -1) fail('fchmod', r);
+}
+
+/** fchown(2); -1 (as 0xffffffff) leaves that one unchanged. */
+export function fchown(fd: number, uid: number, gid: number): void {
+  const r = call('fchown', T.I32, [T.I32, T.U32, T.U32], [fd, uid >>> 0, gid >>> 0]);
+  if (r.value === -1) fail('fchown', r);
+}
+
+/** flock(2). With LOCK_NB, false when someone else holds a conflicting lock. */
+export function flock(fd: number, operation: number): boolean {
+  const r = call('flock', T.I32, [T.I32, T.I32], [fd, operation]);
+  if (r.value === -1) {
+    if (r.errno === Errno.EAGAIN) return false;
+    fail('flock', r);
+  }
+  return true;
+}
+
+/** mmap(2); returns the address. MAP_FAILED is (void *) -1. */
+export function mmap(address: number, length: number, prot: number, flags: number, fd: number, offset: number): number {
+  const r = call('mmap', T.U64, [T.U64, T.U64, T.I32, T.I32, T.I32, T.I64], [address, length, prot, flags, fd, offset]);
+  if (r.value === -1 || r.value < 0 || r.value >= 2 ** 63) fail('mmap', r);
+  return r.value;
+}
+
+export function munmap(address: number, length: number): void {
+  const r = call('munmap', T.I32, [T.U64, T.U64], [address, length]);
+  if (r.value === -1) fail('munmap', r);
+}
+
+/**
+ * Put private zero pages (reserving no memory) where a mapping was, in one
+ * step: MAP_FIXED replaces what is there, so for a shm attachment this is its
+ * detach (nattch drops as with shmdt), and the address range stays ours.
+ * A Buffer someone kept over the old mapping then reads zeros instead of
+ * whatever the process maps there next, and never faults.
+ */
+export function replaceWithPlaceholder(address: number, length: number): void {
+  mmap(address, length, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+}
+

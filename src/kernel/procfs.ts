@@ -1,0 +1,262 @@
+/**
+ * Everything shmctl-ts reads from /proc, in one place:
+ *   /proc/sysvipc/shm and /proc/sysvipc/sem   the namespace's segments and semaphore sets
+ *   /proc/sys/kernel/*, /proc/sys/vm/*         limits
+ *   /proc/PID/cmdline                          a process's command line, as bytes
+ *   /proc/PID/maps                             who maps which object (device and inode)
+ *   /proc/locks                                flock/fcntl locks on files
+ *
+ * /proc/sysvipc/shm lists every segment of the IPC namespace, whatever its
+ * permissions, in the kernel's index order (which ipcs keeps: no sorting). A
+ * namespace may hold 32,768 segments, so the file is read in a few large
+ * reads and parsed byte by byte, numbers straight from the digits, without
+ * making a string per line or per field.
+ */
+import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { ShmError } from '../model/errors.js';
+import type { LockState } from '../model/lock-state.js';
+import type { SegmentRecord } from '../model/record.js';
+
+export const PROC_SHM = '/proc/sysvipc/shm';
+
+const COLUMNS = [
+  'key', 'shmid', 'perms', 'size', 'cpid', 'lpid', 'nattch', 'uid', 'gid',
+  'cuid', 'cgid', 'atime', 'dtime', 'ctime', 'rss', 'swap',
+] as const;
+type Column = (typeof COLUMNS)[number];
+
+const SPACE = 0x20;
+const NEWLINE = 0x0a;
+const MINUS = 0x2d;
+
+/**
+ * Parse the file. Columns are found by the header's names, so a kernel
+ * without rss/swap still parses (they come out null). The key is printed as a
+ * signed int; the record holds it unsigned. perms is octal and keeps the
+ * SHM_DEST/SHM_LOCKED bits.
+ */
+export function parseProcShm(data: Buffer | string): SegmentRecord[] {
+  const buf = typeof data === 'string' ? Buffer.from(data, 'latin1') : data;
+  const headerEnd = buf.indexOf(NEWLINE);
+  const headerLine = buf.toString('latin1', 0, headerEnd < 0 ? buf.length : headerEnd);
+  const header = headerLine.trim().split(/\s+/);
+  const at = {} as Record<Column, number>;
+  for (const name of COLUMNS) at[name] = header.indexOf(name);
+  for (const name of COLUMNS.slice(0, 14)) {
+    if (at[name] < 0) throw new Error(`${PROC_SHM}: unexpected header (no '${name}' column): ${headerLine}`);
+  }
+  const width = header.length;
+  const fields = new Array<number>(width);
+  const records: SegmentRecord[] = [];
+  let i = headerEnd < 0 ? buf.length : headerEnd + 1;
+  const end = buf.length;
+  while (i < end) {
+    // one line: `width` whitespace-separated numbers
+    let f = 0;
+    while (i < end && buf[i] !== NEWLINE) {
+      while (i < end && buf[i] === SPACE) i++;
+      if (i >= end || buf[i] === NEWLINE) break;
+      let negative = false;
+      if (buf[i] === MINUS) {
+        negative = true;
+        i++;
+      }
+      // perms is octal: read its digits as written, convert below
+      let value = 0;
+      while (i < end && buf[i]! >= 0x30 && buf[i]! <= 0x39) value = value * 10 + (buf[i++]! - 0x30);
+      if (f < width) fields[f] = negative ? -value : value;
+      f++;
+      while (i < end && buf[i] !== SPACE && buf[i] !== NEWLINE) i++; // anything unexpected
+    }
+    i++;
+    if (f === 0) continue;
+    if (f < width) throw new Error(`${PROC_SHM}: a line has ${f} fields, the header ${width}`);
+    records.push({
+      kind: 'sysv',
+      key: fields[at.key]! >>> 0,
+      id: fields[at.shmid]!,
+      mode: octal(fields[at.perms]!),
+      size: fields[at.size]!,
+      cpid: fields[at.cpid]!,
+      lpid: fields[at.lpid]!,
+      nattch: fields[at.nattch]!,
+      uid: fields[at.uid]!,
+      gid: fields[at.gid]!,
+      cuid: fields[at.cuid]!,
+      cgid: fields[at.cgid]!,
+      atime: fields[at.atime]!,
+      dtime: fields[at.dtime]!,
+      ctime: fields[at.ctime]!,
+      rss: at.rss < 0 ? null : fields[at.rss]!,
+      swap: at.swap < 0 ? null : fields[at.swap]!,
+    });
+  }
+  return records;
+}
+
+/** The value of decimal digits that were octal digits: 1644 → 0o1644. */
+function octal(digits: number): number {
+  let value = 0;
+  for (let place = 1; digits > 0; place *= 8, digits = Math.floor(digits / 10)) value += (digits % 10) * place;
+  return value;
+}
+
+/** The whole file, in as few read(2)s as the kernel allows (procfs files have no size). */
+function readAll(path: string): Buffer {
+  const fd = openSync(path, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(1 << 20);
+    let length = 0;
+    for (;;) {
+      if (length === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, length);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) return buf.subarray(0, length);
+      length += n;
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function readProcShm(path = PROC_SHM): SegmentRecord[] {
+  let data: Buffer;
+  try {
+    data = readAll(path);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new ShmError('open', -(err.errno ?? 0) || 2, path, `cannot read the segment list (${err.code === 'ENOENT' ? 'is /proc mounted?' : err.message})`);
+  }
+  return parseProcShm(data);
+}
+
+/** One row of /proc/sysvipc/sem: what a lock listing needs. */
+export interface SemRow {
+  key: number;
+  semid: number;
+  nsems: number;
+  cuid: number;
+}
+
+/** The namespace's semaphore sets; none when the file cannot be read. */
+export function readProcSem(): SemRow[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/sysvipc/sem', 'latin1');
+  } catch {
+    return [];
+  }
+  const rows: SemRow[] = [];
+  // key semid perms nsems uid gid cuid cgid otime ctime
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 7) continue;
+    rows.push({ key: Number(f[0]) >>> 0, semid: Number(f[1]), nsems: Number(f[3]), cuid: Number(f[6]) });
+  }
+  return rows;
+}
+
+/** One of /proc/sys/kernel's values (shmmax, shmall, shmmni…), or null when it cannot be read. */
+export function readKernel(name: string): bigint | null {
+  return readSysValue(`kernel/${name}`);
+}
+
+/** A value under /proc/sys ("vm/nr_hugepages"), or null. */
+export function readSysValue(path: string): bigint | null {
+  try {
+    return BigInt(readFileSync(`/proc/sys/${path}`, 'latin1').trim());
+  } catch {
+    return null;
+  }
+}
+
+/** A process's command line, NULs as spaces, as bytes (not necessarily UTF-8); null when it is gone or has none. */
+export function readCommandLine(pid: number): Buffer | null {
+  if (pid <= 0) return null;
+  let raw: Buffer;
+  try {
+    raw = readFileSync(`/proc/${pid}/cmdline`);
+  } catch {
+    return null;
+  }
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === 0) end--;
+  const bytes = raw.subarray(0, end);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) bytes[i] = 0x20;
+  return bytes.length ? bytes : null;
+}
+
+/**
+ * Which processes map the files with these identities ("MAJ:MIN INODE", as
+ * maps prints them): one pass over /proc/PID/maps. Maps of other users'
+ * processes are readable only with privilege: those are counted.
+ */
+export function scanMaps(keys: Set<string>): { pids: Map<string, number[]>; unreadable: number } {
+  const pids = new Map<string, number[]>();
+  let unreadable = 0;
+  const devices = new Set([...keys].map((k) => ` ${k.slice(0, k.indexOf(' '))} `));
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
+  } catch {
+    return { pids, unreadable };
+  }
+  for (const pid of entries) {
+    let maps: string;
+    try {
+      maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') unreadable++;
+      continue;
+    }
+    // Kernel threads have empty maps; so do unreadable ones under some kernels.
+    if (maps === '' && pid !== String(process.pid)) continue;
+    const seen = new Set<string>();
+    for (const device of devices) {
+      for (let at = maps.indexOf(device); at >= 0; at = maps.indexOf(device, at + 1)) {
+        const end = maps.indexOf(' ', at + device.length);
+        const key = `${device.slice(1, -1)} ${maps.slice(at + device.length, end < 0 ? undefined : end)}`;
+        if (keys.has(key) && !seen.has(key)) {
+          seen.add(key);
+          const list = pids.get(key) ?? [];
+          list.push(Number(pid));
+          pids.set(key, list);
+        }
+      }
+    }
+  }
+  return { pids, unreadable };
+}
+
+/** flock, fcntl and OFD locks from /proc/locks, by "MAJ:MIN INODE". A file with no entry is free. */
+export function readFileLocks(): Map<string, LockState> {
+  const states = new Map<string, LockState>();
+  let text: string;
+  try {
+    text = readFileSync('/proc/locks', 'latin1');
+  } catch {
+    return states;
+  }
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 6) continue;
+    const waiting = f[1] === '->';
+    const g = waiting ? f.slice(1) : f;
+    // N: TYPE ADVISORY|MANDATORY READ|WRITE PID MAJ:MIN:INODE START END
+    const access = g[3];
+    const where = /^([0-9a-f]+):([0-9a-f]+):(\d+)$/.exec(g[5] ?? '');
+    if (!where) continue;
+    const key = `${where[1]!.padStart(2, '0')}:${where[2]!.padStart(2, '0')} ${where[3]}`;
+    const s = states.get(key) ?? { state: 'free', holders: 0, waiters: 0 };
+    if (waiting) s.waiters++;
+    else {
+      s.holders++;
+      s.state = access === 'WRITE' ? 'exclusive' : s.state === 'exclusive' ? 'exclusive' : 'shared';
+    }
+    states.set(key, s);
+  }
+  return states;
+}

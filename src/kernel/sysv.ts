@@ -1,0 +1,258 @@
+/**
+ * System V shared memory and semaphores: shmget, shmat, shmdt, shmctl,
+ * semget, semtimedop, semctl, ftok, and the structs they fill in
+ * (shmid_ds, semid_ds, ipc_perm, shminfo, shm_info) at x86-64/aarch64 LP64
+ * glibc offsets (see docs/ABI.md).
+ */
+import { SHM_DEST, SHM_LOCKED } from '../model/record.js';
+import { call, fail, scratchArea, T } from './ffi.js';
+
+// --- constants (<sys/ipc.h>, <bits/shm.h>, <bits/sem.h>) ---
+export const IPC_PRIVATE = 0;
+export const IPC_CREAT = 0o1000;
+export const IPC_EXCL = 0o2000;
+export const IPC_NOWAIT = 0o4000;
+export const SHM_RDONLY = 0o10000;
+export const SHM_HUGETLB = 0o4000;
+export const SHM_NORESERVE = 0o10000;
+export { SHM_DEST, SHM_LOCKED };
+
+export const IPC_RMID = 0;
+export const IPC_SET = 1;
+export const IPC_STAT = 2;
+export const IPC_INFO = 3;
+export const SHM_LOCK = 11;
+export const SHM_UNLOCK = 12;
+export const SHM_INFO = 14;
+
+const SHMID_DS_SIZE = 112;
+
+// --- System V shared memory ---------------------------------------------------
+
+/** shmget(2). `key` is the unsigned 32-bit key; key_t is a signed int. */
+export function shmget(key: number, size: number, flags: number): number {
+  const r = call('shmget', T.I32, [T.I32, T.U64, T.I32], [key | 0, size, flags]);
+  if (r.value === -1) fail('shmget', r);
+  return r.value;
+}
+
+/** shmat(2); returns the address. Failure is (void *) -1, which ffi-rs hands back as -1. */
+export function shmat(id: number, flags: number): number {
+  const r = call('shmat', T.U64, [T.I32, T.U64, T.I32], [id, 0, flags]);
+  if (r.value === -1 || r.value < 0 || r.value >= 2 ** 63) fail('shmat', r);
+  return r.value;
+}
+
+export function shmdt(address: number): void {
+  const r = call('shmdt', T.I32, [T.U64], [address]);
+  if (r.value === -1) fail('shmdt', r);
+}
+
+/** struct shmid_ds, decoded. */
+export interface ShmidDs extends IpcPerm {
+  // mode includes SHM_DEST / SHM_LOCKED
+  seq: number;
+  size: number;
+  atime: number;
+  dtime: number;
+  ctime: number;
+  cpid: number;
+  lpid: number;
+  nattch: number;
+}
+
+/** struct ipc_perm, at the start of shmid_ds and semid_ds alike. */
+interface IpcPerm {
+  key: number; // unsigned
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  mode: number;
+}
+
+function decodeIpcPerm(b: Buffer): IpcPerm {
+  return { key: b.readUInt32LE(0), uid: b.readUInt32LE(4), gid: b.readUInt32LE(8), cuid: b.readUInt32LE(12), cgid: b.readUInt32LE(16), mode: b.readUInt16LE(20) };
+}
+
+/** The three fields IPC_SET takes (the kernel ignores the rest), into a zeroed struct of `size` bytes; its address. */
+function ipcSetArea(size: number, perm: { uid: number; gid: number; mode: number }): number {
+  const area = scratchArea(size);
+  area.view.fill(0, 0, size);
+  area.view.writeUInt32LE(perm.uid, 4);
+  area.view.writeUInt32LE(perm.gid, 8);
+  area.view.writeUInt16LE(perm.mode & 0o777, 20);
+  return area.address;
+}
+
+function decodeShmidDs(b: Buffer): ShmidDs {
+  return {
+    ...decodeIpcPerm(b),
+    seq: b.readUInt16LE(24),
+    size: Number(b.readBigUInt64LE(48)),
+    atime: Number(b.readBigInt64LE(56)),
+    dtime: Number(b.readBigInt64LE(64)),
+    ctime: Number(b.readBigInt64LE(72)),
+    cpid: b.readInt32LE(80),
+    lpid: b.readInt32LE(84),
+    nattch: Number(b.readBigUInt64LE(88)),
+  };
+}
+
+/** shmctl(id, IPC_STAT). */
+export function shmctlStat(id: number): ShmidDs {
+  return decodeShmidDs(shmctlInto(id, IPC_STAT, SHMID_DS_SIZE));
+}
+
+/** shmctl(id, IPC_RMID). */
+export function shmctlRmid(id: number): void {
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_RMID, 0]);
+  if (r.value === -1) fail('shmctl', r);
+}
+
+/**
+ * shmctl(id, IPC_SET): the kernel takes shm_perm.uid, .gid and the low 9 bits
+ * of .mode and ignores the rest, so no IPC_STAT (which needs read permission)
+ * is needed first: the caller passes all three.
+ */
+export function shmctlSet(id: number, perm: { uid: number; gid: number; mode: number }): void {
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, ipcSetArea(SHMID_DS_SIZE, perm)]);
+  if (r.value === -1) fail('shmctl', r);
+}
+
+/** struct shm_info (SHM_INFO): what ipcs -u prints. Page counts. */
+export interface ShmInfo {
+  usedIds: number;
+  shmTot: bigint;
+  shmRss: bigint;
+  shmSwp: bigint;
+  swapAttempts: bigint;
+  swapSuccesses: bigint;
+}
+
+/** shmctl(id, cmd, buf) with buf a zeroed `size`-byte struct in the scratch area; returns it. */
+function shmctlInto(id: number, cmd: number, size: number): Buffer {
+  const area = scratchArea(size);
+  area.view.fill(0, 0, size);
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, cmd, area.address]);
+  if (r.value === -1) fail('shmctl', r);
+  return area.view;
+}
+
+/** shmctl(0, SHM_INFO): namespace-wide usage. */
+export function shmctlInfo(): ShmInfo {
+  const b = shmctlInto(0, SHM_INFO, 48);
+  return {
+    usedIds: b.readInt32LE(0),
+    shmTot: b.readBigUInt64LE(8),
+    shmRss: b.readBigUInt64LE(16),
+    shmSwp: b.readBigUInt64LE(24),
+    swapAttempts: b.readBigUInt64LE(32),
+    swapSuccesses: b.readBigUInt64LE(40),
+  };
+}
+
+/** struct shminfo (IPC_INFO): the limits, for when /proc/sys is not there. */
+export function shmctlIpcInfo(): { shmmax: bigint; shmmin: bigint; shmmni: bigint; shmseg: bigint; shmall: bigint } {
+  const b = shmctlInto(0, IPC_INFO, 72);
+  return {
+    shmmax: b.readBigUInt64LE(0),
+    shmmin: b.readBigUInt64LE(8),
+    shmmni: b.readBigUInt64LE(16),
+    shmseg: b.readBigUInt64LE(24),
+    shmall: b.readBigUInt64LE(32),
+  };
+}
+
+/** shmctl(id, SHM_LOCK) or SHM_UNLOCK: keep the segment's pages in memory, or stop. */
+export function shmctlLock(id: number, lock: boolean): void {
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, lock ? SHM_LOCK : SHM_UNLOCK, 0]);
+  if (r.value === -1) fail('shmctl', r);
+}
+
+/** ftok(3). */
+export function ftok(path: string, proj: number): number {
+  const r = call('ftok', T.I32, [T.String, T.I32], [path, proj]);
+  if (r.value === -1) fail('ftok', r);
+  return r.value >>> 0;
+}
+
+// --- System V semaphores ------------------------------------------------------
+
+export const SEM_UNDO = 0x1000;
+export const GETVAL = 12;
+export const GETNCNT = 14;
+export const SETVAL = 16;
+
+/** semget(2). */
+export function semget(key: number, nsems: number, flags: number): number {
+  const r = call('semget', T.I32, [T.I32, T.I32, T.I32], [key | 0, nsems, flags]);
+  if (r.value === -1) fail('semget', r);
+  return r.value;
+}
+
+/** One semaphore operation: which semaphore, how much, SEM_UNDO/IPC_NOWAIT. */
+export interface SemOp {
+  num: number;
+  op: number;
+  flags: number;
+}
+
+/**
+ * semtimedop(2) on `ops`, atomically. `timeoutMs` null blocks (plain semop);
+ * otherwise EAGAIN when the time runs out. The sembuf array and the timespec
+ * go into the scratch area.
+ */
+export function semtimedop(semid: number, ops: SemOp[], timeoutMs: number | null): void {
+  const area = scratchArea(64 + 16 + ops.length * 6);
+  ops.forEach((o, i) => {
+    area.view.writeUInt16LE(o.num, 16 + i * 6);
+    area.view.writeInt16LE(o.op, 16 + i * 6 + 2);
+    area.view.writeInt16LE(o.flags, 16 + i * 6 + 4);
+  });
+  let timeout = 0;
+  if (timeoutMs !== null) {
+    const ms = Math.max(0, Math.floor(timeoutMs));
+    area.view.writeBigInt64LE(BigInt(Math.floor(ms / 1000)), 0);
+    area.view.writeBigInt64LE(BigInt((ms % 1000) * 1_000_000), 8);
+    timeout = area.address;
+  }
+  const r = call('semtimedop', T.I32, [T.I32, T.U64, T.U64, T.U64], [semid, area.address + 16, ops.length, timeout]);
+  if (r.value === -1) fail('semop', r);
+}
+
+/** semctl(2) for the commands that take an int or nothing (GETVAL, SETVAL, GETNCNT, IPC_RMID). */
+export function semctl(semid: number, num: number, cmd: number, value = 0): number {
+  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, num, cmd, value]);
+  if (r.value === -1) fail('semctl', r);
+  return r.value;
+}
+
+/** struct semid_ds, decoded: who made and owns the set, and whether it was initialised. */
+export interface SemidDs extends IpcPerm {
+  otime: number;
+  nsems: number;
+}
+
+const SEMID_DS_SIZE = 104;
+
+/** semctl(IPC_STAT). */
+export function semctlStat(semid: number): SemidDs {
+  const area = scratchArea(SEMID_DS_SIZE);
+  area.view.fill(0, 0, SEMID_DS_SIZE);
+  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_STAT, area.address]);
+  if (r.value === -1) fail('semctl', r);
+  const b = area.view;
+  return {
+    ...decodeIpcPerm(b),
+    otime: Number(b.readBigInt64LE(48)),
+    nsems: Number(b.readBigUInt64LE(80)),
+  };
+}
+
+/** semctl(IPC_SET): owner, group and the low 9 mode bits (the kernel takes nothing else). */
+export function semctlSet(semid: number, perm: { uid: number; gid: number; mode: number }): void {
+  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_SET, ipcSetArea(SEMID_DS_SIZE, perm)]);
+  if (r.value === -1) fail('semctl', r);
+}
+

@@ -1,0 +1,153 @@
+/**
+ * The data model: the records every view renders, one family with a `kind`
+ * discriminant — a System V segment (from /proc/sysvipc/shm or IPC_STAT) and
+ * a POSIX object (from lstat of /dev/shm). A leaf: it imports nothing of ours.
+ */
+
+/** Bits of shm_perm.mode as the kernel reports them: removed while attached, locked in memory. */
+export const SHM_DEST = 0o1000;
+export const SHM_LOCKED = 0o2000;
+
+/** Where glibc keeps POSIX shared memory objects ("/name" is /dev/shm/name). */
+export const SHM_DIR = '/dev/shm';
+
+export interface SegmentRecord {
+  kind: 'sysv';
+  /** Unsigned 32-bit key; 0 for IPC_PRIVATE and for segments removed while attached. */
+  key: number;
+  id: number;
+  /** shm_perm.mode: permission bits plus SHM_DEST (01000) and SHM_LOCKED (02000). */
+  mode: number;
+  /** Bytes, as asked at creation (the memory used is rounded up to pages). */
+  size: number;
+  cpid: number;
+  lpid: number;
+  nattch: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  /** Seconds since the epoch; 0 means never. */
+  atime: number;
+  dtime: number;
+  ctime: number;
+  /** Resident and swapped bytes; known from /proc only, null from IPC_STAT. */
+  rss: number | null;
+  swap: number | null;
+}
+
+/** Either kind of shared memory, as the column table and the renderers take it. */
+export type ShmRecord = SegmentRecord | PosixRecord;
+
+export function permsOf(r: { mode: number }): number {
+  return r.mode & 0o777;
+}
+
+/** Removed (IPC_RMID) while still attached: it goes at the last detach. */
+export function isDest(r: SegmentRecord): boolean {
+  return (r.mode & SHM_DEST) !== 0;
+}
+
+/** Locked in memory with SHM_LOCK. */
+export function isLocked(r: SegmentRecord): boolean {
+  return (r.mode & SHM_LOCKED) !== 0;
+}
+
+/** Status words in lsipc's order. */
+export function statusOf(r: SegmentRecord): string[] {
+  const status: string[] = [];
+  if (isDest(r)) status.push('dest');
+  if (isLocked(r)) status.push('locked');
+  return status;
+}
+
+/** IPC_STAT's fields, as kernel/sysv.ts decodes them. */
+export interface ShmidFields {
+  key: number;
+  uid: number;
+  gid: number;
+  cuid: number;
+  cgid: number;
+  mode: number;
+  size: number;
+  atime: number;
+  dtime: number;
+  ctime: number;
+  cpid: number;
+  lpid: number;
+  nattch: number;
+}
+
+export function recordFromShmidDs(id: number, ds: ShmidFields): SegmentRecord {
+  return {
+    kind: 'sysv',
+    key: ds.key,
+    id,
+    mode: ds.mode,
+    size: ds.size,
+    cpid: ds.cpid,
+    lpid: ds.lpid,
+    nattch: ds.nattch,
+    uid: ds.uid,
+    gid: ds.gid,
+    cuid: ds.cuid,
+    cgid: ds.cgid,
+    atime: ds.atime,
+    dtime: ds.dtime,
+    ctime: ds.ctime,
+    rss: null,
+    swap: null,
+  };
+}
+
+/** The key as everyone prints it: 0x%08x of the unsigned value. */
+export function formatKey(key: number): string {
+  return '0x' + (key >>> 0).toString(16).padStart(8, '0');
+}
+
+/** One POSIX object, as every view of it is rendered. */
+export interface PosixRecord {
+  kind: 'posix';
+  /** "/name" */
+  name: string;
+  size: number;
+  /** st_mode's permission bits (with setuid/setgid/sticky, if anyone set them). */
+  mode: number;
+  uid: number;
+  gid: number;
+  /** Seconds since the epoch (whole). */
+  atime: number;
+  mtime: number;
+  ctime: number;
+  nlink: number;
+  ino: number;
+  dev: number;
+  /** Bytes of memory it holds (tmpfs blocks: resident or swapped). */
+  allocated: number;
+  /** Processes that map it, from /proc/PID/maps; null when not looked for. */
+  mappedBy: number[] | null;
+  /** Processes whose maps could not be read (not ours, without privilege). */
+  unreadable: number;
+}
+
+export function isPosix(r: object): r is PosixRecord {
+  return (r as { kind?: string }).kind === 'posix';
+}
+
+/** "major:minor" as /proc prints a device, in hex. */
+export function deviceText(dev: number, width = 2): string {
+  const major = Math.floor(dev / 256) & 0xfff;
+  const minor = (dev & 0xff) | (Math.floor(dev / 4096) & 0xfff00);
+  return `${major.toString(16).padStart(width, '0')}:${minor.toString(16).padStart(width, '0')}`;
+}
+
+/**
+ * An object's identity as /proc/PID/maps and /proc/locks print it, "MAJ:MIN
+ * INODE" (device in hex): the same object whatever its name, even removed.
+ */
+export function objectKey(r: { dev: number; ino: number }): string {
+  return `${deviceText(r.dev)} ${r.ino}`;
+}
+
+/** The key readPosixLocks uses for this object (objectKey). */
+export const lockKeyOf = objectKey;

@@ -1,0 +1,69 @@
+/** The lock of a POSIX object: flock(2), and the states /proc/locks shows. */
+import { closeSync } from 'node:fs';
+import { ShmError } from '../model/errors.js';
+import type { LockState } from '../model/lock-state.js';
+import * as libc from '../kernel/posix.js';
+import { readFileLocks } from '../kernel/procfs.js';
+import { checkPosixName } from './name.js';
+import { openExisting } from './open.js';
+
+/**
+ * Locks on POSIX objects, from /proc/locks (flock, fcntl and OFD locks alike),
+ * by "device inode" (lockKeyOf). An object with no entry is free.
+ */
+export function readPosixLocks(): Map<string, LockState> {
+  return readFileLocks();
+}
+
+/**
+ * flock(2) on the object's own descriptor: dies with its holder (the kernel
+ * drops it when the descriptor closes, whatever killed the process).
+ */
+export class PosixLock {
+  #fd: number;
+  readonly name: string;
+  readonly mode: 'exclusive' | 'shared';
+
+  private constructor(name: string, fd: number, mode: 'exclusive' | 'shared') {
+    this.name = name;
+    this.#fd = fd;
+    this.mode = mode;
+  }
+
+  /** Wait up to `timeoutMs` (null: for ever); null when the time ran out. */
+  static async acquire(name: string, mode: 'exclusive' | 'shared', timeoutMs: number | null): Promise<PosixLock | null> {
+    name = checkPosixName(name);
+    const fd = openExisting(name, false);
+    const op = (mode === 'exclusive' ? libc.LOCK_EX : libc.LOCK_SH) | libc.LOCK_NB;
+    const started = Date.now();
+    // flock has no timeout: try, then sleep a little longer each time (≤ 20 ms),
+    // with the event loop free in between for signals.
+    for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+      let got: boolean;
+      try {
+        got = libc.flock(fd, op);
+      } catch (e) {
+        closeSync(fd);
+        throw e instanceof ShmError ? e.with(name) : e;
+      }
+      if (got) return new PosixLock(name, fd, mode);
+      if (timeoutMs !== null && Date.now() - started >= timeoutMs) {
+        closeSync(fd);
+        return null;
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+
+  /** The descriptor the flock is on (-1 once released). */
+  get fd(): number {
+    return this.#fd;
+  }
+
+  release(): void {
+    if (this.#fd < 0) return;
+    const fd = this.#fd;
+    this.#fd = -1;
+    closeSync(fd); // closing the last descriptor drops the flock
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * POSIX object names: "/name", one leading slash, no other, 1-255 bytes, not a
+ * semaphore's. Names are bytes; the text form escapes what is not printable
+ * UTF-8 (model/text.ts), and reads back to the same bytes.
+ */
+import { UsageError } from '../model/errors.js';
+import { SHM_DIR } from '../model/record.js';
+import { escapeBytes, unescapeBytes } from '../model/text.js';
+
+/** The longest name (after the slash) a file in /dev/shm may have. */
+export const NAME_MAX = 255;
+
+/** Does this operand name a POSIX object ("/name") rather than a System V id? */
+export function isPosixName(text: string): boolean {
+  return text.startsWith('/');
+}
+
+/** glibc keeps POSIX named semaphores (sem_open) in /dev/shm as sem.NAME: not ours to touch, nor to make. */
+export const SEM_PREFIX = 'sem.';
+
+/**
+ * A valid POSIX name, "/name": one leading slash, no other, 1-255 bytes after
+ * it, not a semaphore's. Names are bytes: `\xHH` in the text stands for the
+ * byte HH (the escaped form listings show, src/text.ts). Returns the name in
+ * that escaped form, which is how every record and message names it.
+ */
+export function checkPosixName(text: string): string {
+  const bad = (why: string): never => {
+    throw new UsageError(`invalid POSIX shared memory name '${text}': ${why}`);
+  };
+  if (!text.startsWith('/')) bad('it must begin with a slash, as /name');
+  const rest = unescapeBytes(text.slice(1));
+  if (rest.length === 0) bad('nothing follows the slash');
+  if (rest.includes(0x2f)) bad('no slash may follow the first');
+  const plain = rest.toString('latin1');
+  if (plain === '.' || plain === '..') bad(`'${plain}' is not a name`);
+  if (rest.includes(0)) bad('it contains a NUL byte');
+  if (rest.length > NAME_MAX) bad(`longer than ${NAME_MAX} bytes after the slash`);
+  if (plain.startsWith(SEM_PREFIX)) bad(`names beginning with '${SEM_PREFIX}' are POSIX semaphores' (sem_open keeps them in ${SHM_DIR})`);
+  return '/' + escapeBytes(rest);
+}
+
+/** The bytes of "/name" as shm_open takes them. */
+export function nameBytes(name: string): Buffer {
+  return Buffer.concat([Buffer.from('/'), unescapeBytes(name.slice(1))]);
+}
+
+/** /dev/shm/NAME, as bytes (a name need not be UTF-8). */
+export const pathOf = (name: string): Buffer => Buffer.concat([Buffer.from(SHM_DIR), nameBytes(name)]);

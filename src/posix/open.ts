@@ -1,0 +1,74 @@
+/**
+ * Opening an existing object: never waiting (O_NONBLOCK, for a FIFO planted in
+ * /dev/shm), never anything but a regular file, and failures in words.
+ */
+import { closeSync, fstatSync, lstatSync, type Stats } from 'node:fs';
+import { Errno, OperationError, ShmError } from '../model/errors.js';
+import * as libc from '../kernel/posix.js';
+import { nameBytes, pathOf } from './name.js';
+
+export function kindOf(st: Stats): string {
+  if (st.isDirectory()) return 'a directory';
+  if (st.isSymbolicLink()) return 'a symbolic link';
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+function lstatOrNull(name: string): Stats | null {
+  try {
+    return lstatSync(pathOf(name));
+  } catch {
+    return null;
+  }
+}
+
+const ELOOP = 40;
+const ENXIO = 6;
+const ENOTDIR = 20;
+
+/**
+ * shm_open of an existing object, never waiting (O_NONBLOCK: a FIFO planted in
+ * /dev/shm would block an open for ever) and never anything but a regular
+ * file (glibc's O_NOFOLLOW refuses symbolic links).
+ */
+export function openExisting(name: string, write: boolean): number {
+  let fd: number;
+  try {
+    fd = libc.shmOpen(nameBytes(name), (write ? libc.O_RDWR : libc.O_RDONLY) | libc.O_NONBLOCK, 0);
+  } catch (e) {
+    // glibc turns EISDIR into EINVAL: say what is really there
+    const st = e instanceof ShmError && e.errno !== Errno.ENOENT ? lstatOrNull(name) : null;
+    if (st && !st.isFile()) throw new OperationError(name, `is not a shared memory object (${kindOf(st)})`);
+    throw explainOpen(e, name, write);
+  }
+  const st = fstatSync(fd);
+  if (!st.isFile()) {
+    closeSync(fd);
+    throw new OperationError(name, `is not a shared memory object (${kindOf(st)})`);
+  }
+  return fd;
+}
+
+/** shm_open's failures in words. */
+export function explainOpen(e: unknown, name: string, write: boolean): unknown {
+  if (!(e instanceof ShmError)) return e;
+  switch (e.errno) {
+    case ELOOP:
+      return e.with(name, 'is not a shared memory object (a symbolic link)');
+    case ENXIO:
+    case ENOTDIR:
+      return e.with(name, 'is not a shared memory object');
+    case Errno.ENOENT:
+      return e.with(name, 'no such POSIX shared memory object');
+    case Errno.EACCES:
+      return e.with(name, `permission denied for ${write ? 'read-write' : 'read-only'} access (the object's mode does not grant it)`);
+    case Errno.EEXIST:
+      return e.with(name, 'an object with this name already exists');
+    case Errno.EINVAL:
+      return e.with(name, 'invalid name');
+    default:
+      return e.with(name);
+  }
+}
