@@ -1,9 +1,8 @@
 import { Errno, ShmError } from '../src/model/errors.js';
 import { parseSeconds } from '../src/model/parse.js';
-import type { Mapping } from '../src/mapping.js';
+import type { Mapping } from '../src/api.js';
 import { runChild, STOP_SIGNALS } from './child.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
-import { targetEnv } from './lock.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -65,7 +64,7 @@ export const spec: CommandSpec = {
       return command.length
         ? await runChild(command, {
             who: 'attach',
-            env: targetEnv(target),
+            env: target.env,
             ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),
           })
         : await hold(timeout);

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
+import { utcOffset } from '../src/api.js';
+import { useUtcOffsets } from '../src/model/clock.js';
 import { spec as attach } from './attach.js';
 import { completionSpec } from './completion.js';
 import { spec as create } from './create.js';
@@ -113,6 +115,8 @@ function splitTrailing(argv: string[]): { own: string[]; trailing: string[] } {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Times in every view are local times as libc reckons them (TZ rule strings included), as ipcs prints them.
+  useUtcOffsets(utcOffset);
   const { own, trailing } = splitTrailing(argv);
   const outcome: Outcome = { status: EXIT_OK };
   if (own[0] === 'help' && own[1] !== undefined && !commands.some((c) => c.name === own[1])) {

@@ -3,9 +3,7 @@ import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UsageError } from '../src/model/errors.js';
 import { parseId, parseKey, parseProj } from '../src/model/parse.js';
-import { Shm } from '../src/api.js';
-import { checkPosixName, isPosixName } from '../src/posix/name.js';
-import { keyFromPath, openKey } from '../src/sysv/segment.js';
+import { checkPosixName, isPosixName, keyFromPath, Shm, type ShmTarget } from '../src/api.js';
 import type { OptionSpec, Options } from './spec.js';
 
 /** --ftok PATH [--proj N]: a key made from an existing file, for create and for naming a segment. */
@@ -36,31 +34,36 @@ export function posixNameOf(text: string): string {
   return checkPosixName(text.startsWith('/') ? text : `/${text}`);
 }
 
-/** Resolve the segment or object a command is about, as the library's Shm. */
+/**
+ * The segment or object a command is about: its operand or options parsed
+ * into the API's ShmTarget (everything checked before anything is touched),
+ * then opened by the API.
+ */
 export function resolveAny(operand: string | undefined, opts: Options): Shm {
+  return Shm.open(targetOf(operand, opts));
+}
+
+/** ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME, exactly one, as a ShmTarget. */
+export function targetOf(operand: string | undefined, opts: Options): ShmTarget {
   const given = [operand !== undefined, opts.key !== undefined, opts.ftok !== undefined, opts.posix !== undefined].filter(Boolean).length;
   if (given === 0) throw new UsageError('name a segment or object: an ID, /NAME, --key KEY, --ftok PATH or --posix NAME');
   if (given > 1) throw new UsageError('name the segment once: an ID, /NAME, --key KEY, --ftok PATH or --posix NAME');
-  if (opts.posix !== undefined) return Shm.open({ name: posixNameOf(opts.posix as string) });
-  if (operand !== undefined && isPosixName(operand)) return Shm.open({ name: checkPosixName(operand) });
-  return Shm.open({ id: resolveTarget(operand, opts) });
+  if (opts.proj !== undefined && opts.ftok === undefined) throw new UsageError('--proj goes with --ftok');
+  if (opts.posix !== undefined) return { name: posixNameOf(opts.posix as string) };
+  if (operand !== undefined) return isPosixName(operand) ? { name: checkPosixName(operand) } : { id: parseId(operand) };
+  if (opts.key !== undefined) return { key: parseKey(opts.key as string) };
+  return { ftok: opts.ftok as string, proj: projOf(opts) };
 }
 
 export const DEFAULT_PROJ = 1;
 
-export function ftokKey(opts: Options): number {
-  return keyFromPath(opts.ftok as string, opts.proj === undefined ? DEFAULT_PROJ : parseProj(opts.proj as string));
+function projOf(opts: Options): number {
+  return opts.proj === undefined ? DEFAULT_PROJ : parseProj(opts.proj as string);
 }
 
-/** Resolve the segment a command is about to its id. */
-export function resolveTarget(idText: string | undefined, opts: Options): number {
-  const given = [idText !== undefined, opts.key !== undefined, opts.ftok !== undefined].filter(Boolean).length;
-  if (given === 0) throw new UsageError('name a segment: an ID, --key KEY or --ftok PATH');
-  if (given > 1) throw new UsageError('name the segment once: an ID, --key KEY or --ftok PATH');
-  if (opts.proj !== undefined && opts.ftok === undefined) throw new UsageError('--proj goes with --ftok');
-  if (idText !== undefined) return parseId(idText);
-  if (opts.key !== undefined) return openKey(parseKey(opts.key as string));
-  return openKey(ftokKey(opts));
+/** The key --ftok PATH [--proj N] stands for (create makes a segment with it). */
+export function ftokKey(opts: Options): number {
+  return keyFromPath(opts.ftok as string, projOf(opts));
 }
 
 /**
@@ -84,15 +87,4 @@ export function isTTY(fd: number): boolean {
   if (!st.isCharacterDevice() || (st.rdev >> 8) === 1) return false;
   const tty = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
   return tty.isatty(fd);
-}
-
-/** --json is short for --format json; otherwise --format, or the terminal/pipe default. */
-export function chooseFormat(opts: Options, choices: string[], onTTY: string, piped: string): string {
-  if (opts.json && opts.format !== undefined && opts.format !== 'json') {
-    throw new UsageError(`--json and --format ${opts.format as string} contradict each other`);
-  }
-  if (opts.json) return 'json';
-  const format = (opts.format as string | undefined) ?? (stdoutIsTTY() ? onTTY : piped);
-  if (!choices.includes(format)) throw new UsageError(`unknown format '${format}' (use ${choices.join(', ')})`);
-  return format;
 }

@@ -1,15 +1,12 @@
 import { UsageError } from '../src/model/errors.js';
 import { writeAll } from '../src/kernel/io.js';
-import { SHM_HUGETLB, SHM_NORESERVE } from '../src/kernel/sysv.js';
-import { Shm } from '../src/api.js';
+import { DEFAULT_MODE, Shm, SHM_HUGETLB, SHM_NORESERVE } from '../src/api.js';
 import { parseKey, parseMode, parseSize } from '../src/model/parse.js';
 import { systemNames } from '../src/names.js';
 import { formatKey, permsOf } from '../src/model/record.js';
 import { ftokKey, ftokOptions, posixNameOf, posixOption } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
-
-const DEFAULT_MODE = 0o600;
 
 const octal = (mode: number): string => `0${mode.toString(8).padStart(3, '0')}`;
 

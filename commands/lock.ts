@@ -1,6 +1,6 @@
 import type { LockHandle, Shm } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
-import type { LockMode } from '../src/sysv/lock.js';
+import type { LockMode } from '../src/model/lock-state.js';
 import { parseSeconds } from '../src/model/parse.js';
 import { execInPlace } from './child.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
@@ -14,11 +14,6 @@ export function timeoutMs(opts: Options): number | null {
 /** Take the lock of a segment or object, or fail with LockTimeout (exit status 75). */
 export function takeLock(target: Shm, mode: LockMode, timeout: number | null, asked = timeout): Promise<LockHandle> {
   return target.lock({ shared: mode === 'shared', timeoutMs: timeout, timeoutLabelMs: asked });
-}
-
-/** What a command run with the target held learns of it. */
-export function targetEnv(t: Shm): Record<string, string> {
-  return t.name !== null ? { SHMCTL_TS_NAME: t.name } : { SHMCTL_TS_SHMID: String(t.id) };
 }
 
 export const spec: CommandSpec = {
@@ -41,7 +36,7 @@ export const spec: CommandSpec = {
     // own: a segment's semaphore undo and an object's flock descriptor both
     // survive exec, and go only when the command ends — killing "us" kills it.
     try {
-      return execInPlace(command, { who: 'lock', env: targetEnv(target), keepFd: lock.fd });
+      return execInPlace(command, { who: 'lock', env: target.env, keepFd: lock.fd });
     } finally {
       lock.release();
     }

@@ -1,19 +1,14 @@
+import { list, lockStates, pageSize, readShmLimits, readShmUsage } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
-import { writeAll } from '../src/kernel/io.js';
-import { pageSize } from '../src/kernel/ffi.js';
-import { readShmLimits, readShmUsage, type ShmInfo, type ShmLimits } from '../src/limits.js';
-import { parseUser, systemNames } from '../src/names.js';
 import { parseId, parseKey } from '../src/model/parse.js';
-import { readProcShm } from '../src/kernel/procfs.js';
-import type { SegmentRecord } from '../src/model/record.js';
-import { readLockStates } from '../src/sysv/lock-set.js';
-import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from './render/columns.js';
-import { listPosix } from '../src/posix/object.js';
-import { type PosixRecord } from '../src/model/record.js';
-import { readPosixLocks } from '../src/posix/lock.js';
-import type { ShmRecord } from '../src/model/record.js';
+import { isPosix, type SegmentRecord, type ShmRecord } from '../src/model/record.js';
+import type { ShmInfo, ShmLimits } from '../src/model/usage.js';
+import { writeAll } from '../src/kernel/io.js';
+import { parseUser, systemNames } from '../src/names.js';
+import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column, type ColumnContext } from './render/columns.js';
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from './render/ipcs.js';
 import { renderLsipc, type MachineFormat } from './render/lsipc.js';
+import type { TableColumn } from './render/table.js';
 import { stdoutIsTTY } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -26,19 +21,32 @@ const view = (flags: string, value: IpcsView, description: string) => ({
   sets: { key: 'view', value },
 });
 
-/** Keep only the segments the filters name; every filter given must match. */
-function filter(records: SegmentRecord[], opts: Options): SegmentRecord[] {
+/**
+ * Keep only what the filters name; every filter given must match. POSIX
+ * objects keep no creator (their owner stands in for --created-by), and
+ * --key and --id select segments only.
+ */
+function filter<R extends ShmRecord>(records: R[], opts: Options): R[] {
   const keys = ((opts.key as string[] | undefined) ?? []).map(parseKey);
   const ids = ((opts.id as string[] | undefined) ?? []).map(parseId);
   const owner = opts.owner === undefined ? undefined : parseUser(opts.owner as string);
   const creator = opts.createdBy === undefined ? undefined : parseUser(opts.createdBy as string);
-  return records.filter(
-    (r) =>
-      (!keys.length || keys.includes(r.key)) &&
-      (!ids.length || ids.includes(r.id)) &&
-      (owner === undefined || r.uid === owner) &&
-      (creator === undefined || r.cuid === creator),
-  );
+  return records.filter((r) => {
+    const byId = isPosix(r) ? !keys.length && !ids.length : (!keys.length || keys.includes(r.key)) && (!ids.length || ids.includes(r.id));
+    const madeBy = isPosix(r) ? r.uid : r.cuid;
+    return byId && (owner === undefined || r.uid === owner) && (creator === undefined || madeBy === creator);
+  });
+}
+
+/** Column descriptors as the terminal table takes them. */
+function tableColumns(columns: Column[], ctx: ColumnContext): TableColumn[] {
+  return columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) }));
+}
+
+/** The LOCK column's values, read only when it is shown. */
+function withLocks(ctx: ColumnContext, columns: Column[], kind: 'sysv' | 'posix' | 'all'): ColumnContext {
+  if (columns.some((c) => c.name === 'LOCK')) ctx.lock = lockStates({ sysv: kind !== 'posix', posix: kind !== 'sysv' });
+  return ctx;
 }
 
 /** lsipc's columns, with what -t (ATTACH, DETACH before a last COMMAND) and -c (CUID CGID UID GID) add. */
@@ -71,22 +79,12 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
   const format = asked ?? (stdoutIsTTY() ? 'table' : 'lsipc');
   const columns = selectColumns(opts.output as string | undefined, kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS);
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
-  const wantsMappers = columns.some((c) => c.name === 'NATTCH');
-  const posix = filterPosix(listPosix({ usage: wantsMappers }), opts);
-  const records: ShmRecord[] = kind === 'all' ? [...filter(readProcShm(), opts), ...posix] : posix;
-  const ctx = columnContext(opts, systemNames, format);
-  if (columns.some((c) => c.name === 'LOCK')) {
-    ctx.posixLocks = readPosixLocks();
-    if (kind === 'all') ctx.locks = readLockStates();
-  }
+  const records = filter(list({ kind, usage: columns.some((c) => c.name === 'NATTCH') }), opts);
+  const ctx = withLocks(columnContext(opts, systemNames, format), columns, kind);
   let out: string;
   if (format === 'table') {
     const { renderTable } = await import('./render/table.js');
-    out = await renderTable(
-      records,
-      columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) })),
-      { color: stdoutIsTTY() },
-    );
+    out = await renderTable(records, tableColumns(columns, ctx), { color: stdoutIsTTY() });
   } else {
     out = renderLsipc(records, columns, {
       format: format as MachineFormat,
@@ -97,14 +95,6 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
   }
   writeAll(1, out);
   return 0;
-}
-
-/** --owner and --created-by for POSIX objects (which keep no creator: the owner stands in). */
-function filterPosix(records: PosixRecord[], opts: Options): PosixRecord[] {
-  const owner = opts.owner === undefined ? undefined : parseUser(opts.owner as string);
-  const creator = opts.createdBy === undefined ? undefined : parseUser(opts.createdBy as string);
-  if (opts.key !== undefined || opts.id !== undefined) return [];
-  return records.filter((r) => (owner === undefined || r.uid === owner) && (creator === undefined || r.uid === creator));
 }
 
 export const spec: CommandSpec = {
@@ -180,21 +170,16 @@ export const spec: CommandSpec = {
       return 0;
     }
 
-    const records = filter(readProcShm(), opts);
+    const records = filter(list({ kind: 'sysv' }) as SegmentRecord[], opts);
     let out: string | Buffer;
     if (lsipcFamily) {
       const columns = lsipcColumns(opts, v);
       // JSON shows locks by default; the lsipc formats only when -o asks for LOCK.
       if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
-      const ctx = columnContext(opts, systemNames, format);
-      if (columns.some((c) => c.name === 'LOCK')) ctx.locks = readLockStates();
+      const ctx = withLocks(columnContext(opts, systemNames, format), columns, 'sysv');
       if (format === 'table') {
         const { renderTable } = await import('./render/table.js');
-        out = await renderTable(
-          records,
-          columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) })),
-          { color },
-        );
+        out = await renderTable(records, tableColumns(columns, ctx), { color });
       } else {
         out = renderLsipc(records, columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx });
       }
@@ -205,9 +190,8 @@ export const spec: CommandSpec = {
         const { renderTable } = await import('./render/table.js');
         const columns = TERMINAL_COLUMNS[listView](unit).map((c) => ({ ...c, cell: (r: SegmentRecord) => c.cell(r, ctx) }));
         if (listView === 'default') {
-          const lock = columnByName('LOCK');
-          const lockCtx = { ...columnContext(opts, systemNames, format), locks: readLockStates() };
-          columns.push({ header: 'lock', cell: (r: SegmentRecord) => lock.text(r, lockCtx) });
+          const lock = [columnByName('LOCK')];
+          columns.push({ ...tableColumns(lock, withLocks(columnContext(opts, systemNames, format), lock, 'sysv'))[0]!, header: 'lock' });
         }
         out = await renderTable(records, columns, { color });
       } else {

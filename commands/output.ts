@@ -8,8 +8,6 @@ import type { ColumnContext, TimeFormat } from './render/columns.js';
 import type { SizeUnit } from './render/ipcs.js';
 import type { OptionSpec, Options } from './spec.js';
 
-export const machineFormats = ['lsipc', 'raw', 'export', 'json'] as const;
-
 /** --json, --raw, --export: short for --format json|raw|export. */
 export const formatShorthands: OptionSpec[] = [
   { flags: '-j, --json', description: 'same as --format json: lsipc\'s {"sharedmemory": [...]} with typed values' },

@@ -1,7 +1,7 @@
 import { writeAll } from '../src/kernel/io.js';
 import { parseByteCount } from '../src/model/parse.js';
 import { HexDumper } from './render/hexdump.js';
-import type { Region } from '../src/region.js';
+import type { Region } from '../src/api.js';
 import { readToFd } from '../src/transfer.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';

@@ -1,37 +1,29 @@
+import { describeKey, isPosixName, list, Shm, type ShmTarget } from '../src/api.js';
 import { Errno, ShmError, UsageError } from '../src/model/errors.js';
-import { writeAll } from '../src/kernel/io.js';
 import { parseId, parseKey } from '../src/model/parse.js';
-import { readProcShm } from '../src/kernel/procfs.js';
-import { isDest } from '../src/model/record.js';
-import { describeId, describeKey, openKey } from '../src/sysv/segment.js';
-import { isPosixName } from '../src/posix/name.js';
-import { Shm } from '../src/api.js';
+import { isDest, type SegmentRecord } from '../src/model/record.js';
+import { writeAll } from '../src/kernel/io.js';
 import { posixNameOf } from './common.js';
 import { reportError, warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
-
-type Target = { kind: 'id'; id: number } | { kind: 'key'; key: number } | { kind: 'posix'; name: string };
-
-/** shm_unlink the object; say when processes still map it (the memory lives on until they unmap). */
-function removeObject(name: string, verbose: boolean): void {
-  const { inUse: mappedBy } = Shm.open({ name }).remove();
-  if (verbose) writeAll(1, `removing POSIX shared memory object \`${name}'\n`);
-  if (mappedBy > 0) {
-    warn('rm', `${name}: still mapped by ${mappedBy} process${mappedBy === 1 ? '' : 'es'}; the name is gone, the memory goes when they unmap it`);
-  }
-}
-
-/** Remove the segment, and its shmctl-ts lock if it has one: nothing is left behind. */
-function removeOne(id: number, verbose: boolean): void {
-  const { inUse: stillAttached, warning } = Shm.open({ id }).remove();
-  if (verbose) writeAll(1, `removing shared memory segment id \`${id}'\n`);
-  if (warning) warn('rm', `${describeId(id)}: removed, but ${warning}`);
-  if (stillAttached > 0) {
+/**
+ * Remove one segment (and its shmctl-ts lock) or object, saying what ipcrm -v
+ * says, and what is left in use: an attached segment stays (dest) until its
+ * last detach, a mapped object's memory until it is unmapped.
+ */
+function removeOne(shm: Shm, verbose: boolean): void {
+  const { inUse, warning } = shm.remove();
+  const sysv = shm.kind === 'sysv';
+  if (verbose) writeAll(1, sysv ? `removing shared memory segment id \`${shm.id}'\n` : `removing POSIX shared memory object \`${shm.name}'\n`);
+  if (warning) warn('rm', `${shm.subject}: removed, but ${warning}`);
+  if (inUse > 0) {
+    const processes = `${inUse} process${inUse === 1 ? '' : 'es'}`;
     warn(
       'rm',
-      `${describeId(id)}: still attached by ${stillAttached} process${stillAttached === 1 ? '' : 'es'}; ` +
-        'marked dest, it goes at the last detach',
+      sysv
+        ? `${shm.subject}: still attached by ${processes}; marked dest, it goes at the last detach`
+        : `${shm.subject}: still mapped by ${processes}; the name is gone, the memory goes when they unmap it`,
     );
   }
 }
@@ -45,10 +37,10 @@ function removeOne(id: number, verbose: boolean): void {
 function removeAll(verbose: boolean): number {
   let skipped = 0;
   let failed = 0;
-  for (const r of readProcShm()) {
+  for (const r of list({ kind: 'sysv' }) as SegmentRecord[]) {
     if (isDest(r)) continue;
     try {
-      removeOne(r.id, verbose);
+      removeOne(Shm.open({ id: r.id }), verbose);
     } catch (e) {
       if (e instanceof ShmError && (e.errno === Errno.EPERM || e.errno === Errno.EACCES)) skipped++;
       else if (e instanceof ShmError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) continue;
@@ -80,10 +72,10 @@ export const spec: CommandSpec = {
     const verbose = opts.verbose === true;
     // Every argument is parsed before anything is removed: a typo removes nothing.
     const ids = [...args, ...((opts.id as string[] | undefined) ?? [])];
-    const targets: Target[] = [
-      ...ids.map((text): Target => (isPosixName(text) ? { kind: 'posix', name: posixNameOf(text) } : { kind: 'id', id: parseId(text) })),
-      ...((opts.posix as string[] | undefined) ?? []).map((text): Target => ({ kind: 'posix', name: posixNameOf(text) })),
-      ...((opts.key as string[] | undefined) ?? []).map((text): Target => ({ kind: 'key', key: parseKey(text) })),
+    const targets: ShmTarget[] = [
+      ...ids.map((text): ShmTarget => (isPosixName(text) ? { name: posixNameOf(text) } : { id: parseId(text) })),
+      ...((opts.posix as string[] | undefined) ?? []).map((text): ShmTarget => ({ name: posixNameOf(text) })),
+      ...((opts.key as string[] | undefined) ?? []).map((text): ShmTarget => ({ key: parseKey(text) })),
     ];
     if (opts.all) {
       if (targets.length) throw new UsageError('--all removes every segment you may remove: give no ids or keys with it');
@@ -94,17 +86,12 @@ export const spec: CommandSpec = {
     let failed = 0;
     for (const t of targets) {
       try {
-        if (t.kind === 'id') {
-          removeOne(t.id, verbose);
-        } else if (t.kind === 'posix') {
-          removeObject(t.name, verbose);
-        } else {
-          const id = openKey(t.key);
-          try {
-            removeOne(id, verbose);
-          } catch (e) {
-            throw e instanceof ShmError ? e.with(`${describeKey(t.key)} (${e.subject})`) : e;
-          }
+        const shm = Shm.open(t);
+        try {
+          removeOne(shm, verbose);
+        } catch (e) {
+          // a segment named by key: say which key, and which id it had
+          throw 'key' in t && e instanceof ShmError ? e.with(`${describeKey(t.key)} (${e.subject})`) : e;
         }
       } catch (e) {
         failed++;

@@ -1,7 +1,7 @@
 import { UsageError } from '../src/model/errors.js';
 import { parseGroup, parseUser } from '../src/names.js';
 import { parseMode } from '../src/model/parse.js';
-import type { SetOptions } from '../src/sysv/segment.js';
+import type { SetChange as SetOptions } from '../src/api.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -39,7 +39,7 @@ export const spec: CommandSpec = {
       throw new UsageError('nothing to change: give --mode, --owner, --lock-memory or --unlock-memory');
     }
     const target = resolveAny(args[0], opts);
-    if (target.kind === 'posix' && lock !== undefined) {
+    if (!target.canLockMemory && lock !== undefined) {
       throw new UsageError('--lock-memory and --unlock-memory are for System V segments (SHM_LOCK)');
     }
     if (Object.keys(change).length) target.set(change);

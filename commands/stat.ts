@@ -1,12 +1,10 @@
+import { lockStates, objectLockState } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
+import { isPosix } from '../src/model/record.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
-import { columnByName, POSIX_JSON_KEY, selectColumns, SYSV_COLUMNS } from './render/columns.js';
-import { isPosix } from '../src/model/record.js';
+import { columnByName, POSIX_JSON_KEY, POSIX_STAT_COLUMNS, selectColumns, SYSV_COLUMNS } from './render/columns.js';
 import { posixDetailLines, renderDetail, renderLines } from './render/detail.js';
-import { lockKeyOf } from '../src/model/record.js';
-import { readPosixLocks } from '../src/posix/lock.js';
-import { POSIX_STAT_COLUMNS } from './render/columns.js';
 import { renderIpcsDetail } from './render/ipcs.js';
 import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import { resolveAny, stdoutIsTTY, targetArgument, targetOptions } from './common.js';
@@ -50,11 +48,12 @@ export const spec: CommandSpec = {
     const target = resolveAny(args[0], opts);
     if (target.kind === 'posix' && format === 'ipcs') throw new UsageError('--format ipcs is for System V segments (ipcs knows no POSIX objects)');
     const record = target.stat({ usage: true });
-    const posixLocks = target.kind === 'posix' ? readPosixLocks() : undefined;
+    // an object's LOCK is its flock's (a segment's lock shows in ls)
+    const lock = lockStates({ sysv: false, posix: target.kind === 'posix' });
     let out: string;
     if (fields.length) {
       // Bare values: JSON's typed value, arrays joined with commas, null as an empty line.
-      const ctx = { ...columnContext(opts, systemNames, 'json'), ...(posixLocks ? { posixLocks } : {}) };
+      const ctx = { ...columnContext(opts, systemNames, 'json'), lock };
       out = fields
         .map((c) => {
           const v = c.json(record, ctx);
@@ -63,11 +62,10 @@ export const spec: CommandSpec = {
         .join('');
     } else if (isPosix(record)) {
       if (format === 'detail') {
-        const lock = posixLocks!.get(lockKeyOf(record)) ?? null;
-        out = await renderLines(posixDetailLines(record, systemNames, lock), { color: stdoutIsTTY() });
+        out = await renderLines(posixDetailLines(record, systemNames, objectLockState(record)), { color: stdoutIsTTY() });
       } else {
         const columns = selectColumns(opts.output as string | undefined, POSIX_STAT_COLUMNS);
-        const ctx = { ...columnContext(opts, systemNames, format), posixLocks };
+        const ctx = { ...columnContext(opts, systemNames, format), lock };
         out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx, jsonKey: POSIX_JSON_KEY });
       }
     } else if (format === 'ipcs') {

@@ -4,8 +4,6 @@
  * gives the slot or the post back, so nothing is lost.
  */
 import { LockTimeout, UsageError } from '../src/model/errors.js';
-import { SegmentLock } from '../src/sysv/lock.js';
-import { describeId } from '../src/sysv/segment.js';
 import type { Shm } from '../src/api.js';
 import { takeLock, timeoutMs } from './lock.js';
 import type { OptionSpec, Options } from './spec.js';
@@ -24,7 +22,7 @@ export const syncOptions = (side: 'write' | 'read'): OptionSpec[] => [
 /** Refuse what the target cannot do, before anything is opened. */
 export function checkSyncOptions(target: Shm, side: 'write' | 'read', opts: Options): void {
   const handOff = side === 'write' ? opts.post === true : opts.wait === true;
-  if (target.kind === 'posix' && handOff) {
+  if (!target.canHandOff && handOff) {
     throw new UsageError(
       `--${side === 'write' ? 'post' : 'wait'} (the hand-off) needs System V semaphores: it is for System V segments; ` +
         'POSIX objects have --lock',
@@ -42,22 +40,13 @@ export async function synchronised<T>(target: Shm, side: 'write' | 'read', opts:
   const deadline = timeoutMs(opts);
   const started = Date.now();
   const left = (): number | null => (deadline === null ? null : Math.max(0, deadline - (Date.now() - started)));
-  if (target.kind === 'posix') {
-    checkSyncOptions(target, side, opts);
-    const held = await takeLock(target, side === 'write' ? 'exclusive' : 'shared', left(), deadline);
-    try {
-      return copy();
-    } finally {
-      held.release();
-    }
-  }
-  const id = target.id!;
-  const lock = await SegmentLock.open(id);
-  if (handOff) {
+  checkSyncOptions(target, side, opts);
+  const lock = handOff ? await target.handOff() : null;
+  if (lock) {
     const ok = side === 'write' ? await lock.waitEmpty(left()) : await lock.waitFull(left());
     if (!ok) {
       throw new LockTimeout(
-        describeId(id),
+        target.subject,
         side === 'write'
           ? `timed out after ${deadline! / 1000} s waiting for the last post to be read`
           : `timed out after ${deadline! / 1000} s waiting for a post`,
@@ -73,9 +62,9 @@ export async function synchronised<T>(target: Shm, side: 'write' | 'read', opts:
       held?.release();
     }
   } catch (e) {
-    if (handOff) side === 'write' ? lock.abortPost() : lock.abortTake();
+    if (lock) side === 'write' ? lock.abortPost() : lock.abortTake();
     throw e;
   }
-  if (handOff) side === 'write' ? lock.commitPost() : lock.commitTake();
+  if (lock) side === 'write' ? lock.commitPost() : lock.commitTake();
   return result;
 }

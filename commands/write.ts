@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync } from 'node:fs';
 import { OperationError, UsageError } from '../src/model/errors.js';
-import { currentOffset } from '../src/kernel/ffi.js';
 import { parseByteCount } from '../src/model/parse.js';
+import { currentOffset } from '../src/kernel/io.js';
 import { writeBuffer, writeFromFd } from '../src/transfer.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import { warn } from './report.js';

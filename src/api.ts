@@ -10,24 +10,41 @@
  *   const held = await shm.lock();   // exclusive; { shared: true } for readers
  *   held.release();
  *   shm.remove();
+ *
+ * Shm is the same for both kinds; what differs lives in the two
+ * implementations of SharedMemory (sysv/shm.ts, posix/shm.ts).
  */
-import { Errno, LockTimeout, ShmError, UsageError } from './model/errors.js';
+import { Errno, isMissingErrno, ShmError, UsageError } from './model/errors.js';
+import type { LockMode } from './model/lock-state.js';
+import type { ShmRecord } from './model/record.js';
 import { IPC_PRIVATE } from './kernel/sysv.js';
-import { lockFollowsSegment, removeLockFor } from './sysv/lock-set.js';
-import { SegmentLock, type LockMode } from './sysv/lock.js';
-import { writeBuffer } from './transfer.js';
-import type { Mapping } from './mapping.js';
-import { checkPosixName } from './posix/name.js';
-import { createPosix, listPosix, removePosix, setPosix, statPosix } from './posix/object.js';
-import { type PosixRecord } from './model/record.js';
-import { lockKeyOf } from './model/record.js';
-import { PosixLock, readPosixLocks } from './posix/lock.js';
-import { PosixObject } from './posix/descriptor.js';
 import { readProcShm } from './kernel/procfs.js';
-import type { SegmentRecord, ShmRecord } from './model/record.js';
+import type { LockColumn, LockState } from './model/lock-state.js';
+import { isPosix, objectKey } from './model/record.js';
+import type { Mapping } from './mapping.js';
+import { readPosixLocks } from './posix/lock.js';
+import { lockOf, readLockStates } from './sysv/lock-set.js';
+import { checkPosixName } from './posix/name.js';
+import { createPosix, listPosix } from './posix/object.js';
+import { PosixShm } from './posix/shm.js';
 import { checkRegionRange, type Region } from './region.js';
-import { Attachment } from './sysv/attachment.js';
-import { createRandomKeySegment, createSegment, describeId, keyFromPath, lockSegment, openKey, removeSegment, setSegment, statSegment } from './sysv/segment.js';
+import type { HandOff, LockHandle, LockOptions, SetChange, SharedMemory } from './shared-memory.js';
+import { createRandomKeySegment, createSegment, keyFromPath, openKey } from './sysv/segment.js';
+import { SysvShm } from './sysv/shm.js';
+import { writeBuffer } from './transfer.js';
+
+export type { HandOff, LockHandle, LockOptions, SetChange };
+export type { Mapping, Region };
+// What names need, and the namespace's limits: for callers (the CLI among them) that only know this module.
+export { checkPosixName, isPosixName } from './posix/name.js';
+export { describeId, describeKey, keyFromPath } from './sysv/segment.js';
+export { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from './kernel/sysv.js';
+export { pageSize } from './kernel/ffi.js';
+export { readShmLimits, readShmUsage } from './limits.js';
+export { utcOffset } from './zone.js';
+
+/** Permission bits of what create() makes when none are given. */
+export const DEFAULT_MODE = 0o600;
 
 /** What names an existing segment or object: exactly one of these. */
 export type ShmTarget = { id: number } | { key: number } | { ftok: string; proj?: number } | { name: string };
@@ -52,73 +69,83 @@ export interface ShmCreateOptions {
   flags?: number;
 }
 
-/** A lock held: release() once (later calls do nothing). */
-export interface LockHandle {
-  readonly mode: LockMode;
-  /**
-   * The descriptor that holds a POSIX object's flock (null for a segment's
-   * semaphore lock): a command that inherits it keeps the lock while it runs.
-   */
-  readonly fd: number | null;
-  release(): void;
-}
-
-export interface LockOptions {
-  /** A shared (reader) lock instead of an exclusive one. */
-  shared?: boolean;
-  /** Give up after this long (LockTimeout); default: wait for ever. */
-  timeoutMs?: number | null;
-}
 
 export class Shm {
-  /** The segment's id (System V), or null. */
-  readonly id: number | null;
-  /** The object's name, "/name" (POSIX), or null. */
-  readonly name: string | null;
   /** Whether create() made it (false when it existed already, or for open()). */
   readonly created: boolean;
+  readonly #impl: SharedMemory;
 
-  private constructor(id: number | null, name: string | null, created = false) {
-    this.id = id;
-    this.name = name;
+  private constructor(impl: SharedMemory, created = false) {
+    this.#impl = impl;
     this.created = created;
   }
 
   get kind(): 'sysv' | 'posix' {
-    return this.name === null ? 'sysv' : 'posix';
+    return this.#impl.kind;
+  }
+
+  /** The segment's id (System V), or null. */
+  get id(): number | null {
+    return this.#impl.id;
+  }
+
+  /** The object's name, "/name" (POSIX), or null. */
+  get name(): string | null {
+    return this.#impl.name;
   }
 
   /** How messages name it: "id 5" or "/name". */
   get subject(): string {
-    return this.name ?? describeId(this.id!);
+    return this.#impl.subject;
+  }
+
+  /** What it is, in messages: "segment" or "object". */
+  get noun(): string {
+    return this.#impl.noun;
+  }
+
+  /** What a command run with it learns of it: SHMCTL_TS_SHMID or SHMCTL_TS_NAME. */
+  get env(): Record<string, string> {
+    return this.#impl.env;
+  }
+
+  /** Whether its pages can be locked in memory (System V's SHM_LOCK). */
+  get canLockMemory(): boolean {
+    return this.#impl.canLockMemory;
+  }
+
+  /** Whether it has the hand-off (System V semaphores). */
+  get canHandOff(): boolean {
+    return this.#impl.canHandOff;
   }
 
   /** An existing segment (by id, key or ftok) or POSIX object (by name). Keys are looked up now. */
   static open(target: ShmTarget): Shm {
-    if ('name' in target) return new Shm(null, checkPosixName(target.name));
+    if ('name' in target) return new Shm(new PosixShm(checkPosixName(target.name)));
     if ('id' in target) {
       if (!Number.isInteger(target.id) || target.id < 0) throw new UsageError(`invalid id ${target.id}`);
-      return new Shm(target.id, null);
+      return new Shm(new SysvShm(target.id));
     }
-    if ('key' in target) return new Shm(openKey(target.key), null);
-    return new Shm(openKey(keyFromPath(target.ftok, target.proj ?? 1)), null);
+    if ('key' in target) return new Shm(new SysvShm(openKey(target.key)));
+    return new Shm(new SysvShm(openKey(keyFromPath(target.ftok, target.proj ?? 1))));
   }
 
   /** Create a segment or object, or (without `exclusive`) open the existing one as it is. */
   static create(opts: ShmCreateOptions): Shm {
     const ways = [opts.key !== undefined, opts.private === true, opts.ftok !== undefined, opts.name !== undefined];
     if (ways.filter(Boolean).length !== 1) throw new UsageError('give exactly one of key, private, ftok, name');
+    const mode = opts.mode ?? DEFAULT_MODE;
     if (opts.name !== undefined) {
       if (opts.flags) throw new UsageError('flags (SHM_HUGETLB, SHM_NORESERVE) are for System V segments');
       const name = checkPosixName(opts.name);
-      const r = createPosix({ name, size: opts.size, mode: opts.mode ?? 0o600, exclusive: opts.exclusive ?? false });
-      return new Shm(null, name, r.created);
+      const r = createPosix({ name, size: opts.size, mode, exclusive: opts.exclusive ?? false });
+      return new Shm(new PosixShm(name), r.created);
     }
-    const base = { size: opts.size, mode: opts.mode ?? 0o600, flags: opts.flags ?? 0 };
-    if (opts.key === 'random') return new Shm(createRandomKeySegment(base).id, null, true);
+    const base = { size: opts.size, mode, flags: opts.flags ?? 0 };
+    if (opts.key === 'random') return new Shm(new SysvShm(createRandomKeySegment(base).id), true);
     const key = opts.private ? IPC_PRIVATE : opts.key !== undefined ? opts.key : keyFromPath(opts.ftok!, opts.proj ?? 1);
     const r = createSegment({ ...base, key, exclusive: opts.exclusive ?? false });
-    return new Shm(r.id, null, r.created);
+    return new Shm(new SysvShm(r.id), r.created);
   }
 
   /**
@@ -126,7 +153,7 @@ export class Shm {
    * /proc knows: rss and swap of a segment, the processes mapping an object.
    */
   stat(opts: { usage?: boolean } = {}): ShmRecord {
-    return this.name !== null ? statPosix(this.name, { usage: opts.usage ?? true }) : statSegment(this.id!, { usage: opts.usage ?? true });
+    return this.#impl.stat({ usage: opts.usage ?? true });
   }
 
   /**
@@ -137,14 +164,7 @@ export class Shm {
    * where that may happen.
    */
   attach(opts: { readonly?: boolean } = {}): Mapping {
-    const readonly = opts.readonly ?? false;
-    if (this.name === null) return Attachment.attach(this.id!, { readonly });
-    const obj = PosixObject.open(this.name, { write: !readonly });
-    try {
-      return obj.map({ readonly });
-    } finally {
-      obj.close();
-    }
+    return this.#impl.attach({ readonly: opts.readonly ?? false });
   }
 
   /**
@@ -152,8 +172,7 @@ export class Shm {
    * (pread/pwrite, safe against truncation). Close it after use.
    */
   region(opts: { write?: boolean } = {}): Region {
-    const write = opts.write ?? false;
-    return this.name !== null ? PosixObject.open(this.name, { write }) : Attachment.attach(this.id!, { readonly: !write });
+    return this.#impl.region({ write: opts.write ?? false });
   }
 
   /**
@@ -170,7 +189,7 @@ export class Shm {
       if (e instanceof ShmError && e.errno === Errno.EACCES) return;
       throw e;
     }
-    checkRegionRange(this.subject, size, offset, length ?? Math.max(0, size - offset), this.kind === 'posix' ? 'object' : 'segment');
+    checkRegionRange(this.subject, size, offset, length ?? Math.max(0, size - offset), this.noun);
   }
 
   /** A copy of [offset, offset + length) (default: to the end). */
@@ -201,29 +220,18 @@ export class Shm {
   }
 
   /**
-   * Take the lock (a semaphore set keyed like the segment; flock on an
-   * object). Dies with its holder. Throws LockTimeout when `timeoutMs` runs out.
+   * Take the lock (a segment's semaphore set, an object's flock). Dies with
+   * its holder. Throws LockTimeout when `timeoutMs` runs out.
    */
-  async lock(opts: LockOptions & { timeoutLabelMs?: number | null } = {}): Promise<LockHandle> {
+  lock(opts: LockOptions = {}): Promise<LockHandle> {
     const mode: LockMode = opts.shared ? 'shared' : 'exclusive';
     const timeout = opts.timeoutMs ?? null;
-    const label = `${((opts.timeoutLabelMs ?? timeout) ?? 0) / 1000} s`;
-    if (this.name !== null) {
-      const lock = await PosixLock.acquire(this.name, mode, timeout);
-      if (lock) return lock;
-      const s = readPosixLocks().get(lockKeyOf(statPosix(this.name)));
-      const held = s ? ` (held ${s.state}${s.holders > 1 ? ` by ${s.holders}` : ''})` : '';
-      throw new LockTimeout(this.name, `timed out after ${label} waiting for the ${mode} lock${held}`);
-    }
-    const lock = await SegmentLock.open(this.id!);
-    if (!(await lock.acquire(mode, timeout))) {
-      const s = lock.state();
-      throw new LockTimeout(
-        this.subject,
-        `timed out after ${label} waiting for the ${mode} lock (held ${s.state}${s.holders > 1 ? ` by ${s.holders}` : ''})`,
-      );
-    }
-    return { mode, fd: null, release: () => lock.release() };
+    return this.#impl.lock(mode, timeout, opts.timeoutLabelMs ?? timeout);
+  }
+
+  /** The hand-off (write --post / read --wait); System V segments only. */
+  handOff(): Promise<HandOff> {
+    return this.#impl.handOff();
   }
 
   /**
@@ -232,43 +240,43 @@ export class Shm {
    * `warning` says why the segment's lock set was left, if it was.
    */
   remove(): { inUse: number; warning: string | null } {
-    if (this.name !== null) return { inUse: removePosix(this.name).mappedBy, warning: null };
-    const { stillAttached, before } = removeSegment(this.id!);
-    // The segment is gone: a lock set we may not remove is worth a word, not a failure.
-    const lock = before ? removeLockFor(before) : { problem: null };
-    return { inUse: stillAttached, warning: lock.problem };
+    return this.#impl.remove();
   }
 
   /** Change permission bits and owner (IPC_SET; fchmod/fchown). */
-  set(change: { mode?: number; uid?: number; gid?: number }): void {
-    if (this.name !== null) return setPosix(this.name, change);
-    setSegment(this.id!, change);
-    let now: SegmentRecord;
-    try {
-      now = statSegment(this.id!, { usage: false });
-    } catch (e) {
-      if (e instanceof ShmError) return; // given away to where we may not look: its new owner's lock follows at its next use
-      throw e;
-    }
-    lockFollowsSegment(now);
+  set(change: SetChange): void {
+    this.#impl.set(change);
   }
 
   /** SHM_LOCK / SHM_UNLOCK (System V only). */
   lockMemory(lock: boolean): void {
-    if (this.name !== null) throw new UsageError('locking pages in memory (SHM_LOCK) is for System V segments');
-    lockSegment(this.id!, lock);
+    this.#impl.lockMemory(lock);
   }
 }
 
 /** Segments (default), POSIX objects, or both: the records every view renders. */
 export function list(opts: { kind?: 'sysv' | 'posix' | 'all'; usage?: boolean } = {}): ShmRecord[] {
   const kind = opts.kind ?? 'sysv';
-  const sysv: SegmentRecord[] = kind === 'posix' ? [] : readProcShm();
-  const posix: PosixRecord[] = kind === 'sysv' ? [] : listPosix({ usage: opts.usage ?? true });
-  return [...sysv, ...posix];
+  return [...(kind === 'posix' ? [] : readProcShm()), ...(kind === 'sysv' ? [] : listPosix({ usage: opts.usage ?? true }))];
+}
+
+/**
+ * The locks of what a listing shows, read once: the shmctl-ts lock sets of
+ * segments (when `sysv`) and the flock/fcntl locks of objects (when `posix`;
+ * an object with none is 'free'). A kind not asked for is null.
+ */
+export function lockStates(kinds: { sysv: boolean; posix: boolean }): (r: ShmRecord) => LockColumn {
+  const sets = kinds.sysv ? readLockStates() : null;
+  const files = kinds.posix ? readPosixLocks() : null;
+  return (r) => (isPosix(r) ? (files ? (files.get(objectKey(r))?.state ?? 'free') : null) : sets ? lockOf(r, sets) : null);
+}
+
+/** The state of a POSIX object's flock, as /proc/locks shows it (null: free). */
+export function objectLockState(r: ShmRecord): LockState | null {
+  return isPosix(r) ? (readPosixLocks().get(objectKey(r)) ?? null) : null;
 }
 
 /** Is this a "no such segment/object" failure? */
 export function isMissing(e: unknown): boolean {
-  return e instanceof ShmError && (e.errno === Errno.ENOENT || e.errno === Errno.EINVAL || e.errno === Errno.EIDRM);
+  return e instanceof ShmError && isMissingErrno(e.errno);
 }

@@ -4,18 +4,8 @@
  * shmctl(IPC_INFO); they use all 64 bits, hence BigInt.
  */
 import { readKernel } from './kernel/procfs.js';
-import { shmctlInfo, shmctlIpcInfo, type ShmInfo } from './kernel/sysv.js';
-
-export interface ShmLimits {
-  /** Most segments (kernel.shmmni). */
-  shmmni: bigint;
-  /** Largest segment in bytes (kernel.shmmax). */
-  shmmax: bigint;
-  /** Total shared memory in pages (kernel.shmall). */
-  shmall: bigint;
-  /** Smallest segment in bytes: always 1 on Linux. */
-  shmmin: bigint;
-}
+import { shmctlInfo, shmctlIpcInfo } from './kernel/sysv.js';
+import type { ShmInfo, ShmLimits } from './model/usage.js';
 
 export function readShmLimits(): ShmLimits {
   const shmmni = readKernel('shmmni');
@@ -30,4 +20,4 @@ export function readShmUsage(): ShmInfo {
   return shmctlInfo();
 }
 
-export type { ShmInfo };
+export type { ShmInfo, ShmLimits };

@@ -3,6 +3,9 @@
  * such as LDAP answer too), cached per id for the life of the process: a
  * listing of thousands of segments owned by a few users asks libc a few times.
  */
+import type { NameLookup } from './model/usage.js';
+import { escapeBytes } from './model/text.js';
+import { readCommandLine } from './kernel/procfs.js';
 import { UsageError } from './model/errors.js';
 import { gidOf, groupNameOf, uidOf, userNameOf } from './kernel/nss.js';
 
@@ -23,13 +26,16 @@ export function groupName(gid: number): string | null {
   return name;
 }
 
-/** Functions a renderer uses to name ids; tests pass fixed tables instead of libc. */
-export interface NameLookup {
-  user(uid: number): string | null;
-  group(gid: number): string | null;
+export type { NameLookup };
+
+/** A live process's command line (NULs as spaces), escaped; null when it is gone. */
+export function commandLine(pid: number): string | null {
+  const bytes = readCommandLine(pid);
+  return bytes ? escapeBytes(bytes) : null;
 }
 
-export const systemNames: NameLookup = { user: userName, group: groupName };
+/** Names from libc and /proc. */
+export const systemNames: NameLookup = { user: userName, group: groupName, command: commandLine };
 
 /** A user given as a name or a numeric uid. */
 export function parseUser(text: string): number {

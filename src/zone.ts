@@ -4,6 +4,9 @@
  * "EST5EDT,M3.2.0,M11.1.0" or "XYZ-5:30" included, which JavaScript's Date
  * does not understand and treats as UTC).
  *
+ * Installed for the views by useUtcOffsets (model/clock.ts): the CLI does so
+ * at start.
+ *
  * One libc call per quarter of an hour of the times asked about: a quarter
  * hour whose two ends have the same offset has it throughout (no zone changes
  * its offset twice within 15 minutes), so listings of thousands of segments
@@ -24,34 +27,4 @@ export function utcOffset(seconds: number): number {
     byQuarter.set(q, known);
   }
   return known ?? localtimeOffset(seconds);
-}
-
-export interface LocalTime {
-  year: number;
-  /** 0-11 */
-  month: number;
-  day: number;
-  hours: number;
-  minutes: number;
-  seconds: number;
-  /** 0 = Sunday */
-  weekday: number;
-  /** seconds east of UTC */
-  offset: number;
-}
-
-/** The broken-down local time of `seconds` since the epoch. */
-export function localTime(seconds: number): LocalTime {
-  const offset = utcOffset(seconds);
-  const d = new Date((seconds + offset) * 1000);
-  return {
-    year: d.getUTCFullYear(),
-    month: d.getUTCMonth(),
-    day: d.getUTCDate(),
-    hours: d.getUTCHours(),
-    minutes: d.getUTCMinutes(),
-    seconds: d.getUTCSeconds(),
-    weekday: d.getUTCDay(),
-    offset,
-  };
 }

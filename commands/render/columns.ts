@@ -6,18 +6,13 @@
  * Each column gives its text (what lsipc prints, '' for an empty cell) and its
  * typed JSON value (numbers as numbers, null for unknown or unset).
  */
-import { readFileSync } from 'node:fs';
 import { UsageError } from '../../src/model/errors.js';
-import type { NameLookup } from '../../src/names.js';
-import { formatKey, permsOf, statusOf, type SegmentRecord, type ShmRecord } from '../../src/model/record.js';
-import { isPosix, lockKeyOf } from '../../src/model/record.js';
-import { type LockState as PosixLockState } from '../../src/model/lock-state.js';
-import { type PosixRecord } from '../../src/model/record.js';
+import type { LockColumn } from '../../src/model/lock-state.js';
+import { formatKey, isPosix, permsOf, statusOf, type PosixRecord, type SegmentRecord, type ShmRecord } from '../../src/model/record.js';
+import { localTime } from '../../src/model/clock.js';
+import type { NameLookup } from '../../src/model/usage.js';
 import { humanSize } from './human.js';
-import { lockOf, type LockInfo } from '../../src/sysv/lock-set.js';
-import { escapeBytes } from '../../src/model/text.js';
-import { localTime } from '../../src/zone.js';
-import { ctime } from './time.js';
+import { ctime, MONTHS, two } from './time.js';
 
 export type TimeFormat = 'short' | 'full' | 'iso';
 export type JsonValue = string | number | boolean | null | string[];
@@ -31,10 +26,8 @@ export interface ColumnContext {
   time: TimeFormat;
   /** "now" for the short time format, seconds since the epoch. */
   now: number;
-  /** shmctl-ts lock sets by semaphore key (src/lock.ts), when the LOCK column is shown. */
-  locks?: Map<number, LockInfo>;
-  /** Locks on POSIX objects (/proc/locks), when the LOCK column is shown. */
-  posixLocks?: Map<string, PosixLockState>;
+  /** The LOCK column's values (the API's lockStates), when it is shown; without it the column is empty. */
+  lock?: (r: ShmRecord) => LockColumn;
 }
 
 export interface Column {
@@ -46,8 +39,6 @@ export interface Column {
   json(r: ShmRecord, ctx: ColumnContext): JsonValue;
 }
 
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
-const two = (n: number): string => String(n).padStart(2, '0');
 
 /** util-linux's time formats: short (today HH:MM, this year MonDD, else YYYY-MonDD), full (ctime), iso. */
 export function formatTime(seconds: number, format: TimeFormat, now: number): string {
@@ -83,25 +74,6 @@ export function permString(perms: number): string {
 function permsText(perms: number, numeric: boolean): string {
   if (!numeric) return permString(perms);
   return perms ? '0' + perms.toString(8) : '0';
-}
-
-/**
- * The creator's command line while it lives (/proc/PID/cmdline, NULs as
- * spaces), UTF-8 with anything else escaped (src/text.ts); else null.
- */
-export function commandOf(pid: number): string | null {
-  if (pid <= 0) return null;
-  let raw: Buffer;
-  try {
-    raw = readFileSync(`/proc/${pid}/cmdline`);
-  } catch {
-    return null;
-  }
-  let end = raw.length;
-  while (end > 0 && raw[end - 1] === 0) end--;
-  const bytes = raw.subarray(0, end);
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) bytes[i] = 0x20;
-  return bytes.length ? escapeBytes(bytes) : null;
 }
 
 /** A System V field: null (an empty cell) for POSIX objects. */
@@ -193,8 +165,8 @@ export const COLUMNS: Column[] = [
     name: 'COMMAND',
     help: 'Creator command line',
     right: false,
-    text: (r) => (isPosix(r) ? '' : (commandOf(r.cpid) ?? '')),
-    json: (r) => (isPosix(r) ? null : commandOf(r.cpid)),
+    text: (r, ctx) => (isPosix(r) ? '' : (ctx.names.command(r.cpid) ?? '')),
+    json: (r, ctx) => (isPosix(r) ? null : ctx.names.command(r.cpid)),
   },
   { name: 'CPID', help: 'PID of the creator', ...number(sysv((r) => r.cpid)) },
   { name: 'LPID', help: 'PID of last user', ...number(sysv((r) => r.lpid)) },
@@ -222,10 +194,9 @@ export const COLUMNS: Column[] = [
   { name: 'TYPE', help: 'sysv or posix', ...text((r) => (isPosix(r) ? 'posix' : 'sysv')) },
 ];
 
-/** A lock's state: for a keyed segment "unknown" when it may not be read, null when there is none. */
-function lockText(r: ShmRecord, ctx: ColumnContext): string | null {
-  if (isPosix(r)) return ctx.posixLocks ? (ctx.posixLocks.get(lockKeyOf(r))?.state ?? 'free') : null;
-  return ctx.locks ? lockOf(r, ctx.locks) : null;
+/** The LOCK column: what the context's lock source says, or nothing. */
+function lockText(r: ShmRecord, ctx: ColumnContext): LockColumn {
+  return ctx.lock ? ctx.lock(r) : null;
 }
 
 const POSIX_ONLY = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE']);

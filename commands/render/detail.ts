@@ -2,14 +2,12 @@
  * `stat`'s own view: every IPC_STAT field, with names, status and times,
  * one "label: value" line each. Coloured labels on a terminal.
  */
-import type { NameLookup } from '../../src/names.js';
-import { formatKey, permsOf, statusOf, type SegmentRecord } from '../../src/model/record.js';
-import { commandOf, permString } from './columns.js';
-import { SHM_DIR } from '../../src/model/record.js';
-import { type LockState as PosixLockState } from '../../src/model/lock-state.js';
-import { type PosixRecord } from '../../src/model/record.js';
-import { humanSize } from './human.js';
+import type { LockState } from '../../src/model/lock-state.js';
+import { formatKey, permsOf, SHM_DIR, statusOf, type PosixRecord, type SegmentRecord } from '../../src/model/record.js';
 import { terminalSafe } from '../../src/model/text.js';
+import type { NameLookup } from '../../src/model/usage.js';
+import { permString } from './columns.js';
+import { humanSize } from './human.js';
 import { colorLevel, loadChalk } from './style.js';
 import { ctime } from './time.js';
 
@@ -44,11 +42,11 @@ export function detailLines(r: SegmentRecord, names: NameLookup): [string, strin
 }
 
 /** A POSIX object's fields: what stat(2) and /proc say of it. */
-export function posixDetailLines(r: PosixRecord, names: NameLookup, lock: PosixLockState | null): [string, string][] {
+export function posixDetailLines(r: PosixRecord, names: NameLookup, lock: LockState | null): [string, string][] {
   const time = (t: number): string => (t ? ctime(t) : 'Not set');
   const mappers = r.mappedBy ?? [];
   // Command lines come escaped (a newline is \x0a): one line per field.
-  const command = (pid: number): string => commandOf(pid) ?? '?';
+  const command = (pid: number): string => names.command(pid) ?? '?';
   let mapped = mappers.length ? mappers.map((pid) => `${pid} (${command(pid)})`).join(', ') : 'none';
   if (r.unreadable) mapped += ` (maps of ${r.unreadable} other process${r.unreadable === 1 ? '' : 'es'} not readable: not counted)`;
   return [

@@ -5,7 +5,8 @@
  * BigInt, because the kernel's limits use all 64 bits.
  */
 const LETTERS = 'BKMGTPE';
-const U64_MAX = (1n << 64n) - 1n;
+/** The largest unsigned 64-bit value: where the kernel's counters and util-linux's sums clamp. */
+export const U64_MAX = (1n << 64n) - 1n;
 
 function exponent(n: bigint): number {
   let shift = 10;

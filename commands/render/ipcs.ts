@@ -4,10 +4,9 @@
  * trailing spaces included. Each list view is also described as columns for
  * the terminal table (render/table.ts), so both show the same values.
  */
-import type { ShmInfo, ShmLimits } from '../../src/limits.js';
-import type { NameLookup } from '../../src/names.js';
+import type { NameLookup, ShmInfo, ShmLimits } from '../../src/model/usage.js';
 import { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord } from '../../src/model/record.js';
-import { humanSize } from './human.js';
+import { humanSize, U64_MAX } from './human.js';
 import { TextBuffer } from './text-buffer.js';
 import { ctime } from './time.js';
 
@@ -102,7 +101,6 @@ export function renderIpcsList(view: ListView, records: readonly SegmentRecord[]
   return out.put('\n').toBuffer();
 }
 
-const U64_MAX = (1n << 64n) - 1n;
 
 /** ipc_print_size: "name (kbytes) = N", "name (bytes) = N", or "name = 16E". */
 function limitLine(name: string, value: bigint, unit: 'bytes' | 'kbytes' | 'human'): string {

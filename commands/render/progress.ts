@@ -4,6 +4,7 @@
  * total is unknown (a pipe into write) it shows bytes and rate only.
  */
 import { humanSize } from './human.js';
+import { two } from './time.js';
 
 const MIN_INTERVAL_MS = 100;
 /** The widest bar drawn, however wide the terminal says it is. */
@@ -14,7 +15,6 @@ function clock(seconds: number): string {
   const s = Math.max(0, Math.round(seconds));
   const h = Math.floor(s / 3600);
   const m = Math.floor((s % 3600) / 60);
-  const two = (n: number): string => String(n).padStart(2, '0');
   return h ? `${h}:${two(m)}:${two(s % 60)}` : `${m}:${two(s % 60)}`;
 }
 

@@ -1,10 +1,11 @@
 /** Times as C's ctime(3) prints them, in the local time zone (TZ, by libc's rules), C locale. */
-import { localTime } from '../../src/zone.js';
+import { localTime } from '../../src/model/clock.js';
 
 const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+export const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-const two = (n: number): string => String(n).padStart(2, '0');
+/** Two digits, zero-padded. */
+export const two = (n: number): string => String(n).padStart(2, '0');
 
 /** ctime(3) without its newline: "Mon Nov 23 06:21:11 2026" (24 characters). */
 export function ctime(seconds: number): string {
@@ -13,9 +14,4 @@ export function ctime(seconds: number): string {
     `${DAYS[t.weekday]} ${MONTHS[t.month]} ${String(t.day).padStart(2, ' ')} ` +
     `${two(t.hours)}:${two(t.minutes)}:${two(t.seconds)} ${t.year}`
   );
-}
-
-/** ISO 8601 in UTC, for JSON. */
-export function isoTime(seconds: number): string {
-  return new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 }

@@ -152,9 +152,3 @@ export function pageAlign(length: number): number {
   const page = pageSize();
   return Math.ceil(Math.max(length, 1) / page) * page;
 }
-
-/** The current file offset of a descriptor, or -1 where it has none (pipes). */
-export function currentOffset(fd: number): number {
-  const SEEK_CUR = 1;
-  return callPlain('lseek', T.I64, [T.I32, T.I64, T.I32], [fd, 0, SEEK_CUR]);
-}

@@ -3,6 +3,7 @@
  * loop over short transfers and wait out EAGAIN (a descriptor someone else
  * made non-blocking) and EINTR, so a pipe behaves like a file.
  */
+import { callPlain, T } from './ffi.js';
 import { readSync, writeSync } from 'node:fs';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -38,4 +39,10 @@ export function readSome(fd: number, buf: Buffer, offset: number, length: number
       if (!retryable(e)) throw e;
     }
   }
+}
+
+/** The current file offset of a descriptor, or -1 where it has none (pipes). */
+export function currentOffset(fd: number): number {
+  const SEEK_CUR = 1;
+  return callPlain('lseek', T.I64, [T.I32, T.I64, T.I32], [fd, 0, SEEK_CUR]);
 }

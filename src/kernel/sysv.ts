@@ -5,6 +5,7 @@
  * glibc offsets (see docs/ABI.md).
  */
 import { SHM_DEST, SHM_LOCKED } from '../model/record.js';
+import type { ShmInfo } from '../model/usage.js';
 import { call, fail, scratchArea, T } from './ffi.js';
 
 // --- constants (<sys/ipc.h>, <bits/shm.h>, <bits/sem.h>) ---
@@ -118,16 +119,6 @@ export function shmctlRmid(id: number): void {
 export function shmctlSet(id: number, perm: { uid: number; gid: number; mode: number }): void {
   const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, ipcSetArea(SHMID_DS_SIZE, perm)]);
   if (r.value === -1) fail('shmctl', r);
-}
-
-/** struct shm_info (SHM_INFO): what ipcs -u prints. Page counts. */
-export interface ShmInfo {
-  usedIds: number;
-  shmTot: bigint;
-  shmRss: bigint;
-  shmSwp: bigint;
-  swapAttempts: bigint;
-  swapSuccesses: bigint;
 }
 
 /** shmctl(id, cmd, buf) with buf a zeroed `size`-byte struct in the scratch area; returns it. */

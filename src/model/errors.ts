@@ -16,6 +16,11 @@ export const Errno = {
   EIDRM: 43,
 } as const;
 
+/** "It is not there": what the calls answer for a segment or object that does not exist, or no longer does. */
+export function isMissingErrno(errno: number): boolean {
+  return errno === Errno.ENOENT || errno === Errno.EINVAL || errno === Errno.EIDRM;
+}
+
 let errnoNames: Map<number, string> | undefined;
 
 /**

@@ -5,7 +5,7 @@
  * removing it. The rules are told in sysv/lock.ts.
  */
 import { Errno, OperationError, ShmError } from '../model/errors.js';
-import type { LockState } from '../model/lock-state.js';
+import type { LockColumn, LockState } from '../model/lock-state.js';
 import { formatKey, type SegmentRecord } from '../model/record.js';
 import { userNameOf } from '../kernel/nss.js';
 import { readProcSem } from '../kernel/procfs.js';
@@ -189,7 +189,7 @@ export function readLockStates(): Map<number, LockInfo> {
  * may not be read, 'untrusted' when somebody else made a set at its key,
  * null when it has none.
  */
-export function lockOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockState['state'] | 'unknown' | 'untrusted' | null {
+export function lockOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockColumn {
   const info = locks.get(lockKeyFor(seg.id));
   if (!info) return null;
   if (!trustedMaker(info.cuid, seg)) return 'untrusted';
