@@ -142,9 +142,14 @@ for (const count of quick ? [4096] : [4096, 32768]) {
     runs: quick ? 5 : 9,
     target,
   });
-  pair(`listing: ${count} segments, JSON`, { label: 'shmctl-ts ls --json', cmd: `${BIN} ls --json` }, [{ label: 'lsipc -m --json', cmd: 'lsipc -m --json' }], {
-    runs: quick ? 3 : 5,
-  });
+  pair(
+    `listing: ${count} segments, JSON`,
+    { label: 'shmctl-ts ls --json', cmd: `${BIN} ls --json` },
+    [{ label: 'lsipc -m --json', cmd: 'lsipc -m --json' }],
+    {
+      runs: quick ? 3 : 5,
+    },
+  );
 }
 removeAll();
 writeFileSync('/proc/sys/kernel/shmmni', '4096');
@@ -172,10 +177,21 @@ const fresh = () => {
 };
 const shmTarget = join(work, 'copy');
 const writers = [{ label: 'cat > /dev/shm', cmd: `cat ${file} > ${shmTarget}` }];
-if (ref) writers.unshift({ label: 'C shmget+read()', get cmd() { return `${ref} write ${segment} < ${file}`; } });
+if (ref)
+  writers.unshift({
+    label: 'C shmget+read()',
+    get cmd() {
+      return `${ref} write ${segment} < ${file}`;
+    },
+  });
 pair(
   `write ${label} file → fresh segment`,
-  { label: 'shmctl-ts write', get cmd() { return `${BIN} write ${segment} --file ${file}`; } },
+  {
+    label: 'shmctl-ts write',
+    get cmd() {
+      return `${BIN} write ${segment} --file ${file}`;
+    },
+  },
   writers,
   {
     runs: quick ? 5 : 7,
@@ -212,14 +228,24 @@ pair(
     kind: 'throughput',
   },
 );
-pair(`read ${label} POSIX object → /dev/null`, { label: 'shmctl-ts read /obj', cmd: `${BIN} read /bench-object > /dev/null` }, [{ label: 'cat /dev/shm', cmd: `cat ${shmTarget} > /dev/null` }], {
-  runs: quick ? 5 : 9,
-  kind: 'throughput',
-});
-pair(`read ${label} POSIX object → pipe`, { label: 'shmctl-ts read /obj | cat', cmd: `${BIN} read /bench-object | cat > /dev/null` }, [{ label: 'cat /dev/shm | cat', cmd: `cat ${shmTarget} | cat > /dev/null` }], {
-  runs: quick ? 5 : 9,
-  kind: 'throughput',
-});
+pair(
+  `read ${label} POSIX object → /dev/null`,
+  { label: 'shmctl-ts read /obj', cmd: `${BIN} read /bench-object > /dev/null` },
+  [{ label: 'cat /dev/shm', cmd: `cat ${shmTarget} > /dev/null` }],
+  {
+    runs: quick ? 5 : 9,
+    kind: 'throughput',
+  },
+);
+pair(
+  `read ${label} POSIX object → pipe`,
+  { label: 'shmctl-ts read /obj | cat', cmd: `${BIN} read /bench-object | cat > /dev/null` },
+  [{ label: 'cat /dev/shm | cat', cmd: `cat ${shmTarget} | cat > /dev/null` }],
+  {
+    runs: quick ? 5 : 9,
+    kind: 'throughput',
+  },
+);
 removePosix('/bench-object');
 
 // --- memory ------------------------------------------------------------------
@@ -236,10 +262,7 @@ const memory = [
 removeSegment(segment);
 
 // --- report ------------------------------------------------------------------
-const lines = [
-  `| pair | shmctl-ts median (min–max) | peer median (min–max) | ratio | target | |`,
-  `| --- | --- | --- | --- | --- | --- |`,
-];
+const lines = [`| pair | shmctl-ts median (min–max) | peer median (min–max) | ratio | target | |`, `| --- | --- | --- | --- | --- | --- |`];
 for (const r of results) {
   const word = r.kind === 'throughput' ? 'speed' : 'time';
   lines.push(
@@ -249,11 +272,15 @@ for (const r of results) {
 }
 for (const m of memory) {
   const target = m.name.includes('idle') ? null : 64 * MiB;
-  lines.push(`| ${m.name} | ${(m.bytes / MiB).toFixed(1)} MiB | | | ${target ? '≤ 64 MiB' : ''} | ${target ? (m.bytes <= target ? 'ok' : 'MISSED') : ''} |`);
+  lines.push(
+    `| ${m.name} | ${(m.bytes / MiB).toFixed(1)} MiB | | | ${target ? '≤ 64 MiB' : ''} | ${target ? (m.bytes <= target ? 'ok' : 'MISSED') : ''} |`,
+  );
 }
 const report = lines.join('\n');
 console.log(`\nshmctl-ts bench (${quick ? 'quick' : 'full'}), node ${process.version}, ${new Date().toISOString()}\n`);
 console.log(report);
 for (const n of notes) console.log(`\nnote: ${n}`);
-console.log('\nThroughput rows: speed ratio = peer time / shmctl-ts time (≥ 1 is as fast or faster). Time rows: shmctl-ts time / peer time (≤ 1 is as fast or faster).');
+console.log(
+  '\nThroughput rows: speed ratio = peer time / shmctl-ts time (≥ 1 is as fast or faster). Time rows: shmctl-ts time / peer time (≤ 1 is as fast or faster).',
+);
 if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ quick, node: process.version, results, memory, notes }, null, 2) + '\n');

@@ -1,4 +1,4 @@
-import { Errno, ShmError } from '../src/model/errors.js';
+import { Errno, hasErrno } from '../src/model/errors.js';
 import { parseSeconds } from '../src/model/parse.js';
 import type { Mapping } from '../src/api.js';
 import { runChild, STOP_SIGNALS } from './child.js';
@@ -6,12 +6,10 @@ import { resolveAny, targetArgument, targetOptions } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
-
 /** Until a stop signal or the timeout: either ends the hold normally (status 0). */
 function hold(timeout: number | undefined): Promise<number> {
   return new Promise((resolve) => {
-    const timer =
-      timeout === undefined ? setInterval(() => {}, 1 << 30) : setTimeout(() => finish(), timeout * 1000);
+    const timer = timeout === undefined ? setInterval(() => {}, 1 << 30) : setTimeout(() => finish(), timeout * 1000);
     const finish = (): void => {
       clearInterval(timer);
       clearTimeout(timer);
@@ -25,8 +23,7 @@ function hold(timeout: number | undefined): Promise<number> {
 export const spec: CommandSpec = {
   name: 'attach',
   summary: 'attach a segment (or map a POSIX object) and hold it, or run a command while it is',
-  usage:
-    'attach (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--readonly] [--timeout SECONDS] [-q] [-- CMD ARGS...]',
+  usage: 'attach (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--readonly] [--timeout SECONDS] [-q] [-- CMD ARGS...]',
   arguments: [targetArgument],
   trailingCommand: true,
   options: [
@@ -47,7 +44,7 @@ export const spec: CommandSpec = {
       // a POSIX mapping is held, never touched by us: no SIGBUS if it shrinks
       att = target.attach({ readonly });
     } catch (e) {
-      if (e instanceof ShmError && e.errno === Errno.EACCES && !readonly) throw e.with(e.subject, `${e.reason}; try --readonly`);
+      if (hasErrno(e, Errno.EACCES) && !readonly) throw e.with(e.subject, `${e.reason}; try --readonly`);
       throw e;
     }
     try {

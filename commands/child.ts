@@ -12,10 +12,7 @@ import { warn } from './report.js';
 export const EXIT_TIMEOUT = 124;
 export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-export function runChild(
-  command: string[],
-  opts: { who: string; env: Record<string, string>; timeoutMs?: number },
-): Promise<number> {
+export function runChild(command: string[], opts: { who: string; env: Record<string, string>; timeoutMs?: number }): Promise<number> {
   return new Promise((resolve) => {
     let timedOut = false;
     // child_process (and the net and stream modules it brings) only when a child runs

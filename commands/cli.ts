@@ -40,7 +40,7 @@ function version(): string {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
-/** A settled run: the subcommand and its exit status. */
+/** Where a subcommand's action leaves its exit status (commander's actions return nothing). */
 interface Outcome {
   status: number;
 }
@@ -99,7 +99,10 @@ export function buildProgram(outcome: Outcome, trailing: string[], only?: string
 
 /** commander says "error: unknown option '--x'\n(Did you mean --y?)"; we want one line. */
 function stripErrorPrefix(text: string): string {
-  return text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+  return text
+    .replace(/^error: /, '')
+    .trim()
+    .replace(/\s*\n\s*/g, ' ');
 }
 
 /**

@@ -28,7 +28,6 @@ export const targetOptions: OptionSpec[] = [
 /** The target operand's description: a System V id, or a POSIX name. */
 export const targetArgument = { name: '[target]', description: 'shmid of a System V segment, or /NAME of a POSIX object' };
 
-
 /** "/name" from --posix's value, with or without its slash. */
 export function posixNameOf(text: string): string {
   return checkPosixName(text.startsWith('/') ? text : `/${text}`);
@@ -84,7 +83,7 @@ export function isTTY(fd: number): boolean {
   } catch {
     return false;
   }
-  if (!st.isCharacterDevice() || (st.rdev >> 8) === 1) return false;
+  if (!st.isCharacterDevice() || st.rdev >> 8 === 1) return false;
   const tty = createRequire(import.meta.url)('node:tty') as typeof import('node:tty');
   return tty.isatty(fd);
 }

@@ -155,9 +155,7 @@ export function fishScript(commands: CommandSpec[]): string {
     '# shmctl-ts completion for fish. Load it with:',
     '#   shmctl-ts completion fish | source',
     'complete -c shmctl-ts -f',
-    ...commands.map(
-      (c) => `complete -c shmctl-ts -n '__fish_use_subcommand' -a ${c.name} -d ${fishQuote(c.summary)}`,
-    ),
+    ...commands.map((c) => `complete -c shmctl-ts -n '__fish_use_subcommand' -a ${c.name} -d ${fishQuote(c.summary)}`),
     `complete -c shmctl-ts -n '__fish_use_subcommand' -a help -d 'show help for a command'`,
     `complete -c shmctl-ts -n '__fish_seen_subcommand_from help' -a ${fishQuote(names.join(' '))}`,
     `complete -c shmctl-ts -n '__fish_seen_subcommand_from completion' -a 'bash zsh fish'`,
@@ -186,7 +184,9 @@ export function fishScript(commands: CommandSpec[]): string {
       lines.push(parts.join(' '));
     }
     if (takesTargets(c)) {
-      lines.push(`complete -c shmctl-ts ${when} -a ${live.ids!.slice(0, -2)}; shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null)'`);
+      lines.push(
+        `complete -c shmctl-ts ${when} -a ${live.ids!.slice(0, -2)}; shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null)'`,
+      );
     }
   }
   return lines.join('\n') + '\n';

@@ -52,7 +52,8 @@ export const spec: CommandSpec = {
   ],
   run(args: string[], opts: Options): number {
     const ways = [opts.key !== undefined, opts.private === true, opts.ftok !== undefined, args[0] !== undefined, opts.posix !== undefined];
-    if (ways.filter(Boolean).length !== 1) throw new UsageError('give exactly one of --key KEY, --private, --ftok PATH, /NAME, --posix NAME');
+    if (ways.filter(Boolean).length !== 1)
+      throw new UsageError('give exactly one of --key KEY, --private, --ftok PATH, /NAME, --posix NAME');
     const text = args[0] ?? (opts.posix as string | undefined);
     if (args[0] !== undefined && !args[0].startsWith('/')) {
       throw new UsageError(`'${args[0]}' is not a POSIX name: they begin with a slash (/name); segments take --key`);

@@ -18,7 +18,7 @@ export function takeLock(target: Shm, mode: LockMode, timeout: number | null, as
 
 export const spec: CommandSpec = {
   name: 'lock',
-  summary: 'run a command while holding the segment\'s lock (like flock(1)); held until the command ends, whatever kills what',
+  summary: "run a command while holding the segment's lock (like flock(1)); held until the command ends, whatever kills what",
   usage: 'lock (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--timeout SECONDS] [--shared] -- CMD ARGS...',
   arguments: [targetArgument],
   trailingCommand: true,

@@ -5,7 +5,15 @@ import { isPosix, type SegmentRecord, type ShmRecord } from '../src/model/record
 import type { ShmInfo, ShmLimits } from '../src/model/usage.js';
 import { writeAll } from '../src/kernel/io.js';
 import { parseUser, systemNames } from '../src/names.js';
-import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column, type ColumnContext } from './render/columns.js';
+import {
+  ALL_COLUMNS,
+  columnByName,
+  POSIX_COLUMNS,
+  POSIX_JSON_KEY,
+  selectColumns,
+  type Column,
+  type ColumnContext,
+} from './render/columns.js';
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from './render/ipcs.js';
 import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import type { TableColumn } from './render/table.js';
@@ -75,7 +83,8 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
   if (opts.view !== undefined) throw new UsageError(`-t, -p, -c, -l and -u are ipcs's views of System V segments: not with --${kind}`);
   const asked = askedFormat(opts);
   if (asked === 'ipcs') throw new UsageError(`--format ipcs is for System V segments (ipcs knows no POSIX objects): not with --${kind}`);
-  if (kind === 'posix' && (opts.key !== undefined || opts.id !== undefined)) throw new UsageError('--key and --id select System V segments: not with --posix');
+  if (kind === 'posix' && (opts.key !== undefined || opts.id !== undefined))
+    throw new UsageError('--key and --id select System V segments: not with --posix');
   const format = asked ?? (stdoutIsTTY() ? 'table' : 'lsipc');
   const columns = selectColumns(opts.output as string | undefined, kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS);
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
@@ -99,27 +108,30 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
 
 export const spec: CommandSpec = {
   name: 'ls',
-  summary: 'list segments with the columns and values of ipcs -m, or lsipc -m\'s formats',
-  usage:
-    'ls [-t|-p|-c|-l|-u] [--posix|--all] [--human|-b] [--format ipcs|table|lsipc|raw|export|json] [-o COLUMNS] [filters]',
+  summary: "list segments with the columns and values of ipcs -m, or lsipc -m's formats",
+  usage: 'ls [-t|-p|-c|-l|-u] [--posix|--all] [--human|-b] [--format ipcs|table|lsipc|raw|export|json] [-o COLUMNS] [filters]',
   arguments: [],
   options: [
     view('-t, --time', 'time', 'attach, detach and change times (ipcs -t)'),
     view('-p, --pid', 'pid', 'creator and last-operation pids (ipcs -p)'),
     view('-c, --creator', 'creator', 'creator and owner (ipcs -c)'),
-    view('-l, --limits', 'limits', 'the namespace\'s limits (ipcs -l)'),
+    view('-l, --limits', 'limits', "the namespace's limits (ipcs -l)"),
     view('-u, --summary', 'summary', 'usage summary (ipcs -u)'),
     ...unitOptions,
     {
       flags: '-f, --format <FORMAT>',
       description:
         'ipcs: byte for byte ipcs -m (the default when not a terminal); table: the terminal view; ' +
-        'lsipc, raw, export: byte for byte lsipc -m; json: lsipc\'s shape with typed values',
+        "lsipc, raw, export: byte for byte lsipc -m; json: lsipc's shape with typed values",
       choices: FORMATS,
     },
     ...formatShorthands,
     ...lsipcOptions,
-    { flags: '-M, --posix', description: 'POSIX shared memory objects (/dev/shm) instead of System V segments', sets: { key: 'kind', value: 'posix' } },
+    {
+      flags: '-M, --posix',
+      description: 'POSIX shared memory objects (/dev/shm) instead of System V segments',
+      sets: { key: 'kind', value: 'posix' },
+    },
     { flags: '-A, --all', description: 'System V segments and POSIX objects in one view', sets: { key: 'kind', value: 'all' } },
     { flags: '--key <KEY>', description: 'only the segment with this key (repeatable)', repeatable: true },
     { flags: '--id <ID>', description: 'only the segment with this id (repeatable)', repeatable: true },

@@ -19,7 +19,11 @@ export const formatShorthands: OptionSpec[] = [
 export const lsipcOptions: OptionSpec[] = [
   { flags: '-o, --output <LIST>', description: 'lsipc columns, comma-separated; +LIST adds to the default; all for every column' },
   { flags: '--noheadings', description: 'no header line (lsipc formats)' },
-  { flags: '--time-format <FORMAT>', description: 'times as short, full or iso (lsipc formats; JSON defaults to iso)', choices: ['short', 'full', 'iso'] },
+  {
+    flags: '--time-format <FORMAT>',
+    description: 'times as short, full or iso (lsipc formats; JSON defaults to iso)',
+    choices: ['short', 'full', 'iso'],
+  },
   { flags: '-P, --numeric-perms', description: 'PERMS as octal (0644) rather than rw-r--r--' },
 ];
 

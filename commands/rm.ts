@@ -1,5 +1,5 @@
 import { describeKey, isPosixName, list, Shm, type ShmTarget } from '../src/api.js';
-import { Errno, ShmError, UsageError } from '../src/model/errors.js';
+import { Errno, ShmError, UsageError, hasErrno } from '../src/model/errors.js';
 import { parseId, parseKey } from '../src/model/parse.js';
 import { isDest, type SegmentRecord } from '../src/model/record.js';
 import { writeAll } from '../src/kernel/io.js';
@@ -15,7 +15,8 @@ import type { CommandSpec, Options } from './spec.js';
 function removeOne(shm: Shm, verbose: boolean): void {
   const { inUse, warning } = shm.remove();
   const sysv = shm.kind === 'sysv';
-  if (verbose) writeAll(1, sysv ? `removing shared memory segment id \`${shm.id}'\n` : `removing POSIX shared memory object \`${shm.name}'\n`);
+  if (verbose)
+    writeAll(1, sysv ? `removing shared memory segment id \`${shm.id}'\n` : `removing POSIX shared memory object \`${shm.name}'\n`);
   if (warning) warn('rm', `${shm.subject}: removed, but ${warning}`);
   if (inUse > 0) {
     const processes = `${inUse} process${inUse === 1 ? '' : 'es'}`;
@@ -42,8 +43,8 @@ function removeAll(verbose: boolean): number {
     try {
       removeOne(Shm.open({ id: r.id }), verbose);
     } catch (e) {
-      if (e instanceof ShmError && (e.errno === Errno.EPERM || e.errno === Errno.EACCES)) skipped++;
-      else if (e instanceof ShmError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM)) continue;
+      if (hasErrno(e, Errno.EPERM, Errno.EACCES)) skipped++;
+      else if (hasErrno(e, Errno.EINVAL, Errno.EIDRM)) continue;
       else {
         failed++;
         reportError('rm', e);

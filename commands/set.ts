@@ -17,7 +17,7 @@ function parseOwner(text: string): Pick<SetOptions, 'uid' | 'gid'> {
 
 export const spec: CommandSpec = {
   name: 'set',
-  summary: 'change a segment\'s or POSIX object\'s mode or owner (IPC_SET; fchmod/fchown), or lock a segment in memory (SHM_LOCK)',
+  summary: "change a segment's or POSIX object's mode or owner (IPC_SET; fchmod/fchown), or lock a segment in memory (SHM_LOCK)",
   usage:
     'set (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--mode MODE] [--owner USER[:GROUP]] [--lock-memory | --unlock-memory]',
   arguments: [targetArgument],

@@ -25,7 +25,7 @@ export const spec: CommandSpec = {
       flags: '-f, --format <FORMAT>',
       description:
         'detail: labelled fields (the default); ipcs: byte for byte ipcs -m -i ID; ' +
-        'lsipc, raw, export, json: lsipc\'s formats, every column unless -o',
+        "lsipc, raw, export, json: lsipc's formats, every column unless -o",
       choices: FORMATS,
     },
     ...formatShorthands,
@@ -33,20 +33,22 @@ export const spec: CommandSpec = {
     ...unitOptions,
     {
       flags: '-F, --field <NAME>',
-      description: 'print just this column\'s value (e.g. nattch, size, status), bare; repeatable, one per line',
+      description: "print just this column's value (e.g. nattch, size, status), bare; repeatable, one per line",
       repeatable: true,
     },
   ],
   async run(args: string[], opts: Options): Promise<number> {
     const fields = ((opts.field as string[] | undefined) ?? []).map(columnByName);
     const asked = askedFormat(opts);
-    if (fields.length && (asked || opts.output !== undefined)) throw new UsageError('--field prints bare values: give it without --format or -o');
+    if (fields.length && (asked || opts.output !== undefined))
+      throw new UsageError('--field prints bare values: give it without --format or -o');
     if (asked === 'ipcs' && lsipcOptionsGiven(opts)) {
       throw new UsageError('-o, --noheadings, --time-format and -P are lsipc options; they do not go with --format ipcs');
     }
     const format = asked ?? (lsipcOptionsGiven(opts) ? 'lsipc' : 'detail');
     const target = resolveAny(args[0], opts);
-    if (target.kind === 'posix' && format === 'ipcs') throw new UsageError('--format ipcs is for System V segments (ipcs knows no POSIX objects)');
+    if (target.kind === 'posix' && format === 'ipcs')
+      throw new UsageError('--format ipcs is for System V segments (ipcs knows no POSIX objects)');
     const record = target.stat({ usage: true });
     // an object's LOCK is its flock's (a segment's lock shows in ls)
     const lock = lockStates({ sysv: false, posix: target.kind === 'posix' });
@@ -66,7 +68,12 @@ export const spec: CommandSpec = {
       } else {
         const columns = selectColumns(opts.output as string | undefined, POSIX_STAT_COLUMNS);
         const ctx = { ...columnContext(opts, systemNames, format), lock };
-        out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx, jsonKey: POSIX_JSON_KEY });
+        out = renderLsipc([record], columns, {
+          format: format as MachineFormat,
+          noheadings: opts.noheadings === true,
+          ctx,
+          jsonKey: POSIX_JSON_KEY,
+        });
       }
     } else if (format === 'ipcs') {
       out = renderIpcsDetail(record, sizeUnit(opts));

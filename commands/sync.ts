@@ -11,7 +11,7 @@ import type { OptionSpec, Options } from './spec.js';
 export const syncOptions = (side: 'write' | 'read'): OptionSpec[] => [
   {
     flags: '-L, --lock',
-    description: side === 'write' ? 'hold the segment\'s exclusive lock while writing' : 'hold the segment\'s shared lock while reading',
+    description: side === 'write' ? "hold the segment's exclusive lock while writing" : "hold the segment's shared lock while reading",
   },
   side === 'write'
     ? { flags: '-p, --post', description: 'signal "data ready" after writing; waits first until the previous post was read' }

@@ -28,7 +28,7 @@ export const spec: CommandSpec = {
     ...targetOptions,
     { flags: '-o, --offset <N>', description: 'where to start in the segment, in bytes (suffixes as for sizes; default 0)' },
     { flags: '-d, --data <STRING>', description: 'write this string (UTF-8), no newline added' },
-    { flags: '-i, --file <PATH>', description: 'write this file\'s contents (- for stdin); stdin is the default' },
+    { flags: '-i, --file <PATH>', description: "write this file's contents (- for stdin); stdin is the default" },
     { flags: '-v, --verbose', description: 'say how many bytes were written, on stderr' },
     ...syncOptions('write'),
     ...progressOptions,

@@ -14,7 +14,7 @@
  * Shm is the same for both kinds; what differs lives in the two
  * implementations of SharedMemory (sysv/shm.ts, posix/shm.ts).
  */
-import { Errno, isMissingErrno, ShmError, UsageError } from './model/errors.js';
+import { Errno, isMissingErrno, ShmError, UsageError, hasErrno } from './model/errors.js';
 import type { LockMode } from './model/lock-state.js';
 import type { ShmRecord } from './model/record.js';
 import { IPC_PRIVATE } from './kernel/sysv.js';
@@ -68,7 +68,6 @@ export interface ShmCreateOptions {
   /** System V only: SHM_HUGETLB, SHM_NORESERVE. */
   flags?: number;
 }
-
 
 export class Shm {
   /** Whether create() made it (false when it existed already, or for open()). */
@@ -186,7 +185,7 @@ export class Shm {
     try {
       size = this.stat({ usage: false }).size;
     } catch (e) {
-      if (e instanceof ShmError && e.errno === Errno.EACCES) return;
+      if (hasErrno(e, Errno.EACCES)) return;
       throw e;
     }
     checkRegionRange(this.subject, size, offset, length ?? Math.max(0, size - offset), this.noun);

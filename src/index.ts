@@ -27,16 +27,7 @@ export type { LockMode, LockState } from './model/lock-state.js';
 export { groupName, userName } from './names.js';
 export { parseByteCount, parseId, parseKey, parseMode, parseSize } from './model/parse.js';
 export { parseProcShm, readProcShm as listSegments } from './kernel/procfs.js';
-export {
-  formatKey,
-  isDest,
-  isLocked,
-  permsOf,
-  statusOf,
-  type PosixRecord,
-  type SegmentRecord,
-  type ShmRecord,
-} from './model/record.js';
+export { formatKey, isDest, isLocked, permsOf, statusOf, type PosixRecord, type SegmentRecord, type ShmRecord } from './model/record.js';
 export { Attachment } from './sysv/attachment.js';
 export {
   createRandomKeySegment,

@@ -95,7 +95,7 @@ export abstract class Mapping implements Region {
   readWindows(offset: number, length: number, chunk: number, each: (data: Buffer, at: number) => boolean | void): void {
     this.checkRange(offset, length);
     const step = Math.min(chunk, MAX_VIEW);
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const n = Math.min(step, length - done);
       if (each(this.view(offset + done, n), offset + done) === false) return;
       done += n;

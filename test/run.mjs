@@ -90,7 +90,20 @@ process.exit(jest.status === 0 && failed === 0 ? 0 : 1);
 
 /** Can nobody run the built binary at `dir`? null when there is no nobody to ask (not root). */
 function nobodyCanRun(dir) {
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', 'test -x "$1/bin/shmctl-ts" && test -r "$1/dist/shmctl-ts.cjs" && test -r "$1/package.json"', 'sh', dir], { stdio: 'ignore' });
+  const r = spawnSync(
+    'setpriv',
+    [
+      '--reuid=65534',
+      '--regid=65534',
+      '--clear-groups',
+      'sh',
+      '-c',
+      'test -x "$1/bin/shmctl-ts" && test -r "$1/dist/shmctl-ts.cjs" && test -r "$1/package.json"',
+      'sh',
+      dir,
+    ],
+    { stdio: 'ignore' },
+  );
   return r.status === 0 ? true : r.status === 1 ? false : null;
 }
 
@@ -106,7 +119,9 @@ function reachableSuite(dir) {
   spawnSync('umount', [place]);
   const copy = spawnSync('sh', ['-c', 'tar -C "$1" --exclude=./.git -cf - . | tar -C "$2" -xf - && chmod -R a+rX "$2"', 'sh', dir, place]);
   if (copy.status !== 0 || !nobodyCanRun(place)) {
-    console.error(`test/run.mjs: ${dir} is closed to other users and could not be copied where they can reach it; tests run as nobody will fail`);
+    console.error(
+      `test/run.mjs: ${dir} is closed to other users and could not be copied where they can reach it; tests run as nobody will fail`,
+    );
     rmSync(place, { recursive: true, force: true });
     return same;
   }

@@ -39,7 +39,6 @@ export interface Column {
   json(r: ShmRecord, ctx: ColumnContext): JsonValue;
 }
 
-
 /** util-linux's time formats: short (today HH:MM, this year MonDD, else YYYY-MonDD), full (ctime), iso. */
 export function formatTime(seconds: number, format: TimeFormat, now: number): string {
   if (format === 'full') return ctime(seconds);
@@ -114,7 +113,14 @@ const name = (pick: (r: ShmRecord, names: NameLookup) => string | null) => ({
 
 export const COLUMNS: Column[] = [
   { name: 'KEY', help: 'Resource key', ...text(sysv((r) => formatKey(r.key))) },
-  { name: 'ID', help: 'Resource ID', ...number(sysv((r) => r.id), false) },
+  {
+    name: 'ID',
+    help: 'Resource ID',
+    ...number(
+      sysv((r) => r.id),
+      false,
+    ),
+  },
   {
     name: 'OWNER',
     help: "Owner's username or UID",
@@ -208,7 +214,23 @@ export const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH',
 /** ls --posix's (lsipc 2.41 -M's names: NAME … MTIME). */
 export const POSIX_COLUMNS = ['NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'MTIME'];
 /** stat's lsipc formats for a POSIX object: every column that applies. */
-export const POSIX_STAT_COLUMNS = ['NAME', 'SIZE', 'ALLOC', 'PERMS', 'MODE', 'OWNER', 'UID', 'USER', 'GID', 'GROUP', 'NATTCH', 'LOCK', 'ATIME', 'MTIME', 'CTIME'];
+export const POSIX_STAT_COLUMNS = [
+  'NAME',
+  'SIZE',
+  'ALLOC',
+  'PERMS',
+  'MODE',
+  'OWNER',
+  'UID',
+  'USER',
+  'GID',
+  'GROUP',
+  'NATTCH',
+  'LOCK',
+  'ATIME',
+  'MTIME',
+  'CTIME',
+];
 /** JSON's top-level name for POSIX objects (lsipc 2.41's table name). */
 export const POSIX_JSON_KEY = 'posix-sharedmemory';
 /** ls --all's: both kinds in one table. */

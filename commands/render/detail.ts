@@ -15,7 +15,6 @@ function named(name: string | null, id: number, kind: 'uid' | 'gid'): string {
   return name === null ? `${id} (no such ${kind === 'uid' ? 'user' : 'group'})` : `${name} (${kind} ${id})`;
 }
 
-
 export function detailLines(r: SegmentRecord, names: NameLookup): [string, string][] {
   const time = (t: number): string => (t ? ctime(t) : 'Not set');
   const status = statusOf(r);
@@ -59,7 +58,12 @@ export function posixDetailLines(r: PosixRecord, names: NameLookup, lock: LockSt
     ['group', named(names.group(r.gid), r.gid, 'gid')],
     ['links', String(r.nlink)],
     ['mapped by', mapped],
-    ['lock', lock ? `${lock.state}${lock.holders > 1 ? ` (${lock.holders} holders)` : ''}${lock.waiters ? `, ${lock.waiters} waiting` : ''}` : 'free'],
+    [
+      'lock',
+      lock
+        ? `${lock.state}${lock.holders > 1 ? ` (${lock.holders} holders)` : ''}${lock.waiters ? `, ${lock.waiters} waiting` : ''}`
+        : 'free',
+    ],
     ['accessed', time(r.atime)],
     ['modified', time(r.mtime)],
     ['changed', time(r.ctime)],

@@ -56,7 +56,10 @@ const LAYOUTS: Record<ListView, ListLayout> = {
       out.put(formatKey(r.key)).put(' ').left(r.id, 10).put(' ');
       owner(out, r.uid, names).put(' ').left(permsOf(r).toString(8), 10).put(' ');
       sizeCell(out, r.size, unit).put(' ').left(r.nattch, 10).put(' ');
-      out.left(isDest(r) ? 'dest' : ' ', 6).put(' ').left(isLocked(r) ? 'locked' : ' ', 6);
+      out
+        .left(isDest(r) ? 'dest' : ' ', 6)
+        .put(' ')
+        .left(isLocked(r) ? 'locked' : ' ', 6);
     },
   },
   time: {
@@ -78,8 +81,7 @@ const LAYOUTS: Record<ListView, ListLayout> = {
   },
   creator: {
     title: 'Shared Memory Segment Creators/Owners',
-    header: () =>
-      `${left('shmid', 10)} ${left('perms', 10)} ${left('cuid', 10)} ${left('cgid', 10)} ${left('uid', 10)} ${left('gid', 10)}`,
+    header: () => `${left('shmid', 10)} ${left('perms', 10)} ${left('cuid', 10)} ${left('cgid', 10)} ${left('uid', 10)} ${left('gid', 10)}`,
     row: (out, r, { names }) => {
       out.left(r.id, 10).put(' ').left(permsOf(r).toString(8), 10).put(' ');
       userCell(out, r.cuid, names).put(' ');
@@ -100,7 +102,6 @@ export function renderIpcsList(view: ListView, records: readonly SegmentRecord[]
   }
   return out.put('\n').toBuffer();
 }
-
 
 /** ipc_print_size: "name (kbytes) = N", "name (bytes) = N", or "name = 16E". */
 function limitLine(name: string, value: bigint, unit: 'bytes' | 'kbytes' | 'human'): string {

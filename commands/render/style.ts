@@ -29,5 +29,5 @@ export function colorLevel(onTerminal: boolean, env: NodeJS.ProcessEnv = process
 export async function loadChalk(onTerminal: boolean): Promise<ChalkInstance> {
   const level = colorLevel(onTerminal);
   const { Chalk, default: detected } = await import('chalk');
-  return new Chalk({ level: level === 'detect' ? (detected.level || 1) : level });
+  return new Chalk({ level: level === 'detect' ? detected.level || 1 : level });
 }

@@ -14,11 +14,7 @@ export interface TableColumn {
   cell(r: ShmRecord): string;
 }
 
-export async function renderTable(
-  records: readonly ShmRecord[],
-  columns: TableColumn[],
-  opts: { color: boolean },
-): Promise<string> {
+export async function renderTable(records: readonly ShmRecord[], columns: TableColumn[], opts: { color: boolean }): Promise<string> {
   const [{ default: Table }, chalk] = await Promise.all([import('cli-table3'), loadChalk(opts.color)]);
   const table = new Table({
     head: columns.map((c) => chalk.bold(c.header)),

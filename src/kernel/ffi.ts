@@ -11,7 +11,7 @@
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as FfiRs from 'ffi-rs';
-import { Errno, ShmError, strerrorText } from '../model/errors.js';
+import { Errno, OperationError, ShmError, strerrorText } from '../model/errors.js';
 
 type Ffi = typeof FfiRs;
 
@@ -27,8 +27,23 @@ export const T = {
   Void: 7,
 } as const;
 
+/**
+ * The platforms whose struct layouts kernel/sysv.ts and kernel/nss.ts know
+ * (docs/ABI.md). Anywhere else, decoding a struct would silently misread it:
+ * refuse before the first call instead.
+ */
+const KNOWN_PLATFORMS = ['linux x64'];
+
+function checkPlatform(): void {
+  const here = `${process.platform} ${process.arch}`;
+  if (!KNOWN_PLATFORMS.includes(here)) {
+    throw new OperationError('shmctl-ts', `the kernel's struct layouts are known for ${KNOWN_PLATFORMS.join(', ')} only, not ${here}`);
+  }
+}
+
 function lib(): Ffi {
   if (!ffi) {
+    checkPlatform();
     const require = createRequire(import.meta.url);
     ffi = withQuickLibcCheck(() => require('ffi-rs') as Ffi);
     ffi.open({ library: 'libc', path: '' });

@@ -5,7 +5,6 @@ import { callPlain, scratchArea, T } from './ffi.js';
 
 // --- users and groups ---------------------------------------------------------
 
-
 /**
  * getpwuid_r/getgrgid_r into the scratch area: the struct (passwd is 48 bytes,
  * group 32, the name pointer first in both) at 0, the result pointer at 64,
@@ -16,13 +15,12 @@ function lookupName(funcName: 'getpwuid_r' | 'getgrgid_r', id: number): string |
     const area = scratchArea(128 + bufferSize);
     const resultAt = 64;
     area.view.fill(0, 0, 128);
-    const rc = callPlain(funcName, T.I32, [T.U32, T.U64, T.U64, T.U64, T.U64], [
-      id,
-      area.address,
-      area.address + 128,
-      bufferSize,
-      area.address + resultAt,
-    ]);
+    const rc = callPlain(
+      funcName,
+      T.I32,
+      [T.U32, T.U64, T.U64, T.U64, T.U64],
+      [id, area.address, area.address + 128, bufferSize, area.address + resultAt],
+    );
     if (rc === Errno.ERANGE) continue;
     if (rc !== 0) return null;
     const result = Number(area.view.readBigUInt64LE(resultAt));
@@ -40,13 +38,12 @@ function lookupId(funcName: 'getpwnam_r' | 'getgrnam_r', name: string): number |
   for (let bufferSize = 4096; bufferSize <= 1 << 24; bufferSize *= 4) {
     const area = scratchArea(128 + bufferSize);
     area.view.fill(0, 0, 128);
-    const rc = callPlain(funcName, T.I32, [T.String, T.U64, T.U64, T.U64, T.U64], [
-      name,
-      area.address,
-      area.address + 128,
-      bufferSize,
-      area.address + 64,
-    ]);
+    const rc = callPlain(
+      funcName,
+      T.I32,
+      [T.String, T.U64, T.U64, T.U64, T.U64],
+      [name, area.address, area.address + 128, bufferSize, area.address + 64],
+    );
     if (rc === Errno.ERANGE) continue;
     if (rc !== 0 || Number(area.view.readBigUInt64LE(64)) === 0) return null;
     return area.view.readUInt32LE(16);
@@ -69,4 +66,3 @@ export function userNameOf(uid: number): string | null {
 export function groupNameOf(gid: number): string | null {
   return lookupName('getgrgid_r', gid);
 }
-

@@ -94,4 +94,3 @@ export function munmap(address: number, length: number): void {
 export function replaceWithPlaceholder(address: number, length: number): void {
   mmap(address, length, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 }
-

@@ -67,4 +67,3 @@ export function localtimeOffset(seconds: number): number {
   if (!tm) return 0;
   return Number(area.view.readBigInt64LE(64 + 40));
 }
-

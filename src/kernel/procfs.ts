@@ -20,8 +20,22 @@ import type { SegmentRecord } from '../model/record.js';
 export const PROC_SHM = '/proc/sysvipc/shm';
 
 const COLUMNS = [
-  'key', 'shmid', 'perms', 'size', 'cpid', 'lpid', 'nattch', 'uid', 'gid',
-  'cuid', 'cgid', 'atime', 'dtime', 'ctime', 'rss', 'swap',
+  'key',
+  'shmid',
+  'perms',
+  'size',
+  'cpid',
+  'lpid',
+  'nattch',
+  'uid',
+  'gid',
+  'cuid',
+  'cgid',
+  'atime',
+  'dtime',
+  'ctime',
+  'rss',
+  'swap',
 ] as const;
 type Column = (typeof COLUMNS)[number];
 
@@ -128,7 +142,12 @@ export function readProcShm(path = PROC_SHM): SegmentRecord[] {
     data = readAll(path);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
-    throw new ShmError('open', -(err.errno ?? 0) || 2, path, `cannot read the segment list (${err.code === 'ENOENT' ? 'is /proc mounted?' : err.message})`);
+    throw new ShmError(
+      'open',
+      -(err.errno ?? 0) || 2,
+      path,
+      `cannot read the segment list (${err.code === 'ENOENT' ? 'is /proc mounted?' : err.message})`,
+    );
   }
   return parseProcShm(data);
 }

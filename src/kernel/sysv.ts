@@ -1,8 +1,8 @@
 /**
  * System V shared memory and semaphores: shmget, shmat, shmdt, shmctl,
  * semget, semtimedop, semctl, ftok, and the structs they fill in
- * (shmid_ds, semid_ds, ipc_perm, shminfo, shm_info) at x86-64/aarch64 LP64
- * glibc offsets (see docs/ABI.md).
+ * (shmid_ds, semid_ds, ipc_perm, shminfo, shm_info) at their x86-64 glibc
+ * offsets (docs/ABI.md; kernel/ffi.ts refuses other platforms).
  */
 import { SHM_DEST, SHM_LOCKED } from '../model/record.js';
 import type { ShmInfo } from '../model/usage.js';
@@ -73,7 +73,14 @@ interface IpcPerm {
 }
 
 function decodeIpcPerm(b: Buffer): IpcPerm {
-  return { key: b.readUInt32LE(0), uid: b.readUInt32LE(4), gid: b.readUInt32LE(8), cuid: b.readUInt32LE(12), cgid: b.readUInt32LE(16), mode: b.readUInt16LE(20) };
+  return {
+    key: b.readUInt32LE(0),
+    uid: b.readUInt32LE(4),
+    gid: b.readUInt32LE(8),
+    cuid: b.readUInt32LE(12),
+    cgid: b.readUInt32LE(16),
+    mode: b.readUInt16LE(20),
+  };
 }
 
 /** The three fields IPC_SET takes (the kernel ignores the rest), into a zeroed struct of `size` bytes; its address. */
@@ -246,4 +253,3 @@ export function semctlSet(semid: number, perm: { uid: number; gid: number; mode:
   const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_SET, ipcSetArea(SEMID_DS_SIZE, perm)]);
   if (r.value === -1) fail('semctl', r);
 }
-

@@ -6,15 +6,24 @@ export const Errno = {
   EPERM: 1,
   ENOENT: 2,
   EINTR: 4,
+  ENXIO: 6,
   EAGAIN: 11,
   ENOMEM: 12,
   EACCES: 13,
   EEXIST: 17,
+  ENOTDIR: 20,
   EINVAL: 22,
+  EFBIG: 27,
   ENOSPC: 28,
   ERANGE: 34,
+  ELOOP: 40,
   EIDRM: 43,
 } as const;
+
+/** Is this a failed call with one of these errnos? */
+export function hasErrno(e: unknown, ...errnos: number[]): e is ShmError {
+  return e instanceof ShmError && errnos.includes(e.errno);
+}
 
 /** "It is not there": what the calls answer for a segment or object that does not exist, or no longer does. */
 export function isMissingErrno(errno: number): boolean {

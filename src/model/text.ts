@@ -60,7 +60,7 @@ export function escapeBytes(bytes: Uint8Array): string {
   const flush = (to: number): void => {
     if (to > plainFrom) out += Buffer.from(bytes.buffer, bytes.byteOffset + plainFrom, to - plainFrom).toString('utf8');
   };
-  for (let i = 0; i < bytes.length; ) {
+  for (let i = 0; i < bytes.length;) {
     const s = sequenceAt(bytes, i);
     const backslashX = bytes[i] === 0x5c && bytes[i + 1] === 0x78;
     if (s && !unsafe(s.cp) && !backslashX) {
@@ -125,7 +125,10 @@ export function plainText(escaped: string): string {
  * written as \uXXXX: the same JSON value, safe to print.
  */
 export function jsonSafe(json: string): string {
-  return json.replace(/[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+  return json.replace(
+    /[\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g,
+    (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
+  );
 }
 
 /** Does the locale (LC_ALL, else LC_CTYPE, else LANG) use UTF-8? In the C locale util-linux escapes every byte above 0x7f. */

@@ -70,13 +70,16 @@ export class PosixObject implements Region {
     } catch {
       /* unknown */
     }
-    return new OperationError(this.name, `shrank to ${now} bytes (truncated by another process) during the ${what}; ${done} bytes were ${what === 'read' ? 'read' : 'written'}`);
+    return new OperationError(
+      this.name,
+      `shrank to ${now} bytes (truncated by another process) during the ${what}; ${done} bytes were ${what === 'read' ? 'read' : 'written'}`,
+    );
   }
 
   readWindows(offset: number, length: number, chunk: number, each: (data: Buffer, at: number) => boolean | void): void {
     this.checkRange(offset, length);
     const buffer = Buffer.allocUnsafe(Math.min(chunk, IO_CHUNK, Math.max(length, 1)));
-    for (let done = 0; done < length; ) {
+    for (let done = 0; done < length;) {
       const want = Math.min(buffer.length, length - done);
       let got = 0;
       while (got < want) {
@@ -99,7 +102,7 @@ export class PosixObject implements Region {
       const filled = fill(buffer.subarray(0, want));
       // pwrite past the end would grow the object back: look first.
       if (filled > 0 && this.currentSize() < offset + done + filled) throw this.#shrunk(done, 'write');
-      for (let put = 0; put < filled; ) {
+      for (let put = 0; put < filled;) {
         try {
           put += writeSync(this.fd, buffer, put, filled - put, offset + done + put);
         } catch (e) {

@@ -8,7 +8,7 @@
  * short.
  */
 import { closeSync, lstatSync, readdirSync, type Stats } from 'node:fs';
-import { Errno, OperationError, ShmError, UsageError } from '../model/errors.js';
+import { Errno, OperationError, ShmError, UsageError, hasErrno } from '../model/errors.js';
 import { SHM_DIR, type PosixRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 import * as libc from '../kernel/posix.js';
@@ -126,7 +126,7 @@ export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
   try {
     fd = libc.shmOpen(nameBytes(name), libc.O_RDWR | libc.O_CREAT | libc.O_EXCL, mode);
   } catch (e) {
-    if (!(e instanceof ShmError && e.errno === Errno.EEXIST) || opts.exclusive) throw explainOpen(e, name, true);
+    if (!hasErrno(e, Errno.EEXIST) || opts.exclusive) throw explainOpen(e, name, true);
     const existing = statPosix(name);
     if (existing.size < opts.size) {
       throw new ShmError('shm_open', Errno.EINVAL, name, `exists with size ${existing.size} < requested ${opts.size}`);
@@ -143,7 +143,7 @@ export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
     } catch {
       /* already gone */
     }
-    if (e instanceof ShmError && (e.errno === 27 /* EFBIG */ || e.errno === Errno.EINVAL)) {
+    if (hasErrno(e, Errno.EFBIG, Errno.EINVAL)) {
       throw e.with(name, `size ${opts.size} is too large for ${SHM_DIR}`);
     }
     throw e instanceof ShmError ? e.with(name) : e;
@@ -167,7 +167,7 @@ export function removePosix(name: string): { mappedBy: number } {
   try {
     libc.shmUnlink(nameBytes(name));
   } catch (e) {
-    if (e instanceof ShmError && (e.errno === Errno.EPERM || e.errno === Errno.EACCES)) {
+    if (hasErrno(e, Errno.EPERM, Errno.EACCES)) {
       throw e.with(name, `permission denied: only its owner or a privileged user may remove it (${SHM_DIR} is sticky)`);
     }
     throw explainOpen(e, name, true);
@@ -182,7 +182,7 @@ export function setPosix(name: string, change: { uid?: number; gid?: number; mod
     if (change.uid !== undefined || change.gid !== undefined) libc.fchown(obj.fd, change.uid ?? -1, change.gid ?? -1);
     if (change.mode !== undefined) libc.fchmod(obj.fd, change.mode);
   } catch (e) {
-    if (e instanceof ShmError && e.errno === Errno.EPERM) {
+    if (hasErrno(e, Errno.EPERM)) {
       throw e.with(name, 'permission denied: only its owner or a privileged user may change it');
     }
     throw e instanceof ShmError ? e.with(name) : e;

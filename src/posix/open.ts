@@ -24,10 +24,6 @@ function lstatOrNull(name: string): Stats | null {
   }
 }
 
-const ELOOP = 40;
-const ENXIO = 6;
-const ENOTDIR = 20;
-
 /**
  * shm_open of an existing object, never waiting (O_NONBLOCK: a FIFO planted in
  * /dev/shm would block an open for ever) and never anything but a regular
@@ -55,10 +51,10 @@ export function openExisting(name: string, write: boolean): number {
 export function explainOpen(e: unknown, name: string, write: boolean): unknown {
   if (!(e instanceof ShmError)) return e;
   switch (e.errno) {
-    case ELOOP:
+    case Errno.ELOOP:
       return e.with(name, 'is not a shared memory object (a symbolic link)');
-    case ENXIO:
-    case ENOTDIR:
+    case Errno.ENXIO:
+    case Errno.ENOTDIR:
       return e.with(name, 'is not a shared memory object');
     case Errno.ENOENT:
       return e.with(name, 'no such POSIX shared memory object');

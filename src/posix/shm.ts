@@ -49,7 +49,10 @@ export class PosixShm implements SharedMemory {
     const lock = await PosixLock.acquire(this.name, mode, timeoutMs);
     if (lock) return lock;
     const s = readPosixLocks().get(objectKey(statPosix(this.name)));
-    throw new LockTimeout(this.name, `timed out after ${(labelMs ?? 0) / 1000} s waiting for the ${mode} lock${s ? ` (${heldText(s)})` : ''}`);
+    throw new LockTimeout(
+      this.name,
+      `timed out after ${(labelMs ?? 0) / 1000} s waiting for the ${mode} lock${s ? ` (${heldText(s)})` : ''}`,
+    );
   }
 
   remove(): { inUse: number; warning: string | null } {

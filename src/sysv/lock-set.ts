@@ -4,7 +4,7 @@
  * owner and access following the segment's, making it race-free, listing and
  * removing it. The rules are told in sysv/lock.ts.
  */
-import { Errno, OperationError, ShmError } from '../model/errors.js';
+import { Errno, OperationError, ShmError, hasErrno, isMissingErrno } from '../model/errors.js';
 import type { LockColumn, LockState } from '../model/lock-state.js';
 import { formatKey, type SegmentRecord } from '../model/record.js';
 import { userNameOf } from '../kernel/nss.js';
@@ -45,7 +45,7 @@ export function lockModeFor(segMode: number): number {
   return 0o600 | (segMode & 0o060 ? 0o060 : 0) | (segMode & 0o006 ? 0o006 : 0);
 }
 
-export const isGone = (e: unknown): boolean => e instanceof ShmError && (e.errno === Errno.EINVAL || e.errno === Errno.EIDRM);
+export const isGone = (e: unknown): boolean => hasErrno(e, Errno.EINVAL, Errno.EIDRM);
 
 /** Is this set (of `nsems` semaphores) one of ours? */
 function isOurs(semid: number, nsems: number): boolean {
@@ -125,7 +125,7 @@ export async function openSet(key: number, seg: Owners & { id: number }): Promis
     try {
       semid = libc.semget(key, 0, 0);
     } catch (e) {
-      if (e instanceof ShmError && e.errno === Errno.ENOENT) {
+      if (hasErrno(e, Errno.ENOENT)) {
         if (trustedMaker(euid, seg)) continue; // removed meanwhile: try to create it
         throw new OperationError(
           subject,
@@ -143,7 +143,11 @@ export async function openSet(key: number, seg: Owners & { id: number }): Promis
       // A set of another size is somebody else's: no need to wait for it.
       if (set.nsems !== NSEMS) throw notOurs();
       for (let waited = 0; set.otime === 0; waited += 5) {
-        if (waited >= 2000) throw new OperationError(lockSubject, `semaphore set ${semid} was made but never initialised (its maker died?); remove it with: ipcrm -s ${semid}`);
+        if (waited >= 2000)
+          throw new OperationError(
+            lockSubject,
+            `semaphore set ${semid} was made but never initialised (its maker died?); remove it with: ipcrm -s ${semid}`,
+          );
         await new Promise((r) => setTimeout(r, 5));
         set = libc.semctlStat(semid);
       }
@@ -152,7 +156,7 @@ export async function openSet(key: number, seg: Owners & { id: number }): Promis
       return semid;
     } catch (e) {
       if (isGone(e)) continue;
-      if (e instanceof ShmError && e.errno === Errno.EACCES) throw e.with(lockSubject, 'permission denied');
+      if (hasErrno(e, Errno.EACCES)) throw e.with(lockSubject, 'permission denied');
       throw e;
     }
   }
@@ -211,7 +215,7 @@ export function removeLockFor(seg: Owners & { id: number }): { removed: boolean;
     libc.semctl(semid, 0, libc.IPC_RMID);
     return { removed: true, problem: null };
   } catch (e) {
-    if (e instanceof ShmError && (e.errno === Errno.ENOENT || isGone(e))) return { removed: false, problem: null };
+    if (e instanceof ShmError && isMissingErrno(e.errno)) return { removed: false, problem: null };
     if (e instanceof ShmError) {
       return { removed: false, problem: `its lock (semaphore key ${formatKey(key)}) was left: ${e.reason} (${e.code})` };
     }

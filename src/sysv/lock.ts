@@ -193,4 +193,3 @@ async function wait(semid: number, ops: libc.SemOp[], timeoutMs: number | null, 
     }
   }
 }
-

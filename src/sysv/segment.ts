@@ -3,11 +3,10 @@
  * names the segment and says why in words; where the kernel's errno is
  * ambiguous (Errno.EINVAL, Errno.ENOSPC from shmget) it is told apart by looking again.
  */
-import { Errno, OperationError, ShmError } from '../model/errors.js';
+import { Errno, OperationError, ShmError, hasErrno } from '../model/errors.js';
 import { formatKey, recordFromShmidDs, type SegmentRecord } from '../model/record.js';
 import { readKernel, readProcShm, readSysValue } from '../kernel/procfs.js';
 import * as libc from '../kernel/sysv.js';
-
 
 export function describeKey(key: number): string {
   return `key ${formatKey(key)}`;
@@ -26,7 +25,7 @@ export function findKey(key: number): number | null {
   try {
     return libc.shmget(key, 0, 0);
   } catch (e) {
-    if (e instanceof ShmError && e.errno === Errno.ENOENT) return null;
+    if (hasErrno(e, Errno.ENOENT)) return null;
     throw e;
   }
 }
@@ -72,7 +71,7 @@ export function createSegment(opts: CreateOptions): CreateResult {
     try {
       return { id: libc.shmget(opts.key, opts.size, flags | (opts.key ? libc.IPC_EXCL : 0)), created: true };
     } catch (e) {
-      if (!(e instanceof ShmError && e.errno === Errno.EEXIST)) throw explainShmget(e, opts.key, opts.size, flags);
+      if (!hasErrno(e, Errno.EEXIST)) throw explainShmget(e, opts.key, opts.size, flags);
       if (opts.exclusive) {
         const id = findKey(opts.key);
         throw e.with(subject, `a segment with this key already exists${id === null ? '' : ` (shmid ${id})`}`);
@@ -83,7 +82,7 @@ export function createSegment(opts: CreateOptions): CreateResult {
       return { id: libc.shmget(opts.key, opts.size, mode | (opts.flags ?? 0)), created: false };
     } catch (e) {
       // Removed between the two calls: try to create it again.
-      if (e instanceof ShmError && e.errno === Errno.ENOENT && attempt < 3) continue;
+      if (hasErrno(e, Errno.ENOENT) && attempt < 3) continue;
       throw explainShmget(e, opts.key, opts.size, flags);
     }
   }
@@ -100,7 +99,7 @@ export function createRandomKeySegment(opts: Omit<CreateOptions, 'key' | 'exclus
     try {
       return { ...createSegment({ ...opts, key, exclusive: true }), key };
     } catch (e) {
-      if (e instanceof ShmError && e.errno === Errno.EEXIST) continue;
+      if (hasErrno(e, Errno.EEXIST)) continue;
       throw e;
     }
   }
@@ -115,7 +114,7 @@ function explainShmget(e: unknown, key: number, size: number, flags = 0): unknow
     case Errno.ENOENT:
       return e.with(subject, 'no segment has this key');
     case Errno.EACCES:
-      return e.with(subject, 'permission denied for the access asked (the segment\'s mode does not grant it)');
+      return e.with(subject, "permission denied for the access asked (the segment's mode does not grant it)");
     case Errno.EPERM:
       return e.with(subject, 'not permitted (huge pages need CAP_IPC_LOCK or the hugetlb group)');
     case Errno.ENOMEM: {
@@ -199,7 +198,7 @@ export function statSegment(id: number, opts: { usage?: boolean } = {}): Segment
   try {
     record = recordFromShmidDs(id, libc.shmctlStat(id));
   } catch (e) {
-    if (e instanceof ShmError && e.errno === Errno.EACCES) {
+    if (hasErrno(e, Errno.EACCES)) {
       const row = procRow(id);
       if (row) return row;
     }

@@ -40,7 +40,10 @@ export class SysvShm implements SharedMemory {
   async lock(mode: LockMode, timeoutMs: number | null, labelMs: number | null): Promise<LockHandle> {
     const lock = await SegmentLock.open(this.id);
     if (!(await lock.acquire(mode, timeoutMs))) {
-      throw new LockTimeout(this.subject, `timed out after ${(labelMs ?? 0) / 1000} s waiting for the ${mode} lock (${heldText(lock.state())})`);
+      throw new LockTimeout(
+        this.subject,
+        `timed out after ${(labelMs ?? 0) / 1000} s waiting for the ${mode} lock (${heldText(lock.state())})`,
+      );
     }
     return { mode, fd: null, release: () => lock.release() };
   }

@@ -14,7 +14,9 @@ const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 /** Peak anonymous (private) memory of a command in the namespace, sampled from /proc every 2 ms. */
 function peakPrivate(ns: Namespace, args: string[]): Promise<{ status: number | null; peak: number }> {
   return new Promise((resolve) => {
-    const child = spawn('nsenter', ['--target', String(ns.pid), '--ipc', '--mount', '--', BIN, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('nsenter', ['--target', String(ns.pid), '--ipc', '--mount', '--', BIN, ...args], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     let peak = 0;
     const timer = setInterval(() => {
       try {
@@ -34,7 +36,12 @@ function peakPrivate(ns: Namespace, args: string[]): Promise<{ status: number | 
 describe('text', () => {
   test('a command line in UTF-8 is shown as UTF-8; --raw and --export escape its bytes as lsipc does, byte for byte', () =>
     withNamespace(async (ns) => {
-      const holder = ns.start([PYTHON, '-c', 'import ctypes, time; ctypes.CDLL(None).shmget(0x7100, 64, 0o1644); time.sleep(30)', 'café x\\y\tz']);
+      const holder = ns.start([
+        PYTHON,
+        '-c',
+        'import ctypes, time; ctypes.CDLL(None).shmget(0x7100, 64, 0o1644); time.sleep(30)',
+        'café x\\y\tz',
+      ]);
       await ns.until((s) => s.length === 1, 'segment made');
       for (const format of [['--raw'], ['--export'], []]) {
         const ours = ns.cli(['ls', ...format, '-o', 'KEY,COMMAND']).stdout;
@@ -113,7 +120,9 @@ describe('progress and memory', () => {
       for (const columns of ['Infinity', '1e9', '-5', 'wide', '0']) {
         const w = ns.cli(['write', id, '--progress', '--file', '/tmp/shmctl-ts-40m'], { env: { COLUMNS: columns } });
         expect([columns, w.status, w.stderr.length < 4096]).toEqual([columns, 0, true]);
-        const r = ns.run(['sh', '-c', `${BIN} read ${id} --progress | cmp - /tmp/shmctl-ts-40m && echo same`], { env: { COLUMNS: columns } });
+        const r = ns.run(['sh', '-c', `${BIN} read ${id} --progress | cmp - /tmp/shmctl-ts-40m && echo same`], {
+          env: { COLUMNS: columns },
+        });
         expect([columns, r.out]).toEqual([columns, 'same\n']);
       }
       ns.run(['rm', '-f', '/tmp/shmctl-ts-40m']);
@@ -121,22 +130,26 @@ describe('progress and memory', () => {
     }));
 
   test('read --format string and --format hex stream in constant private memory', () =>
-    withNamespace(async (ns) => {
-      ns.run(['mount', '-t', 'tmpfs', '-o', 'size=600m', 'big', '/dev/shm']);
-      ns.cli(['create', '/big', '--size', '256M']);
-      // no NUL anywhere: the string is the whole object
-      expect(ns.sh(`head -c 256M /dev/zero | tr '\\0' a | ${BIN} write /big`).status).toBe(0);
-      const string = await peakPrivate(ns, ['read', '/big', '--format', 'string']);
-      const hex = await peakPrivate(ns, ['read', '/big', '--length', '32M', '--format', 'hex']);
-      console.log(`peak private memory: string of 256 MiB ${string.peak >> 20} MiB, hex of 32 MiB ${hex.peak >> 20} MiB`);
-      expect(string).toMatchObject({ status: 0 });
-      expect(hex).toMatchObject({ status: 0 });
-      expect(string.peak).toBeLessThan(64 << 20);
-      expect(hex.peak).toBeLessThan(64 << 20);
-      expect(ns.sh(`${BIN} read /big --format string | wc -c`).out.trim()).toBe(String((256 << 20) + 1));
-      ns.cli(['rm', '/big']);
-      ns.run(['umount', '/dev/shm']);
-    }, true, { mount: true }));
+    withNamespace(
+      async (ns) => {
+        ns.run(['mount', '-t', 'tmpfs', '-o', 'size=600m', 'big', '/dev/shm']);
+        ns.cli(['create', '/big', '--size', '256M']);
+        // no NUL anywhere: the string is the whole object
+        expect(ns.sh(`head -c 256M /dev/zero | tr '\\0' a | ${BIN} write /big`).status).toBe(0);
+        const string = await peakPrivate(ns, ['read', '/big', '--format', 'string']);
+        const hex = await peakPrivate(ns, ['read', '/big', '--length', '32M', '--format', 'hex']);
+        console.log(`peak private memory: string of 256 MiB ${string.peak >> 20} MiB, hex of 32 MiB ${hex.peak >> 20} MiB`);
+        expect(string).toMatchObject({ status: 0 });
+        expect(hex).toMatchObject({ status: 0 });
+        expect(string.peak).toBeLessThan(64 << 20);
+        expect(hex.peak).toBeLessThan(64 << 20);
+        expect(ns.sh(`${BIN} read /big --format string | wc -c`).out.trim()).toBe(String((256 << 20) + 1));
+        ns.cli(['rm', '/big']);
+        ns.run(['umount', '/dev/shm']);
+      },
+      true,
+      { mount: true },
+    ));
 });
 
 describe('refusals change nothing', () => {
@@ -159,18 +172,25 @@ describe('refusals change nothing', () => {
     }));
 
   test('a full /dev/shm names the object and the bytes written; a directory is said to be one', () =>
-    withNamespace((ns) => {
-      ns.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'small', '/dev/shm']);
-      ns.cli(['create', '/full', '--size', '4M']);
-      const r = ns.sh(`head -c 3M /dev/zero | ${BIN} write /full`);
-      expect(r).toMatchObject({ status: 1, stderr: 'shmctl-ts: write: /full: no space left in /dev/shm; 1048576 bytes were written (ENOSPC)\n' });
-      ns.run(['mkdir', '/dev/shm/dir']);
-      expect(ns.cli(['write', '/dir', '--data', 'x'])).toMatchObject({
-        status: 1,
-        stderr: 'shmctl-ts: write: /dir: is not a shared memory object (/dev/shm/dir is a directory)\n',
-      });
-      ns.run(['umount', '/dev/shm']);
-    }, true, { mount: true }));
+    withNamespace(
+      (ns) => {
+        ns.run(['mount', '-t', 'tmpfs', '-o', 'size=1m', 'small', '/dev/shm']);
+        ns.cli(['create', '/full', '--size', '4M']);
+        const r = ns.sh(`head -c 3M /dev/zero | ${BIN} write /full`);
+        expect(r).toMatchObject({
+          status: 1,
+          stderr: 'shmctl-ts: write: /full: no space left in /dev/shm; 1048576 bytes were written (ENOSPC)\n',
+        });
+        ns.run(['mkdir', '/dev/shm/dir']);
+        expect(ns.cli(['write', '/dir', '--data', 'x'])).toMatchObject({
+          status: 1,
+          stderr: 'shmctl-ts: write: /dir: is not a shared memory object (/dev/shm/dir is a directory)\n',
+        });
+        ns.run(['umount', '/dev/shm']);
+      },
+      true,
+      { mount: true },
+    ));
 });
 
 describe('a first run', () => {

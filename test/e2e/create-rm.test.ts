@@ -59,7 +59,12 @@ describe('create', () => {
         expect(segs.find((s) => s.id === b)).toMatchObject({ key: expected(65), mode: 0o600 });
         // the same key names the same segment for the other commands
         expect(ns.cli(['stat', '--ftok', file, '--proj', '65', '--json']).out).toContain(`"id": ${b}`);
-        expectOneLineError(ns.cli(['create', '--ftok', join(dir, 'missing'), '--size', '1']), 'create', 1, /ftok .*missing: No such file or directory \(ENOENT\)$/);
+        expectOneLineError(
+          ns.cli(['create', '--ftok', join(dir, 'missing'), '--size', '1']),
+          'create',
+          1,
+          /ftok .*missing: No such file or directory \(ENOENT\)$/,
+        );
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
@@ -79,11 +84,15 @@ describe('create', () => {
       const before = snapshot(ns);
       expectOneLineError(
         ns.cli(['create', '--key', '0x1001', '--size', '4096', '--excl']),
-        'create', 1, /^shmctl-ts: create: key 0x00001001: a segment with this key already exists \(shmid \d+\) \(EEXIST\)$/,
+        'create',
+        1,
+        /^shmctl-ts: create: key 0x00001001: a segment with this key already exists \(shmid \d+\) \(EEXIST\)$/,
       );
       expectOneLineError(
         ns.cli(['create', '--key', '0x1001', '--size', '8192']),
-        'create', 1, /key 0x00001001: exists with size 4096 < requested 8192 .*\(EINVAL\)$/,
+        'create',
+        1,
+        /key 0x00001001: exists with size 4096 < requested 8192 .*\(EINVAL\)$/,
       );
       expect(snapshot(ns)).toBe(before);
       ns.run(['ipcrm', '--all=shm']);
@@ -103,7 +112,12 @@ describe('create', () => {
   test('shmmax in the namespace is reported when a size passes it', () =>
     withNamespace((ns) => {
       ns.sh('echo 8192 > /proc/sys/kernel/shmmax');
-      expectOneLineError(ns.cli(['create', '--private', '--size', '8193']), 'create', 1, /size 8193 exceeds kernel.shmmax = 8192 \(EINVAL\)$/);
+      expectOneLineError(
+        ns.cli(['create', '--private', '--size', '8193']),
+        'create',
+        1,
+        /size 8193 exceeds kernel.shmmax = 8192 \(EINVAL\)$/,
+      );
       expect(ns.segments()).toEqual([]);
     }));
 
@@ -140,12 +154,9 @@ describe('rm', () => {
       const d = idOf(ns.cli(['create', '--key', '48', '--size', '1']));
       const r = ns.cli(['rm', '-v', String(a), '-M', '0x20', '-m', '999', '-M', '0x77', '-m', String(c), '-M', '060']);
       expect(r.status).toBe(1);
-      expect(r.out).toBe(
-        [a, c, b, d].map((id) => `removing shared memory segment id \`${id}'\n`).join(''),
-      );
+      expect(r.out).toBe([a, c, b, d].map((id) => `removing shared memory segment id \`${id}'\n`).join(''));
       expect(r.stderr).toBe(
-        'shmctl-ts: rm: id 999: no such segment (EINVAL)\n' +
-          'shmctl-ts: rm: key 0x00000077: no segment has this key (ENOENT)\n',
+        'shmctl-ts: rm: id 999: no such segment (EINVAL)\n' + 'shmctl-ts: rm: key 0x00000077: no segment has this key (ENOENT)\n',
       );
       expect(ns.segments()).toEqual([]);
     }));

@@ -21,15 +21,30 @@ function expectRefusal(r: RunResult, status: number, line: RegExp): void {
 }
 
 describe('errno, provoked for real', () => {
-  test('EINVAL: size above shmmax, above an existing key\'s size, unknown and removed ids', () =>
+  test("EINVAL: size above shmmax, above an existing key's size, unknown and removed ids", () =>
     withNamespace((ns) => {
       ns.sh('echo 8192 > /proc/sys/kernel/shmmax');
       const id = ns.cli(['create', '--key', '0x10', '--size', '4096']).out.trim();
       ns.cli(['write', id, '--data', 'kept']);
       const before = snapshot(ns);
-      expectRefusal(ns.cli(['create', '--private', '--size', '8193']), 1, /private segment: size 8193 exceeds kernel.shmmax = 8192 \(EINVAL\)$/);
-      expectRefusal(ns.cli(['create', '--key', '0x10', '--size', '5000']), 1, /key 0x00000010: exists with size 4096 < requested 5000 \(shmid \d+\) \(EINVAL\)$/);
-      for (const cmd of [['stat', '4242'], ['read', '4242'], ['write', '4242', '--data', 'x'], ['attach', '4242'], ['rm', '4242'], ['set', '4242', '--mode', '600']]) {
+      expectRefusal(
+        ns.cli(['create', '--private', '--size', '8193']),
+        1,
+        /private segment: size 8193 exceeds kernel.shmmax = 8192 \(EINVAL\)$/,
+      );
+      expectRefusal(
+        ns.cli(['create', '--key', '0x10', '--size', '5000']),
+        1,
+        /key 0x00000010: exists with size 4096 < requested 5000 \(shmid \d+\) \(EINVAL\)$/,
+      );
+      for (const cmd of [
+        ['stat', '4242'],
+        ['read', '4242'],
+        ['write', '4242', '--data', 'x'],
+        ['attach', '4242'],
+        ['rm', '4242'],
+        ['set', '4242', '--mode', '600'],
+      ]) {
         expectRefusal(ns.cli(cmd), 1, /id 4242: no such segment \(EINVAL\)$/);
       }
       expect(snapshot(ns)).toBe(before);
@@ -43,8 +58,17 @@ describe('errno, provoked for real', () => {
     withNamespace((ns) => {
       ns.cli(['create', '--key', '0x20', '--size', '10']);
       const before = snapshot(ns);
-      expectRefusal(ns.cli(['create', '--key', '0x20', '--size', '10', '--excl']), 1, /key 0x00000020: a segment with this key already exists \(shmid \d+\) \(EEXIST\)$/);
-      for (const cmd of [['stat', '--key', '0x21'], ['read', '--key', '0x21'], ['rm', '-M', '0x21'], ['lock', '--key', '0x21', '--', 'true']]) {
+      expectRefusal(
+        ns.cli(['create', '--key', '0x20', '--size', '10', '--excl']),
+        1,
+        /key 0x00000020: a segment with this key already exists \(shmid \d+\) \(EEXIST\)$/,
+      );
+      for (const cmd of [
+        ['stat', '--key', '0x21'],
+        ['read', '--key', '0x21'],
+        ['rm', '-M', '0x21'],
+        ['lock', '--key', '0x21', '--', 'true'],
+      ]) {
         expectRefusal(ns.cli(cmd), 1, /key 0x00000021: no segment has this key \(ENOENT\)$/);
       }
       expect(snapshot(ns)).toBe(before);
@@ -61,7 +85,11 @@ describe('errno, provoked for real', () => {
       expectRefusal(as(['write', id, '--data', 'x']), 1, /permission denied for read-write attach \(EACCES\)$/);
       expectRefusal(as(['attach', id, '--timeout', '0']), 1, /permission denied for read-write attach; try --readonly \(EACCES\)$/);
       expectRefusal(as(['attach', id, '--readonly', '--timeout', '0']), 1, /permission denied for read-only attach \(EACCES\)$/);
-      expectRefusal(as(['create', '--key', '0x30', '--size', '10']), 1, /key 0x00000030: permission denied for the access asked .* \(EACCES\)$/);
+      expectRefusal(
+        as(['create', '--key', '0x30', '--size', '10']),
+        1,
+        /key 0x00000030: permission denied for the access asked .* \(EACCES\)$/,
+      );
       // what the kernel shows everyone in /proc, stat shows too (as ipcs does)
       expect(as(['stat', id, '--field', 'size'])).toMatchObject({ status: 0, out: '100\n' });
       expect(snapshot(ns)).toBe(before);
@@ -69,7 +97,7 @@ describe('errno, provoked for real', () => {
       ns.run(['ipcrm', '--all=shm']);
     }));
 
-  test('EPERM: removing or changing another user\'s segment; locking memory without the right', () =>
+  test("EPERM: removing or changing another user's segment; locking memory without the right", () =>
     withNamespace((ns) => {
       const id = ns.cli(['create', '--key', '0x40', '--size', '100', '--mode', '666']).out.trim();
       const before = snapshot(ns);
@@ -77,7 +105,11 @@ describe('errno, provoked for real', () => {
       expectRefusal(as(['rm', id]), 1, /permission denied: only its owner, its creator or a privileged user may remove it \(EPERM\)$/);
       expectRefusal(as(['rm', '-M', '0x40']), 1, /\(EPERM\)$/);
       expectRefusal(as(['set', id, '--mode', '600']), 1, /may change it \(EPERM\)$/);
-      expectRefusal(as(['set', id, '--lock-memory']), 1, /locking needs CAP_IPC_LOCK, or ownership and a RLIMIT_MEMLOCK above 0 \(EPERM\)$/);
+      expectRefusal(
+        as(['set', id, '--lock-memory']),
+        1,
+        /locking needs CAP_IPC_LOCK, or ownership and a RLIMIT_MEMLOCK above 0 \(EPERM\)$/,
+      );
       // rm --all as that user removes nothing of root's and says nothing
       expect(as(['rm', '--all'])).toMatchObject({ status: 0, stderr: '' });
       expect(snapshot(ns)).toBe(before);
@@ -94,13 +126,21 @@ describe('errno, provoked for real', () => {
       expect(snapshot(ns)).toBe(before);
       ns.run(['ipcrm', '--all=shm']);
       ns.sh('echo 4096 > /proc/sys/kernel/shmmni; echo 10 > /proc/sys/kernel/shmall');
-      expectRefusal(ns.cli(['create', '--private', '--size', '100K']), 1, /total shared memory limit kernel.shmall = 10 pages reached \(ENOSPC\)$/);
+      expectRefusal(
+        ns.cli(['create', '--private', '--size', '100K']),
+        1,
+        /total shared memory limit kernel.shmall = 10 pages reached \(ENOSPC\)$/,
+      );
       expect(ns.segments()).toEqual([]);
     }));
 
   test('ENOMEM: more than can be committed, unless --noreserve', () =>
     withNamespace((ns) => {
-      expectRefusal(ns.cli(['create', '--private', '--size', '64T']), 1, /not enough memory for 70368744177664 bytes \(try --noreserve\) \(ENOMEM\)$/);
+      expectRefusal(
+        ns.cli(['create', '--private', '--size', '64T']),
+        1,
+        /not enough memory for 70368744177664 bytes \(try --noreserve\) \(ENOMEM\)$/,
+      );
       expect(ns.segments()).toEqual([]);
       expect(ns.cli(['create', '--private', '--size', '64T', '--noreserve']).status).toBe(0);
       ns.run(['ipcrm', '--all=shm']);
@@ -108,11 +148,7 @@ describe('errno, provoked for real', () => {
 
   test('races: segments removed and re-made under a reader fail cleanly or succeed, never crash', () =>
     withNamespace(async (ns) => {
-      const churn = ns.start([
-        'sh',
-        '-c',
-        `for i in $(seq 30); do id=$(${BIN} create --key 0x50 --size 4096); ${BIN} rm "$id"; done`,
-      ]);
+      const churn = ns.start(['sh', '-c', `for i in $(seq 30); do id=$(${BIN} create --key 0x50 --size 4096); ${BIN} rm "$id"; done`]);
       const outcomes: (number | null)[] = [];
       while (churn.exitCode === null) {
         const r = ns.cli(['read', '--key', '0x50', '--length', '16']);
@@ -186,7 +222,10 @@ describe('memory safety and signals', () => {
   test('--readonly really maps the segment read-only (SHM_RDONLY)', () =>
     withNamespace(async (ns) => {
       const id = ns.cli(['create', '--key', '0x70', '--size', '8192']).out.trim();
-      for (const [flag, perms] of [['--readonly', 'r--s'], ['-q', 'rw-s']] as const) {
+      for (const [flag, perms] of [
+        ['--readonly', 'r--s'],
+        ['-q', 'rw-s'],
+      ] as const) {
         const holder = ns.start([BIN, 'attach', id, '-q', flag]);
         await ns.until((s) => s[0]!.nattch === 1, 'attached');
         const maps = ns.run(['cat', `/proc/${holder.pid}/maps`]).out;
@@ -216,7 +255,10 @@ describe('memory safety and signals', () => {
       ] as const) {
         const child = ns.start(['sh', '-c', cmd]);
         await ns.until((s) => s[0]!.nattch === 1, 'attached');
-        const pid = ns.run(['pgrep', '-f', `shmctl-ts (read|write) ${id}`]).out.trim().split('\n')[0]!;
+        const pid = ns
+          .run(['pgrep', '-f', `shmctl-ts (read|write) ${id}`])
+          .out.trim()
+          .split('\n')[0]!;
         ns.run(['kill', `-${signal.slice(3)}`, pid]);
         await ns.until((s) => s[0]!.nattch === 0, 'detached');
         child.kill('SIGKILL');

@@ -10,7 +10,6 @@ function counter(ns: Namespace, id: number): number {
   return ns.cli(['read', String(id), '--length', '4']).stdout.readUInt32LE(0);
 }
 
-
 function semaphores(ns: Namespace): string[] {
   return ns.run(['cat', '/proc/sysvipc/sem']).out.trim().split('\n').slice(1);
 }
@@ -31,7 +30,10 @@ describe('lock', () => {
   test('16 processes × 200 increments under the lock end exact', () =>
     withNamespace(async (ns) => {
       const id = Number(ns.cli(['create', '--key', '0xc0de', '--size', '4']).out);
-      await runWorkers(ns, Array.from({ length: 16 }, () => ['count', String(id), '200', 'lock']));
+      await runWorkers(
+        ns,
+        Array.from({ length: 16 }, () => ['count', String(id), '200', 'lock']),
+      );
       expect(counter(ns, id)).toBe(3200);
       ns.cli(['rm', String(id)]);
       expect(semaphores(ns)).toEqual([]);
@@ -40,7 +42,10 @@ describe('lock', () => {
   test('without the lock the same increments may be lost (shown, not asserted)', () =>
     withNamespace(async (ns) => {
       const id = Number(ns.cli(['create', '--key', '0xc0df', '--size', '4']).out);
-      await runWorkers(ns, Array.from({ length: 16 }, () => ['count', String(id), '200', 'nolock']));
+      await runWorkers(
+        ns,
+        Array.from({ length: 16 }, () => ['count', String(id), '200', 'nolock']),
+      );
       const total = counter(ns, id);
       console.log(`without the lock: ${total} of 3200 increments survived`);
       expect(total).toBeLessThanOrEqual(3200);
@@ -108,13 +113,16 @@ describe('lock', () => {
       await ns.until((s) => s[0]?.nattch === 1, 'attached');
       ns.cli(['rm', id]);
       const r = ns.cli(['lock', id, '--', 'true']);
-      expect(r).toMatchObject({ status: 1, stderr: `shmctl-ts: lock: id ${id}: is removed (dest): it goes at its last detach, and takes no new lock\n` });
+      expect(r).toMatchObject({
+        status: 1,
+        stderr: `shmctl-ts: lock: id ${id}: is removed (dest): it goes at its last detach, and takes no new lock\n`,
+      });
       expect(semaphores(ns)).toEqual([]);
       att.kill('SIGTERM');
       await exited(att);
     }));
 
-  test('a semaphore set at the lock\'s key that is not ours is left alone', () =>
+  test("a semaphore set at the lock's key that is not ours is left alone", () =>
     withNamespace((ns) => {
       const id = ns.cli(['create', '--key', '0x5e4', '--size', '4']).out.trim();
       ns.run(['python3', '-c', `import ctypes; ctypes.CDLL(None).semget(${lockKeyFor(Number(id))}, 2, 0o1600)`]);
@@ -143,11 +151,7 @@ describe('hand-off: write --post and read --wait', () => {
   test('the CLI hands messages over without polling', () =>
     withNamespace(async (ns) => {
       const id = String(Number(ns.cli(['create', '--key', '0xbeef', '--size', '64']).out));
-      const consumer = ns.start([
-        'sh',
-        '-c',
-        `for i in 1 2 3 4 5 6; do ${BIN} read ${id} --wait --lock --format string; done`,
-      ]);
+      const consumer = ns.start(['sh', '-c', `for i in 1 2 3 4 5 6; do ${BIN} read ${id} --wait --lock --format string; done`]);
       let got = '';
       consumer.stdout!.on('data', (d) => (got += d));
       const producer = ns.start([

@@ -31,253 +31,312 @@ function fileStat(ns: Namespace, name: string): { size: number; perms: string; u
 
 describe('POSIX objects: create, stat, ls, rm', () => {
   test('create makes /dev/shm/NAME with the exact size and mode, whatever the umask; prints the name', () =>
-    withNamespace((ns) => {
-      const r = ns.sh(`umask 077; ${BIN} create /demo --size 1M --mode 0644`);
-      expect(r).toMatchObject({ status: 0, out: '/demo\n', stderr: '' });
-      expect(fileStat(ns, 'demo')).toEqual({ size: 1048576, perms: '644', uid: 0, links: 1 });
-      // default mode 0600; --posix takes the name with or without its slash
-      expect(ns.cli(['create', '--posix', 'second', '--size', '10']).out).toBe('/second\n');
-      expect(fileStat(ns, 'second').perms).toBe('600');
-      // an existing name is opened as it is (like shmget), with a warning when the mode differs
-      const again = ns.cli(['create', '/demo', '--size', '4K', '--mode', '0600']);
-      expect(again.status).toBe(0);
-      expect(again.stderr).toMatch(/\/demo: exists already with mode 0644, not the 0600 asked; its mode is unchanged/);
-      expect(fileStat(ns, 'demo')).toMatchObject({ size: 1048576, perms: '644' });
-      // … but never grown or shrunk, and never with --excl
-      expect(ns.cli(['create', '/demo', '--size', '2M']).stderr).toBe(
-        'shmctl-ts: create: /demo: exists with size 1048576 < requested 2097152 (EINVAL)\n',
-      );
-      expect(ns.cli(['create', '/demo', '--size', '1M', '--excl'])).toMatchObject({
-        status: 1,
-        stderr: 'shmctl-ts: create: /demo: an object with this name already exists (EEXIST)\n',
-      });
-      expect(fileStat(ns, 'demo').size).toBe(1048576);
-      expect(ns.cli(['rm', '/demo', '/second']).status).toBe(0);
-    }, true, posix));
+    withNamespace(
+      (ns) => {
+        const r = ns.sh(`umask 077; ${BIN} create /demo --size 1M --mode 0644`);
+        expect(r).toMatchObject({ status: 0, out: '/demo\n', stderr: '' });
+        expect(fileStat(ns, 'demo')).toEqual({ size: 1048576, perms: '644', uid: 0, links: 1 });
+        // default mode 0600; --posix takes the name with or without its slash
+        expect(ns.cli(['create', '--posix', 'second', '--size', '10']).out).toBe('/second\n');
+        expect(fileStat(ns, 'second').perms).toBe('600');
+        // an existing name is opened as it is (like shmget), with a warning when the mode differs
+        const again = ns.cli(['create', '/demo', '--size', '4K', '--mode', '0600']);
+        expect(again.status).toBe(0);
+        expect(again.stderr).toMatch(/\/demo: exists already with mode 0644, not the 0600 asked; its mode is unchanged/);
+        expect(fileStat(ns, 'demo')).toMatchObject({ size: 1048576, perms: '644' });
+        // … but never grown or shrunk, and never with --excl
+        expect(ns.cli(['create', '/demo', '--size', '2M']).stderr).toBe(
+          'shmctl-ts: create: /demo: exists with size 1048576 < requested 2097152 (EINVAL)\n',
+        );
+        expect(ns.cli(['create', '/demo', '--size', '1M', '--excl'])).toMatchObject({
+          status: 1,
+          stderr: 'shmctl-ts: create: /demo: an object with this name already exists (EEXIST)\n',
+        });
+        expect(fileStat(ns, 'demo').size).toBe(1048576);
+        expect(ns.cli(['rm', '/demo', '/second']).status).toBe(0);
+      },
+      true,
+      posix,
+    ));
 
   test('names are validated before anything is touched', () =>
-    withNamespace((ns) => {
-      const cases: [string[], RegExp][] = [
-        [['create', '/a/b', '--size', '1'], /invalid POSIX shared memory name '\/a\/b': no slash may follow the first$/m],
-        [['create', '/', '--size', '1'], /invalid POSIX shared memory name '\/': nothing follows the slash$/m],
-        [['create', '/..', '--size', '1'], /'\.\.' is not a name$/m],
-        [['create', '/' + 'x'.repeat(256), '--size', '1'], /longer than 255 bytes after the slash$/m],
-        [['create', 'demo', '--size', '1'], /'demo' is not a POSIX name: they begin with a slash/],
-        [['create', '/demo', '--size', '0'], /size/],
-        [['create', '/demo', '--size', '1', '--hugetlb'], /--hugetlb and --noreserve are for System V segments$/m],
-        [['read', '/a/b'], /no slash may follow the first$/m],
-        [['stat', '/x', '--format', 'ipcs'], /--format ipcs is for System V segments/],
-        [['ls', '--posix', '--format', 'ipcs'], /--format ipcs is for System V segments/],
-        [['ls', '--posix', '-t'], /ipcs's views of System V segments: not with --posix$/m],
-        [['write', '/x', '--post', '--data', 'a'], /--post \(the hand-off\) needs System V semaphores/],
-        [['set', '/x', '--lock-memory'], /--lock-memory and --unlock-memory are for System V segments/],
-        [['stat', '/x', '--key', '5'], /name the segment once/],
-      ];
-      for (const [args, message] of cases) {
-        const r = ns.cli(args);
-        expect({ args, status: r.status, out: r.out }).toEqual({ args, status: 2, out: '' });
-        expect(r.stderr).toMatch(message);
-        expect(r.stderr.split('\n')).toHaveLength(2);
-      }
-      expect(ns.objects()).toEqual([]);
-      // a name that is valid but absent: exit 1, the errno named
-      expect(ns.cli(['stat', '/nothing'])).toMatchObject({
-        status: 1,
-        stderr: 'shmctl-ts: stat: /nothing: no such POSIX shared memory object (ENOENT)\n',
-      });
-      expect(ns.cli(['rm', '/nothing']).stderr).toBe('shmctl-ts: rm: /nothing: no such POSIX shared memory object (ENOENT)\n');
-    }, true, posix));
+    withNamespace(
+      (ns) => {
+        const cases: [string[], RegExp][] = [
+          [['create', '/a/b', '--size', '1'], /invalid POSIX shared memory name '\/a\/b': no slash may follow the first$/m],
+          [['create', '/', '--size', '1'], /invalid POSIX shared memory name '\/': nothing follows the slash$/m],
+          [['create', '/..', '--size', '1'], /'\.\.' is not a name$/m],
+          [['create', '/' + 'x'.repeat(256), '--size', '1'], /longer than 255 bytes after the slash$/m],
+          [['create', 'demo', '--size', '1'], /'demo' is not a POSIX name: they begin with a slash/],
+          [['create', '/demo', '--size', '0'], /size/],
+          [['create', '/demo', '--size', '1', '--hugetlb'], /--hugetlb and --noreserve are for System V segments$/m],
+          [['read', '/a/b'], /no slash may follow the first$/m],
+          [['stat', '/x', '--format', 'ipcs'], /--format ipcs is for System V segments/],
+          [['ls', '--posix', '--format', 'ipcs'], /--format ipcs is for System V segments/],
+          [['ls', '--posix', '-t'], /ipcs's views of System V segments: not with --posix$/m],
+          [['write', '/x', '--post', '--data', 'a'], /--post \(the hand-off\) needs System V semaphores/],
+          [['set', '/x', '--lock-memory'], /--lock-memory and --unlock-memory are for System V segments/],
+          [['stat', '/x', '--key', '5'], /name the segment once/],
+        ];
+        for (const [args, message] of cases) {
+          const r = ns.cli(args);
+          expect({ args, status: r.status, out: r.out }).toEqual({ args, status: 2, out: '' });
+          expect(r.stderr).toMatch(message);
+          expect(r.stderr.split('\n')).toHaveLength(2);
+        }
+        expect(ns.objects()).toEqual([]);
+        // a name that is valid but absent: exit 1, the errno named
+        expect(ns.cli(['stat', '/nothing'])).toMatchObject({
+          status: 1,
+          stderr: 'shmctl-ts: stat: /nothing: no such POSIX shared memory object (ENOENT)\n',
+        });
+        expect(ns.cli(['rm', '/nothing']).stderr).toBe('shmctl-ts: rm: /nothing: no such POSIX shared memory object (ENOENT)\n');
+      },
+      true,
+      posix,
+    ));
 
   test('stat and ls agree with stat(1), and see a Python shared_memory object and the process mapping it', () =>
-    withNamespace(async (ns) => {
-      // Python's multiprocessing.shared_memory: shm_open + ftruncate + mmap, held by a live process
-      const py = ns.start([
-        'python3', '-c',
-        'from multiprocessing import shared_memory as s, resource_tracker as t\n' +
-          'import sys, time\n' +
-          'm = s.SharedMemory(name="pyshm", create=True, size=12345)\n' +
-          't.unregister(m._name, "shared_memory")\n' +
-          'm.buf[:5] = b"hello"\n' +
-          'print("ready", flush=True)\n' +
-          'time.sleep(60)\n',
-      ]);
-      await new Promise<void>((resolve) => py.stdout!.once('data', () => resolve()));
-      const pid = Number(ns.run(['pgrep', '-f', 'pyshm']).out.trim().split('\n')[0]);
-      const st = fileStat(ns, 'pyshm');
-      const json = JSON.parse(ns.cli(['stat', '/pyshm', '--json']).out)['posix-sharedmemory'][0];
-      expect(json).toMatchObject({ name: '/pyshm', size: st.size, mode: '0' + st.perms, uid: st.uid, nattch: 1, lock: 'free' });
-      const detail = ns.cli(['stat', '/pyshm']).out;
-      expect(detail).toMatch(new RegExp(`^mapped by: ${pid} \\(\\S*python3 -c from multiprocessing[^\n]*\\\\x0a`, 'm'));
-      expect(detail).toMatch(/^path: +\/dev\/shm\/pyshm$/m);
-      expect(ns.cli(['read', '/pyshm', '--length', '5']).out).toBe('hello');
-      // ls --posix lists exactly what ls(1) sees, with the same default columns plain, raw and JSON
-      ns.cli(['create', '/other', '--size', '3']);
-      const listed = JSON.parse(ns.cli(['ls', '--posix', '--json']).out)['posix-sharedmemory'];
-      expect(listed.map((o: { name: string }) => o.name)).toEqual(ns.objects().map((n) => `/${n}`));
-      expect(listed.find((o: { name: string }) => o.name === '/pyshm').nattch).toBe(1);
-      const plain = ns.cli(['ls', '--posix']).out.split('\n');
-      expect(plain[0]).toMatch(/^NAME +PERMS OWNER +SIZE NATTCH MTIME$/);
-      expect(plain[1]).toMatch(/^\/other +rw------- +root +3B +0 \d\d:\d\d$/);
-      expect(ns.cli(['ls', '--posix', '--raw', '-o', 'NAME,SIZE', '-b']).out).toBe('NAME SIZE\n/other 3\n/pyshm 12345\n');
-      // --all: both kinds in one view
-      const id = Number(ns.cli(['create', '--key', '0x51', '--size', '100']).out);
-      const all = ns.cli(['ls', '--all', '--raw', '-o', 'TYPE,KEY,ID,NAME,SIZE', '-b']).out;
-      expect(all).toBe(`TYPE KEY ID NAME SIZE\nsysv 0x00000051 ${id}  100\nposix   /other 3\nposix   /pyshm 12345\n`);
-      py.kill('SIGKILL');
-      await new Promise((r) => py.once('exit', r));
-      expect(ns.cli(['rm', '/pyshm', '/other', String(id), '-v']).out).toBe(
-        "removing POSIX shared memory object `/pyshm'\nremoving POSIX shared memory object `/other'\n" +
-          `removing shared memory segment id \`${id}'\n`,
-      );
-    }, true, posix));
+    withNamespace(
+      async (ns) => {
+        // Python's multiprocessing.shared_memory: shm_open + ftruncate + mmap, held by a live process
+        const py = ns.start([
+          'python3',
+          '-c',
+          'from multiprocessing import shared_memory as s, resource_tracker as t\n' +
+            'import sys, time\n' +
+            'm = s.SharedMemory(name="pyshm", create=True, size=12345)\n' +
+            't.unregister(m._name, "shared_memory")\n' +
+            'm.buf[:5] = b"hello"\n' +
+            'print("ready", flush=True)\n' +
+            'time.sleep(60)\n',
+        ]);
+        await new Promise<void>((resolve) => py.stdout!.once('data', () => resolve()));
+        const pid = Number(ns.run(['pgrep', '-f', 'pyshm']).out.trim().split('\n')[0]);
+        const st = fileStat(ns, 'pyshm');
+        const json = JSON.parse(ns.cli(['stat', '/pyshm', '--json']).out)['posix-sharedmemory'][0];
+        expect(json).toMatchObject({ name: '/pyshm', size: st.size, mode: '0' + st.perms, uid: st.uid, nattch: 1, lock: 'free' });
+        const detail = ns.cli(['stat', '/pyshm']).out;
+        expect(detail).toMatch(new RegExp(`^mapped by: ${pid} \\(\\S*python3 -c from multiprocessing[^\n]*\\\\x0a`, 'm'));
+        expect(detail).toMatch(/^path: +\/dev\/shm\/pyshm$/m);
+        expect(ns.cli(['read', '/pyshm', '--length', '5']).out).toBe('hello');
+        // ls --posix lists exactly what ls(1) sees, with the same default columns plain, raw and JSON
+        ns.cli(['create', '/other', '--size', '3']);
+        const listed = JSON.parse(ns.cli(['ls', '--posix', '--json']).out)['posix-sharedmemory'];
+        expect(listed.map((o: { name: string }) => o.name)).toEqual(ns.objects().map((n) => `/${n}`));
+        expect(listed.find((o: { name: string }) => o.name === '/pyshm').nattch).toBe(1);
+        const plain = ns.cli(['ls', '--posix']).out.split('\n');
+        expect(plain[0]).toMatch(/^NAME +PERMS OWNER +SIZE NATTCH MTIME$/);
+        expect(plain[1]).toMatch(/^\/other +rw------- +root +3B +0 \d\d:\d\d$/);
+        expect(ns.cli(['ls', '--posix', '--raw', '-o', 'NAME,SIZE', '-b']).out).toBe('NAME SIZE\n/other 3\n/pyshm 12345\n');
+        // --all: both kinds in one view
+        const id = Number(ns.cli(['create', '--key', '0x51', '--size', '100']).out);
+        const all = ns.cli(['ls', '--all', '--raw', '-o', 'TYPE,KEY,ID,NAME,SIZE', '-b']).out;
+        expect(all).toBe(`TYPE KEY ID NAME SIZE\nsysv 0x00000051 ${id}  100\nposix   /other 3\nposix   /pyshm 12345\n`);
+        py.kill('SIGKILL');
+        await new Promise((r) => py.once('exit', r));
+        expect(ns.cli(['rm', '/pyshm', '/other', String(id), '-v']).out).toBe(
+          "removing POSIX shared memory object `/pyshm'\nremoving POSIX shared memory object `/other'\n" +
+            `removing shared memory segment id \`${id}'\n`,
+        );
+      },
+      true,
+      posix,
+    ));
 });
 
 describe('POSIX objects: read and write', () => {
   test('payloads round-trip through a file, a pipe and stdout, checked with cat /dev/shm/NAME (sha256)', () =>
-    withNamespace((ns) => {
-      const payload = randomBytes(3 * 1024 * 1024 + 77);
-      const file = join(dir, 'payload');
-      writeFileSync(file, payload);
-      ns.cli(['create', '/rt', '--size', '4M']);
-      expect(ns.cli(['write', '/rt', '--file', file, '-v']).stderr).toBe(`shmctl-ts: write: /rt: wrote ${payload.length} bytes at offset 0\n`);
-      expect(sha(ns.run(['head', '-c', String(payload.length), '/dev/shm/rt']).stdout)).toBe(sha(payload));
-      expect(sha(ns.cli(['read', '/rt', '--length', String(payload.length)]).stdout)).toBe(sha(payload));
-      const piped = ns.sh(`cat ${file} | ${BIN} write --posix rt --offset 1000 && ${BIN} read /rt --offset 1000 --length ${payload.length} | sha256sum`);
-      expect(piped.out.split(' ')[0]).toBe(sha(payload));
-      // the whole object by default, and the hex and string formats
-      expect(ns.cli(['read', '/rt']).stdout.length).toBe(4 * 1024 * 1024);
-      ns.cli(['write', '/rt'], { input: 'text\0more' });
-      expect(ns.cli(['read', '/rt', '--format', 'string']).out).toBe('text\n');
-      expect(ns.cli(['read', '/rt', '--format', 'hex', '--length', '9']).out).toBe(
-        ns.sh('head -c 9 /dev/shm/rt | hexdump -C').out,
-      );
-      ns.cli(['rm', '/rt']);
-    }, true, posix));
+    withNamespace(
+      (ns) => {
+        const payload = randomBytes(3 * 1024 * 1024 + 77);
+        const file = join(dir, 'payload');
+        writeFileSync(file, payload);
+        ns.cli(['create', '/rt', '--size', '4M']);
+        expect(ns.cli(['write', '/rt', '--file', file, '-v']).stderr).toBe(
+          `shmctl-ts: write: /rt: wrote ${payload.length} bytes at offset 0\n`,
+        );
+        expect(sha(ns.run(['head', '-c', String(payload.length), '/dev/shm/rt']).stdout)).toBe(sha(payload));
+        expect(sha(ns.cli(['read', '/rt', '--length', String(payload.length)]).stdout)).toBe(sha(payload));
+        const piped = ns.sh(
+          `cat ${file} | ${BIN} write --posix rt --offset 1000 && ${BIN} read /rt --offset 1000 --length ${payload.length} | sha256sum`,
+        );
+        expect(piped.out.split(' ')[0]).toBe(sha(payload));
+        // the whole object by default, and the hex and string formats
+        expect(ns.cli(['read', '/rt']).stdout.length).toBe(4 * 1024 * 1024);
+        ns.cli(['write', '/rt'], { input: 'text\0more' });
+        expect(ns.cli(['read', '/rt', '--format', 'string']).out).toBe('text\n');
+        expect(ns.cli(['read', '/rt', '--format', 'hex', '--length', '9']).out).toBe(ns.sh('head -c 9 /dev/shm/rt | hexdump -C').out);
+        ns.cli(['rm', '/rt']);
+      },
+      true,
+      posix,
+    ));
 
-  test('the bounds are the object\'s size: refused before anything is written', () =>
-    withNamespace((ns) => {
-      ns.cli(['create', '/b', '--size', '100']);
-      const before = sha(ns.run(['cat', '/dev/shm/b']).stdout);
-      const cases: [string[], string][] = [
-        [['write', '/b', '--data', '12345678901', '--offset', '90'], 'offset 90 + length 11 passes the end of the object (100 bytes)'],
-        [['write', '/b', '--data', 'x', '--offset', '101'], 'offset 101 is past the end of the object (100 bytes)'],
-        [['read', '/b', '--offset', '50', '--length', '51'], 'offset 50 + length 51 passes the end of the object (100 bytes)'],
-      ];
-      for (const [args, reason] of cases) {
-        expect(ns.cli(args)).toMatchObject({ status: 1, out: '', stderr: `shmctl-ts: ${args[0]}: /b: ${reason}\n` });
-      }
-      // a pipe longer than the room left: stops at the end and says so; the object does not grow
-      const r = ns.sh(`head -c 150 /dev/zero | ${BIN} write /b --offset 10`);
-      expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/input is longer than the 90 bytes from offset 10 to the end of the object \(100 bytes\)/);
-      expect(fileStat(ns, 'b').size).toBe(100);
-      ns.cli(['write', '/b', '--data', 'x']);
-      expect(sha(ns.run(['cat', '/dev/shm/b']).stdout)).not.toBe(before);
-      ns.cli(['rm', '/b']);
-    }, true, posix));
+  test("the bounds are the object's size: refused before anything is written", () =>
+    withNamespace(
+      (ns) => {
+        ns.cli(['create', '/b', '--size', '100']);
+        const before = sha(ns.run(['cat', '/dev/shm/b']).stdout);
+        const cases: [string[], string][] = [
+          [['write', '/b', '--data', '12345678901', '--offset', '90'], 'offset 90 + length 11 passes the end of the object (100 bytes)'],
+          [['write', '/b', '--data', 'x', '--offset', '101'], 'offset 101 is past the end of the object (100 bytes)'],
+          [['read', '/b', '--offset', '50', '--length', '51'], 'offset 50 + length 51 passes the end of the object (100 bytes)'],
+        ];
+        for (const [args, reason] of cases) {
+          expect(ns.cli(args)).toMatchObject({ status: 1, out: '', stderr: `shmctl-ts: ${args[0]}: /b: ${reason}\n` });
+        }
+        // a pipe longer than the room left: stops at the end and says so; the object does not grow
+        const r = ns.sh(`head -c 150 /dev/zero | ${BIN} write /b --offset 10`);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/input is longer than the 90 bytes from offset 10 to the end of the object \(100 bytes\)/);
+        expect(fileStat(ns, 'b').size).toBe(100);
+        ns.cli(['write', '/b', '--data', 'x']);
+        expect(sha(ns.run(['cat', '/dev/shm/b']).stdout)).not.toBe(before);
+        ns.cli(['rm', '/b']);
+      },
+      true,
+      posix,
+    ));
 
   test('an object truncated by another process during a read or a write: an error, never SIGBUS, never regrown', () =>
-    withNamespace((ns) => {
-      ns.cli(['create', '/t', '--size', '64M']);
-      // the reader is held up by a slow pipe while truncate(1) shrinks the object
-      const read = ns.sh(
-        `${BIN} read /t 2>/tmp/err | (sleep 0.7; cat >/dev/null) & ` +
-          'sleep 0.3; truncate -s 4096 /dev/shm/t; wait; cat /tmp/err; exit 0',
-      );
-      expect(read.out).toMatch(/^shmctl-ts: read: \/t: shrank to 4096 bytes \(truncated by another process\) during the read; \d+ bytes were read\n$/);
-      ns.run(['truncate', '-s', '64M', '/dev/shm/t']);
-      const write = ns.sh(
-        `(head -c 1M /dev/zero; sleep 0.7; head -c 10M /dev/zero) | ${BIN} write /t; echo "status $?"`,
-        {},
-      );
-      // nothing truncated it this time: a plain success
-      expect(write.out).toBe('status 0\n');
-      const shrunk = ns.sh(
-        `(head -c 1M /dev/zero; sleep 0.7; head -c 10M /dev/zero) | ${BIN} write /t & ` +
-          'sleep 0.3; truncate -s 8192 /dev/shm/t; wait $!; echo "status $?"',
-      );
-      expect(shrunk.out).toBe('status 1\n');
-      expect(shrunk.stderr).toMatch(/\/t: shrank to 8192 bytes \(truncated by another process\) during the write/);
-      expect(fileStat(ns, 't').size).toBe(8192);
-      // a mapping that is only held (attach) survives a truncation too
-      const held = ns.sh(`${BIN} attach /t --timeout 0.6 -q & sleep 0.2; truncate -s 0 /dev/shm/t; wait $!; echo "status $?"`);
-      expect(held.out).toBe('status 0\n');
-      ns.cli(['rm', '/t']);
-    }, true, posix));
+    withNamespace(
+      (ns) => {
+        ns.cli(['create', '/t', '--size', '64M']);
+        // the reader is held up by a slow pipe while truncate(1) shrinks the object
+        const read = ns.sh(
+          `${BIN} read /t 2>/tmp/err | (sleep 0.7; cat >/dev/null) & ` +
+            'sleep 0.3; truncate -s 4096 /dev/shm/t; wait; cat /tmp/err; exit 0',
+        );
+        expect(read.out).toMatch(
+          /^shmctl-ts: read: \/t: shrank to 4096 bytes \(truncated by another process\) during the read; \d+ bytes were read\n$/,
+        );
+        ns.run(['truncate', '-s', '64M', '/dev/shm/t']);
+        const write = ns.sh(`(head -c 1M /dev/zero; sleep 0.7; head -c 10M /dev/zero) | ${BIN} write /t; echo "status $?"`, {});
+        // nothing truncated it this time: a plain success
+        expect(write.out).toBe('status 0\n');
+        const shrunk = ns.sh(
+          `(head -c 1M /dev/zero; sleep 0.7; head -c 10M /dev/zero) | ${BIN} write /t & ` +
+            'sleep 0.3; truncate -s 8192 /dev/shm/t; wait $!; echo "status $?"',
+        );
+        expect(shrunk.out).toBe('status 1\n');
+        expect(shrunk.stderr).toMatch(/\/t: shrank to 8192 bytes \(truncated by another process\) during the write/);
+        expect(fileStat(ns, 't').size).toBe(8192);
+        // a mapping that is only held (attach) survives a truncation too
+        const held = ns.sh(`${BIN} attach /t --timeout 0.6 -q & sleep 0.2; truncate -s 0 /dev/shm/t; wait $!; echo "status $?"`);
+        expect(held.out).toBe('status 0\n');
+        ns.cli(['rm', '/t']);
+      },
+      true,
+      posix,
+    ));
 
   test('permissions as an unprivileged user: honest EACCES/EPERM, nothing changed', () =>
-    withNamespace((ns) => {
-      ns.cli(['create', '/private', '--size', '16']);
-      ns.cli(['create', '/readable', '--size', '16', '--mode', '0644']);
-      const as = (args: string[]) => ns.run([...NOBODY, BIN, ...args]);
-      expect(as(['read', '/private'])).toMatchObject({
-        status: 1,
-        stderr: 'shmctl-ts: read: /private: permission denied for read-only access (the object\'s mode does not grant it) (EACCES)\n',
-      });
-      expect(as(['read', '/readable']).status).toBe(0);
-      expect(as(['write', '/readable', '--data', 'x']).stderr).toBe(
-        'shmctl-ts: write: /readable: permission denied for read-write access (the object\'s mode does not grant it) (EACCES)\n',
-      );
-      expect(as(['attach', '/readable', '--timeout', '0'])).toMatchObject({ status: 1 });
-      expect(as(['attach', '/readable', '--timeout', '0'])).toMatchObject({ stderr: expect.stringMatching(/try --readonly \(EACCES\)$/m) });
-      expect(as(['attach', '/readable', '--readonly', '--timeout', '0', '-q']).status).toBe(0);
-      expect(as(['rm', '/readable']).stderr).toMatch(/^shmctl-ts: rm: \/readable: permission denied: only its owner or a privileged user may remove it \(\/dev\/shm is sticky\) \(EACCES\)$/m);
-      expect(as(['set', '/readable', '--mode', '0666']).stderr).toMatch(/permission denied: only its owner or a privileged user may change it \(EPERM\)/);
-      expect(fileStat(ns, 'readable').perms).toBe('644');
-      // nobody's own object: theirs, mode 0600 by default
-      expect(as(['create', '/mine', '--size', '1']).status).toBe(0);
-      expect(fileStat(ns, 'mine')).toMatchObject({ uid: 65534, perms: '600' });
-      expect(as(['rm', '/mine']).status).toBe(0);
-      // root may change owner and mode
-      expect(ns.cli(['set', '/readable', '--owner', 'nobody', '--mode', '0640']).status).toBe(0);
-      expect(fileStat(ns, 'readable')).toMatchObject({ uid: 65534, perms: '640' });
-      ns.cli(['rm', '/private', '/readable']);
-    }, true, posix));
+    withNamespace(
+      (ns) => {
+        ns.cli(['create', '/private', '--size', '16']);
+        ns.cli(['create', '/readable', '--size', '16', '--mode', '0644']);
+        const as = (args: string[]) => ns.run([...NOBODY, BIN, ...args]);
+        expect(as(['read', '/private'])).toMatchObject({
+          status: 1,
+          stderr: "shmctl-ts: read: /private: permission denied for read-only access (the object's mode does not grant it) (EACCES)\n",
+        });
+        expect(as(['read', '/readable']).status).toBe(0);
+        expect(as(['write', '/readable', '--data', 'x']).stderr).toBe(
+          "shmctl-ts: write: /readable: permission denied for read-write access (the object's mode does not grant it) (EACCES)\n",
+        );
+        expect(as(['attach', '/readable', '--timeout', '0'])).toMatchObject({ status: 1 });
+        expect(as(['attach', '/readable', '--timeout', '0'])).toMatchObject({
+          stderr: expect.stringMatching(/try --readonly \(EACCES\)$/m),
+        });
+        expect(as(['attach', '/readable', '--readonly', '--timeout', '0', '-q']).status).toBe(0);
+        expect(as(['rm', '/readable']).stderr).toMatch(
+          /^shmctl-ts: rm: \/readable: permission denied: only its owner or a privileged user may remove it \(\/dev\/shm is sticky\) \(EACCES\)$/m,
+        );
+        expect(as(['set', '/readable', '--mode', '0666']).stderr).toMatch(
+          /permission denied: only its owner or a privileged user may change it \(EPERM\)/,
+        );
+        expect(fileStat(ns, 'readable').perms).toBe('644');
+        // nobody's own object: theirs, mode 0600 by default
+        expect(as(['create', '/mine', '--size', '1']).status).toBe(0);
+        expect(fileStat(ns, 'mine')).toMatchObject({ uid: 65534, perms: '600' });
+        expect(as(['rm', '/mine']).status).toBe(0);
+        // root may change owner and mode
+        expect(ns.cli(['set', '/readable', '--owner', 'nobody', '--mode', '0640']).status).toBe(0);
+        expect(fileStat(ns, 'readable')).toMatchObject({ uid: 65534, perms: '640' });
+        ns.cli(['rm', '/private', '/readable']);
+      },
+      true,
+      posix,
+    ));
 });
 
 describe('POSIX objects: attach and lock', () => {
   test('attach maps it (PROT_READ with --readonly), runs a command with SHMCTL_TS_NAME, and unmaps', () =>
-    withNamespace((ns) => {
-      ns.cli(['create', '/m', '--size', '8K']);
-      const r = ns.cli(['attach', '/m', '--readonly', '--', 'sh', '-c', 'echo "$SHMCTL_TS_NAME"; grep /dev/shm/m /proc/$PPID/maps']);
-      expect(r.status).toBe(0);
-      const [name, map] = r.out.split('\n');
-      expect(name).toBe('/m');
-      expect(map).toMatch(/^[0-9a-f]+-[0-9a-f]+ r--s 00000000 [0-9a-f:]+ \d+ +\/dev\/shm\/m$/);
-      expect(r.stderr).toMatch(/^shmctl-ts: attach: \/m: mapped read-only at 0x[0-9a-f]+ \(8192 bytes\), held while sh runs$/m);
-      expect(ns.cli(['attach', '/m', '--', 'sh', '-c', 'grep /dev/shm/m /proc/$PPID/maps']).out).toMatch(/ rw-s /);
-      expect(ns.cli(['stat', '/m', '--field', 'nattch']).out).toBe('0\n');
-      ns.cli(['rm', '/m']);
-    }, true, posix));
+    withNamespace(
+      (ns) => {
+        ns.cli(['create', '/m', '--size', '8K']);
+        const r = ns.cli(['attach', '/m', '--readonly', '--', 'sh', '-c', 'echo "$SHMCTL_TS_NAME"; grep /dev/shm/m /proc/$PPID/maps']);
+        expect(r.status).toBe(0);
+        const [name, map] = r.out.split('\n');
+        expect(name).toBe('/m');
+        expect(map).toMatch(/^[0-9a-f]+-[0-9a-f]+ r--s 00000000 [0-9a-f:]+ \d+ +\/dev\/shm\/m$/);
+        expect(r.stderr).toMatch(/^shmctl-ts: attach: \/m: mapped read-only at 0x[0-9a-f]+ \(8192 bytes\), held while sh runs$/m);
+        expect(ns.cli(['attach', '/m', '--', 'sh', '-c', 'grep /dev/shm/m /proc/$PPID/maps']).out).toMatch(/ rw-s /);
+        expect(ns.cli(['stat', '/m', '--field', 'nattch']).out).toBe('0\n');
+        ns.cli(['rm', '/m']);
+      },
+      true,
+      posix,
+    ));
 
   test('lock is flock(2) on the object: excludes flock(1), times out with 75, dies with its holder', () =>
-    withNamespace(async (ns) => {
-      ns.cli(['create', '/l', '--size', '4K']);
-      // the real flock(1) holding it keeps us out
-      const busy = ns.sh(`flock /dev/shm/l -c '${BIN} lock /l --timeout 0.2 -- true; echo "status $?"'`);
-      expect(busy.out).toBe('status 75\n');
-      expect(busy.stderr).toMatch(/^shmctl-ts: lock: \/l: timed out after 0.2 s waiting for the exclusive lock \(held exclusive\)$/m);
-      // ours keeps flock(1) out, and shows in ls
-      const ours = ns.cli(['lock', '/l', '--', 'sh', '-c', `flock -n /dev/shm/l true; echo "flock $?"; ${BIN} ls --posix -o NAME,LOCK --noheadings`]);
-      expect(ours.out).toBe('flock 1\n/l   exclusive\n');
-      // shared locks coexist; an exclusive one waits for them
-      const shared = ns.cli(['lock', '/l', '--shared', '--', 'sh', '-c', `${BIN} lock /l --shared -- true && echo both; ${BIN} write /l --lock --timeout 0.2 --data x; echo "status $?"`]);
-      expect(shared.out).toBe('both\nstatus 75\n');
-      // a holder killed with SIGKILL: the kernel drops the lock at once
-      const holder = ns.start([BIN, 'lock', '/l', '--', 'sleep', '60']);
-      for (let i = 0; i < 100 && !ns.cli(['ls', '--posix', '-o', 'LOCK', '--noheadings']).out.includes('exclusive'); i++) {
-        await new Promise((r) => setTimeout(r, 20));
-      }
-      expect(ns.cli(['read', '/l', '--lock', '--timeout', '0.1', '--length', '1']).status).toBe(75);
-      const sleeper = ns.run(['pgrep', '-f', 'sleep 60']).out.trim().split('\n');
-      holder.kill('SIGKILL');
-      await new Promise((r) => holder.once('exit', r));
-      // nsenter was the holder's parent; the shmctl-ts process itself must die too
-      ns.run(['pkill', '-KILL', '-f', `${BIN} lock /l`]);
-      const started = Date.now();
-      expect(ns.cli(['read', '/l', '--lock', '--timeout', '5', '--length', '1']).status).toBe(0);
-      expect(Date.now() - started).toBeLessThan(4000);
-      ns.run(['kill', ...sleeper]);
-      ns.cli(['rm', '/l']);
-    }, true, posix));
+    withNamespace(
+      async (ns) => {
+        ns.cli(['create', '/l', '--size', '4K']);
+        // the real flock(1) holding it keeps us out
+        const busy = ns.sh(`flock /dev/shm/l -c '${BIN} lock /l --timeout 0.2 -- true; echo "status $?"'`);
+        expect(busy.out).toBe('status 75\n');
+        expect(busy.stderr).toMatch(/^shmctl-ts: lock: \/l: timed out after 0.2 s waiting for the exclusive lock \(held exclusive\)$/m);
+        // ours keeps flock(1) out, and shows in ls
+        const ours = ns.cli([
+          'lock',
+          '/l',
+          '--',
+          'sh',
+          '-c',
+          `flock -n /dev/shm/l true; echo "flock $?"; ${BIN} ls --posix -o NAME,LOCK --noheadings`,
+        ]);
+        expect(ours.out).toBe('flock 1\n/l   exclusive\n');
+        // shared locks coexist; an exclusive one waits for them
+        const shared = ns.cli([
+          'lock',
+          '/l',
+          '--shared',
+          '--',
+          'sh',
+          '-c',
+          `${BIN} lock /l --shared -- true && echo both; ${BIN} write /l --lock --timeout 0.2 --data x; echo "status $?"`,
+        ]);
+        expect(shared.out).toBe('both\nstatus 75\n');
+        // a holder killed with SIGKILL: the kernel drops the lock at once
+        const holder = ns.start([BIN, 'lock', '/l', '--', 'sleep', '60']);
+        for (let i = 0; i < 100 && !ns.cli(['ls', '--posix', '-o', 'LOCK', '--noheadings']).out.includes('exclusive'); i++) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        expect(ns.cli(['read', '/l', '--lock', '--timeout', '0.1', '--length', '1']).status).toBe(75);
+        const sleeper = ns.run(['pgrep', '-f', 'sleep 60']).out.trim().split('\n');
+        holder.kill('SIGKILL');
+        await new Promise((r) => holder.once('exit', r));
+        // nsenter was the holder's parent; the shmctl-ts process itself must die too
+        ns.run(['pkill', '-KILL', '-f', `${BIN} lock /l`]);
+        const started = Date.now();
+        expect(ns.cli(['read', '/l', '--lock', '--timeout', '5', '--length', '1']).status).toBe(0);
+        expect(Date.now() - started).toBeLessThan(4000);
+        ns.run(['kill', ...sleeper]);
+        ns.cli(['rm', '/l']);
+      },
+      true,
+      posix,
+    ));
 });

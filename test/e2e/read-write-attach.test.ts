@@ -22,7 +22,8 @@ function create(ns: Namespace, size: string, extra: string[] = []): number {
 function contents(ns: Namespace, id: number): Buffer {
   // python reads it through shmat from libc, independent of our code
   const r = ns.run([
-    'python3', '-c',
+    'python3',
+    '-c',
     'import ctypes,sys\n' +
       'libc=ctypes.CDLL(None,use_errno=True)\n' +
       'libc.shmat.restype=ctypes.c_void_p\n' +
@@ -47,7 +48,9 @@ describe('write and read', () => {
       expect(back.status).toBe(0);
       expect(sha(back.stdout)).toBe(sha(payload));
       // through a pipe, at an offset
-      const piped = ns.sh(`cat ${file} | ${BIN} write ${id} --offset 1M && ${BIN} read ${id} --offset 1M --length ${payload.length} | sha256sum`);
+      const piped = ns.sh(
+        `cat ${file} | ${BIN} write ${id} --offset 1M && ${BIN} read ${id} --offset 1M --length ${payload.length} | sha256sum`,
+      );
       expect(piped.status).toBe(0);
       expect(piped.out.split(' ')[0]).toBe(sha(payload));
       // stdin redirected from a file (known length)
@@ -80,7 +83,12 @@ describe('write and read', () => {
       writeFileSync(file, data);
       const id = create(ns, String(data.length));
       ns.cli(['write', String(id), '--file', file]);
-      for (const [offset, length] of [[0, data.length], [3, 100], [17, 0], [64, 195]] as const) {
+      for (const [offset, length] of [
+        [0, data.length],
+        [3, 100],
+        [17, 0],
+        [64, 195],
+      ] as const) {
         const ours = ns.cli(['read', String(id), '--format', 'hex', '--offset', String(offset), '--length', String(length)]);
         const theirs = ns.run(['hexdump', '-C', '-s', String(offset), '-n', String(length), file]);
         expect(ours.out).toBe(theirs.out);
@@ -162,8 +170,7 @@ describe('write and read', () => {
     withNamespace((ns) => {
       const id = create(ns, '16', ['--mode', '0644']);
       ns.cli(['write', String(id), '--data', 'root data']);
-      const asNobody = (args: string[]) =>
-        ns.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', BIN, ...args]);
+      const asNobody = (args: string[]) => ns.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', BIN, ...args]);
       const w = asNobody(['write', String(id), '--data', 'intruder']);
       expect(w.status).toBe(1);
       expect(w.stderr).toBe(`shmctl-ts: write: id ${id}: permission denied for read-write attach (EACCES)\n`);
@@ -186,7 +193,9 @@ describe('attach', () => {
       let err = '';
       child.stderr!.on('data', (d) => (err += d));
       await ns.until((s) => s[0]!.nattch === 1 && err.includes('\n'), 'nattch 1 and the message');
-      expect(err).toMatch(new RegExp(`^shmctl-ts: attach: id ${id}: attached read-write at 0x[0-9a-f]+ \\(4096 bytes\\), held until SIGINT/SIGTERM\\n$`));
+      expect(err).toMatch(
+        new RegExp(`^shmctl-ts: attach: id ${id}: attached read-write at 0x[0-9a-f]+ \\(4096 bytes\\), held until SIGINT/SIGTERM\\n$`),
+      );
       const status = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
       expect(await status).toBe(0);
@@ -209,7 +218,15 @@ describe('attach', () => {
   test('-- CMD runs while attached and gives its exit status; a timeout stops it with 124', () =>
     withNamespace((ns) => {
       const id = create(ns, '4096');
-      const r = ns.cli(['attach', String(id), '-q', '--', 'sh', '-c', `awk '$2 == ${id} {print $7}' /proc/sysvipc/shm; echo $SHMCTL_TS_SHMID; exit 7`]);
+      const r = ns.cli([
+        'attach',
+        String(id),
+        '-q',
+        '--',
+        'sh',
+        '-c',
+        `awk '$2 == ${id} {print $7}' /proc/sysvipc/shm; echo $SHMCTL_TS_SHMID; exit 7`,
+      ]);
       expect(r.status).toBe(7);
       expect(r.out).toBe(`1\n${id}\n`);
       expect(ns.cli(['attach', String(id), '-q', '--timeout', '0.2', '--', 'sleep', '10']).status).toBe(124);

@@ -21,14 +21,23 @@ afterAll(() => rmSync(bin, { recursive: true, force: true }));
 const jsBlocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
 test.each(jsBlocks.map((b, i) => [i + 1, b] as const))('library example %d runs as written and prints what its comments say', (_n, block) =>
-  withNamespace((ns) => {
-    // run from the package's own directory, so that `import ... from 'shmctl-ts'` resolves to this package
-    const r = ns.run(['sh', '-c', `cd ${ROOT} && node --input-type=module -e "$0"`, block]);
-    if (r.status !== 0) throw new Error(`status ${r.status}\n${r.stderr}`);
-    const expected = [...block.matchAll(/console\.log\(.*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
-    expect(r.out.trim().split('\n').map((l) => l.trim())).toEqual(expected);
-    expect(r.stderr).toBe('');
-  }, true, { posix: true }),
+  withNamespace(
+    (ns) => {
+      // run from the package's own directory, so that `import ... from 'shmctl-ts'` resolves to this package
+      const r = ns.run(['sh', '-c', `cd ${ROOT} && node --input-type=module -e "$0"`, block]);
+      if (r.status !== 0) throw new Error(`status ${r.status}\n${r.stderr}`);
+      const expected = [...block.matchAll(/console\.log\(.*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
+      expect(
+        r.out
+          .trim()
+          .split('\n')
+          .map((l) => l.trim()),
+      ).toEqual(expected);
+      expect(r.stderr).toBe('');
+    },
+    true,
+    { posix: true },
+  ),
 );
 
 test('the README has examples for every subcommand', () => {
@@ -39,11 +48,15 @@ test('the README has examples for every subcommand', () => {
 
 test.each(blocks.map((b, i) => [i + 1, b.split('\n')[0], b] as const))('example %d (%s) runs as written', (_n, _first, block) =>
   // Examples leave segments behind on purpose; the namespace takes them with it.
-  withNamespace((ns) => {
-    const r = ns.run(['bash', '-euo', 'pipefail', '-c', block], { env: { PATH: `${bin}:${process.env.PATH}` } });
-    if (r.status !== 0) throw new Error(`status ${r.status}\n${r.stderr}`);
-    for (const m of block.matchAll(/&& echo ([\w ]+)/g)) expect(r.out).toContain(m[1]!.trim());
-    for (const m of block.matchAll(/\|\| echo "([\w ]+):/g)) expect(r.out).toContain(m[1]!);
-    expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
-  }, false, { posix: true }),
+  withNamespace(
+    (ns) => {
+      const r = ns.run(['bash', '-euo', 'pipefail', '-c', block], { env: { PATH: `${bin}:${process.env.PATH}` } });
+      if (r.status !== 0) throw new Error(`status ${r.status}\n${r.stderr}`);
+      for (const m of block.matchAll(/&& echo ([\w ]+)/g)) expect(r.out).toContain(m[1]!.trim());
+      for (const m of block.matchAll(/\|\| echo "([\w ]+):/g)) expect(r.out).toContain(m[1]!);
+      expect(r.stderr).not.toMatch(/\n\s+at |internal error/);
+    },
+    false,
+    { posix: true },
+  ),
 );

@@ -16,7 +16,6 @@ const USER1000 = ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups'];
 /** The system's python3 (a per-user install may not be open to nobody). */
 const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 
-
 function lines(child: ChildProcess): () => string {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
@@ -65,7 +64,7 @@ print(sid)`;
 }
 
 describe('the lock: forged', () => {
-  test('a set made at the lock\'s key by another user is refused, with the way to remove it; nothing is taken from it', () =>
+  test("a set made at the lock's key by another user is refused, with the way to remove it; nothing is taken from it", () =>
     withNamespace((ns) => {
       const id = Number(ns.cli(['create', '--key', '0x7001', '--size', '8', '--mode', '0644']).out);
       const semid = forge(ns, lockKeyFor(id));
@@ -106,7 +105,7 @@ print(libc.semctl(${semid}, 0, 16, ctypes.c_int(0)), ctypes.get_errno(), libc.se
 });
 
 describe('the lock: ownership and access follow the segment', () => {
-  test('root locking nobody\'s segment first leaves the lock to nobody; readers may share, writers exclude', () =>
+  test("root locking nobody's segment first leaves the lock to nobody; readers may share, writers exclude", () =>
     withNamespace((ns) => {
       const id = ns.run([...NOBODY, BIN, 'create', '--key', '0x7003', '--size', '8', '--mode', '0644']).out.trim();
       expect(ns.cli(['lock', id, '--', 'true']).status).toBe(0); // root, first
@@ -138,18 +137,18 @@ describe('the lock: ownership and access follow the segment', () => {
       expect(sets(ns)).toEqual([]);
     }));
 
-  test('a set left behind by a removed segment does not lock out the key\'s next user', () =>
+  test("a set left behind by a removed segment does not lock out the key's next user", () =>
     withNamespace((ns) => {
-        const first = ns.cli(['create', '--key', '0x7004', '--size', '8']).out.trim();
-        expect(ns.cli(['lock', first, '--', 'true']).status).toBe(0);
-        ns.run(['ipcrm', '-M', '0x7004']); // not our rm: the lock set stays behind
-        expect(sets(ns)).toHaveLength(1);
-        const next = ns.run([...NOBODY, BIN, 'create', '--key', '0x7004', '--size', '8']).out.trim();
-        expect(next).not.toBe(first);
-        expect(ns.run([...NOBODY, BIN, 'lock', next, '--', 'true']).status).toBe(0);
-        ns.cli(['rm', next]);
-        ns.run(['ipcrm', '--all=sem']);
-      }));
+      const first = ns.cli(['create', '--key', '0x7004', '--size', '8']).out.trim();
+      expect(ns.cli(['lock', first, '--', 'true']).status).toBe(0);
+      ns.run(['ipcrm', '-M', '0x7004']); // not our rm: the lock set stays behind
+      expect(sets(ns)).toHaveLength(1);
+      const next = ns.run([...NOBODY, BIN, 'create', '--key', '0x7004', '--size', '8']).out.trim();
+      expect(next).not.toBe(first);
+      expect(ns.run([...NOBODY, BIN, 'lock', next, '--', 'true']).status).toBe(0);
+      ns.cli(['rm', next]);
+      ns.run(['ipcrm', '--all=sem']);
+    }));
 
   test('only root, the owner or the creator makes a lock; a reader who finds none is told who can', () =>
     withNamespace((ns) => {
@@ -188,24 +187,28 @@ describe('the lock: never lost while its command runs', () => {
     }));
 
   test('kill -9 of the lock process: a POSIX object stays locked until the last process of the command ends', () =>
-    withNamespace(async (ns) => {
-      ns.cli(['create', '/held', '--size', '8']);
-      const holder = ns.start([BIN, 'lock', '/held', '--', 'sh', '-c', 'sleep 30 & echo $!; wait']);
-      const out = lines(holder);
-      await until(() => /^\d+\n/.test(out()), 'holder started');
-      const sleeper = out().trim();
-      holder.kill('SIGKILL');
-      await exited(holder);
-      // sleep inherited the locked descriptor, as under flock(1): the lock stays while it runs
-      expect(ns.run(['kill', '-0', sleeper]).status).toBe(0);
-      expect(ns.cli(['lock', '/held', '--timeout', '0.3', '--', 'true']).status).toBe(75);
-      expect(ns.run(['flock', '-n', '/dev/shm/held', 'true']).status).toBe(1);
-      ns.run(['kill', sleeper]);
-      await until(() => ns.cli(['lock', '/held', '--timeout', '0.1', '--', 'true']).status === 0, 'lock free once sleep ends');
-      ns.cli(['rm', '/held']);
-    }, true, { posix: true }));
+    withNamespace(
+      async (ns) => {
+        ns.cli(['create', '/held', '--size', '8']);
+        const holder = ns.start([BIN, 'lock', '/held', '--', 'sh', '-c', 'sleep 30 & echo $!; wait']);
+        const out = lines(holder);
+        await until(() => /^\d+\n/.test(out()), 'holder started');
+        const sleeper = out().trim();
+        holder.kill('SIGKILL');
+        await exited(holder);
+        // sleep inherited the locked descriptor, as under flock(1): the lock stays while it runs
+        expect(ns.run(['kill', '-0', sleeper]).status).toBe(0);
+        expect(ns.cli(['lock', '/held', '--timeout', '0.3', '--', 'true']).status).toBe(75);
+        expect(ns.run(['flock', '-n', '/dev/shm/held', 'true']).status).toBe(1);
+        ns.run(['kill', sleeper]);
+        await until(() => ns.cli(['lock', '/held', '--timeout', '0.1', '--', 'true']).status === 0, 'lock free once sleep ends');
+        ns.cli(['rm', '/held']);
+      },
+      true,
+      { posix: true },
+    ));
 
-  test('the command\'s own status, signals and environment; 127 and 126 when it cannot run', () =>
+  test("the command's own status, signals and environment; 127 and 126 when it cannot run", () =>
     withNamespace((ns) => {
       const id = String(Number(ns.cli(['create', '--key', '0x7007', '--size', '8']).out));
       expect(ns.cli(['lock', id, '--', 'sh', '-c', 'exit 7']).status).toBe(7);
@@ -223,7 +226,7 @@ describe('the lock: never lost while its command runs', () => {
 });
 
 describe('honest endings', () => {
-  test('rm of the segment while its lock is held: the command\'s status stands', () =>
+  test("rm of the segment while its lock is held: the command's status stands", () =>
     withNamespace((ns) => {
       const id = String(Number(ns.cli(['create', '--key', '0x7008', '--size', '8']).out));
       expect(ns.cli(['lock', id, '--', BIN, 'rm', id])).toMatchObject({ status: 0, stderr: '' });
@@ -245,7 +248,11 @@ describe('honest endings', () => {
       expect(ns.run([...USER1000, BIN, 'lock', id, '--', 'true']).status).toBe(0);
       const r = ns.run([...NOBODY, BIN, 'rm', id]);
       expect(r.status).toBe(0);
-      expect(r.stderr).toMatch(new RegExp(`^shmctl-ts: rm: id ${id}: removed, but its lock \\(semaphore key 0x[0-9a-f]{8}\\) was left: .*\\((EACCES|EPERM)\\)\\n$`));
+      expect(r.stderr).toMatch(
+        new RegExp(
+          `^shmctl-ts: rm: id ${id}: removed, but its lock \\(semaphore key 0x[0-9a-f]{8}\\) was left: .*\\((EACCES|EPERM)\\)\\n$`,
+        ),
+      );
       expect(ns.segments()).toEqual([]);
       ns.run(['ipcrm', '--all=sem']);
 
@@ -267,7 +274,7 @@ describe('honest endings', () => {
 });
 
 describe('one Ctrl-C reaches a command once', () => {
-  test('attach -- CMD on a terminal: the terminal\'s SIGINT is not sent again; a kill from elsewhere is passed on', () =>
+  test("attach -- CMD on a terminal: the terminal's SIGINT is not sent again; a kill from elsewhere is passed on", () =>
     withNamespace(async (ns) => {
       const id = ns.cli(['create', '--key', '0x700e', '--size', '8']).out.trim();
       const log = ns.run(['mktemp']).out.trim();
@@ -329,57 +336,86 @@ describe('completion never evaluates a name', () => {
     ['fish', 'fish --no-config -i', 'shmctl-ts completion fish | source'],
   ];
   for (const [shell, start, setup] of shells) {
-    (have('zsh') && have(shell) ? test : test.skip)(`${shell}: TAB on planted names offers them as literal text, and running the line runs nothing`, () =>
-      withNamespace((ns) => {
-        const dir = ns.run(['mktemp', '-d']).out.trim();
-        ns.run(['chmod', '755', dir]);
-        plant(ns, dir);
-        const bin = ns.run(['mktemp', '-d']).out.trim();
-        ns.run(['ln', '-s', BIN, `${bin}/shmctl-ts`]);
-        // each planted name: type the start of it, TAB (the shell's completion), Enter (the line runs)
-        const keys = PLANTED.map((p) => `shmctl-ts stat ${p.typed}\t\n`).join('');
-        const r = ns.run(['sh', '-c', `cd ${dir} && exec zsh -f ${HELPER} "$0" "$1" "$2"`, start, setup, keys], {
-          env: { PATH: `${bin}:${process.env.PATH}`, HOME: bin, TERM: 'xterm' },
-        });
-        const screen = r.out.replace(/\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07|\r/g, '');
-        for (const p of PLANTED) expect(screen).toContain(`name:      ${p.shown}\n`);
-        expect(ns.run(['ls', '-A', dir]).out).toBe('');
-        ns.run(['rm', '-rf', dir, bin]);
-        ns.run(['sh', '-c', 'rm -f /dev/shm/*']);
-      }, true, { posix: true }));
+    (have('zsh') && have(shell) ? test : test.skip)(
+      `${shell}: TAB on planted names offers them as literal text, and running the line runs nothing`,
+      () =>
+        withNamespace(
+          (ns) => {
+            const dir = ns.run(['mktemp', '-d']).out.trim();
+            ns.run(['chmod', '755', dir]);
+            plant(ns, dir);
+            const bin = ns.run(['mktemp', '-d']).out.trim();
+            ns.run(['ln', '-s', BIN, `${bin}/shmctl-ts`]);
+            // each planted name: type the start of it, TAB (the shell's completion), Enter (the line runs)
+            const keys = PLANTED.map((p) => `shmctl-ts stat ${p.typed}\t\n`).join('');
+            const r = ns.run(['sh', '-c', `cd ${dir} && exec zsh -f ${HELPER} "$0" "$1" "$2"`, start, setup, keys], {
+              env: { PATH: `${bin}:${process.env.PATH}`, HOME: bin, TERM: 'xterm' },
+            });
+            const screen = r.out.replace(/\x1b\[[0-9;?]*[a-zA-Z]|\x1b\][^\x07]*\x07|\r/g, '');
+            for (const p of PLANTED) expect(screen).toContain(`name:      ${p.shown}\n`);
+            expect(ns.run(['ls', '-A', dir]).out).toBe('');
+            ns.run(['rm', '-rf', dir, bin]);
+            ns.run(['sh', '-c', 'rm -f /dev/shm/*']);
+          },
+          true,
+          { posix: true },
+        ),
+    );
   }
 });
 
 describe('hostile names and objects', () => {
   test('names that are not UTF-8 or hold control characters are listed escaped, never raw, and reachable by that form', () =>
-    withNamespace((ns) => {
-      ns.run([PYTHON, '-c', "open(b'/dev/shm/t\\x1b]0;owned\\x07\\x1b[2J\\xffx', 'wb').write(b'secret')"]);
-      const shown = '/t\\x1b]0;owned\\x07\\x1b[2J\\xffx';
-      for (const args of [['ls', '--posix'], ['ls', '--all'], ['ls', '--posix', '--json'], ['ls', '--posix', '--raw'], ['stat', shown]]) {
-        const r = ns.cli(args);
-        expect(r.status).toBe(0);
-        expect(r.out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
-      }
-      expect(ns.cli(['ls', '--posix', '--noheadings', '-o', 'NAME']).out).toBe(`${shown}\n`);
-      expect(ns.cli(['ls', '--posix', '--raw', '--noheadings', '-o', 'NAME']).out).toBe(`${shown}\n`);
-      expect(JSON.parse(ns.cli(['ls', '--posix', '--json']).out)['posix-sharedmemory'][0].name).toBe(shown);
-      // on a terminal too: nothing but our own colours
-      const tty = ns.run(['script', '-qec', `${BIN} ls --posix; ${BIN} stat '${shown}'`, '/dev/null'], { env: { NO_COLOR: '1' } });
-      expect(tty.out).not.toMatch(/\x1b/);
-      expect(tty.out).toContain(shown);
-      expect(ns.cli(['read', shown]).out).toBe('secret');
-      // errors name it escaped as well
-      const missing = ns.cli(['read', '/gone\x1b[2J']);
-      expect(missing).toMatchObject({ status: 1, stderr: 'shmctl-ts: read: /gone\\x1b[2J: no such POSIX shared memory object (ENOENT)\n' });
-      expect(ns.cli(['rm', shown]).status).toBe(0);
-      expect(ns.objects()).toEqual([]);
-    }, true, { posix: true }));
+    withNamespace(
+      (ns) => {
+        ns.run([PYTHON, '-c', "open(b'/dev/shm/t\\x1b]0;owned\\x07\\x1b[2J\\xffx', 'wb').write(b'secret')"]);
+        const shown = '/t\\x1b]0;owned\\x07\\x1b[2J\\xffx';
+        for (const args of [
+          ['ls', '--posix'],
+          ['ls', '--all'],
+          ['ls', '--posix', '--json'],
+          ['ls', '--posix', '--raw'],
+          ['stat', shown],
+        ]) {
+          const r = ns.cli(args);
+          expect(r.status).toBe(0);
+          expect(r.out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+        }
+        expect(ns.cli(['ls', '--posix', '--noheadings', '-o', 'NAME']).out).toBe(`${shown}\n`);
+        expect(ns.cli(['ls', '--posix', '--raw', '--noheadings', '-o', 'NAME']).out).toBe(`${shown}\n`);
+        expect(JSON.parse(ns.cli(['ls', '--posix', '--json']).out)['posix-sharedmemory'][0].name).toBe(shown);
+        // on a terminal too: nothing but our own colours
+        const tty = ns.run(['script', '-qec', `${BIN} ls --posix; ${BIN} stat '${shown}'`, '/dev/null'], { env: { NO_COLOR: '1' } });
+        expect(tty.out).not.toMatch(/\x1b/);
+        expect(tty.out).toContain(shown);
+        expect(ns.cli(['read', shown]).out).toBe('secret');
+        // errors name it escaped as well
+        const missing = ns.cli(['read', '/gone\x1b[2J']);
+        expect(missing).toMatchObject({
+          status: 1,
+          stderr: 'shmctl-ts: read: /gone\\x1b[2J: no such POSIX shared memory object (ENOENT)\n',
+        });
+        expect(ns.cli(['rm', shown]).status).toBe(0);
+        expect(ns.objects()).toEqual([]);
+      },
+      true,
+      { posix: true },
+    ));
 
   test('a command line with escapes is shown escaped in every view', () =>
     withNamespace(async (ns) => {
-      const holder = ns.start([PYTHON, '-c', 'import ctypes, time; ctypes.CDLL(None).shmget(0x7010, 64, 0o1644); time.sleep(30)', '\x1b]0;owned\x07\x1b[2J']);
+      const holder = ns.start([
+        PYTHON,
+        '-c',
+        'import ctypes, time; ctypes.CDLL(None).shmget(0x7010, 64, 0o1644); time.sleep(30)',
+        '\x1b]0;owned\x07\x1b[2J',
+      ]);
       await ns.until((s) => s.length === 1, 'segment made');
-      for (const args of [['ls', '-o', 'KEY,COMMAND'], ['ls', '--all', '-o', 'TYPE,COMMAND'], ['ls', '--json']]) {
+      for (const args of [
+        ['ls', '-o', 'KEY,COMMAND'],
+        ['ls', '--all', '-o', 'TYPE,COMMAND'],
+        ['ls', '--json'],
+      ]) {
         const out = ns.cli(args).out;
         // JSON carries the text itself, with JSON's escapes; the other views util-linux's \xHH
         expect(out).toContain(args[1] === '--json' ? '\\u001b]0;owned\\u0007\\u001b[2J' : '\\x1b]0;owned\\x07\\x1b[2J');
@@ -393,56 +429,77 @@ describe('hostile names and objects', () => {
     }));
 
   test('a FIFO, a symbolic link or a directory in /dev/shm: every verb answers at once that it is no object', () =>
-    withNamespace((ns) => {
-      ns.run(['mkfifo', '/dev/shm/fifo']);
-      ns.run(['ln', '-s', '/etc/passwd', '/dev/shm/link']);
-      ns.run(['mkdir', '/dev/shm/dir']);
-      for (const name of ['/fifo', '/link', '/dir']) {
-        for (const args of [['read', name], ['write', name, '--data', 'x'], ['set', name, '--mode', '0600'], ['lock', name, '--', 'true'],
-          ['attach', name, '--timeout', '0.1'], ['stat', name], ['rm', name], ['create', name, '--size', '1']]) {
-          const r = ns.run(['timeout', '10', BIN, ...args]);
-          expect([args, r.status]).toEqual([args, 1]);
-          expect(r.stderr).toMatch(new RegExp(`^shmctl-ts: ${args[0]}: ${name}: (is not a shared memory object|exists already|.*not a)`));
-          expect(r.stderr.split('\n')).toHaveLength(2);
+    withNamespace(
+      (ns) => {
+        ns.run(['mkfifo', '/dev/shm/fifo']);
+        ns.run(['ln', '-s', '/etc/passwd', '/dev/shm/link']);
+        ns.run(['mkdir', '/dev/shm/dir']);
+        for (const name of ['/fifo', '/link', '/dir']) {
+          for (const args of [
+            ['read', name],
+            ['write', name, '--data', 'x'],
+            ['set', name, '--mode', '0600'],
+            ['lock', name, '--', 'true'],
+            ['attach', name, '--timeout', '0.1'],
+            ['stat', name],
+            ['rm', name],
+            ['create', name, '--size', '1'],
+          ]) {
+            const r = ns.run(['timeout', '10', BIN, ...args]);
+            expect([args, r.status]).toEqual([args, 1]);
+            expect(r.stderr).toMatch(new RegExp(`^shmctl-ts: ${args[0]}: ${name}: (is not a shared memory object|exists already|.*not a)`));
+            expect(r.stderr.split('\n')).toHaveLength(2);
+          }
         }
-      }
-      expect(ns.objects().sort()).toEqual(['dir', 'fifo', 'link']);
-      ns.run(['rm', '-rf', '/dev/shm/fifo', '/dev/shm/link', '/dev/shm/dir']);
-    }, true, { posix: true }));
+        expect(ns.objects().sort()).toEqual(['dir', 'fifo', 'link']);
+        ns.run(['rm', '-rf', '/dev/shm/fifo', '/dev/shm/link', '/dev/shm/dir']);
+      },
+      true,
+      { posix: true },
+    ));
 
   test('names of POSIX semaphores (sem.*) are refused, so nothing is made that ls would hide', () =>
-    withNamespace((ns) => {
-      const r = ns.cli(['create', '/sem.x', '--size', '4']);
-      expect(r).toMatchObject({
-        status: 2,
-        stderr: "shmctl-ts: create: invalid POSIX shared memory name '/sem.x': names beginning with 'sem.' are POSIX semaphores' (sem_open keeps them in /dev/shm)\n",
-      });
-      expect(ns.objects()).toEqual([]);
-      expect(ns.cli(['create', '/semx', '--size', '4']).status).toBe(0);
-      expect(ns.cli(['ls', '--posix', '--noheadings', '-o', 'NAME']).out).toBe('/semx\n');
-      ns.cli(['rm', '/semx']);
-    }, true, { posix: true }));
+    withNamespace(
+      (ns) => {
+        const r = ns.cli(['create', '/sem.x', '--size', '4']);
+        expect(r).toMatchObject({
+          status: 2,
+          stderr:
+            "shmctl-ts: create: invalid POSIX shared memory name '/sem.x': names beginning with 'sem.' are POSIX semaphores' (sem_open keeps them in /dev/shm)\n",
+        });
+        expect(ns.objects()).toEqual([]);
+        expect(ns.cli(['create', '/semx', '--size', '4']).status).toBe(0);
+        expect(ns.cli(['ls', '--posix', '--noheadings', '-o', 'NAME']).out).toBe('/semx\n');
+        ns.cli(['rm', '/semx']);
+      },
+      true,
+      { posix: true },
+    ));
 
-  test('create of another user\'s segment or object says whose it is (and what differs); --excl refuses', () =>
-    withNamespace((ns) => {
-      const id = ns.run([...NOBODY, BIN, 'create', '--key', '0x7011', '--size', '64']).out.trim();
-      ns.run([...NOBODY, BIN, 'create', '/theirs', '--size', '64']);
-      const seg = ns.cli(['create', '--key', '0x7011', '--size', '64']);
-      expect(seg).toMatchObject({
-        status: 0,
-        out: `${id}\n`,
-        stderr: `shmctl-ts: create: key 0x00007011: exists already (shmid ${id}) owned by nobody (uid 65534), not by you (use --excl to insist on a new segment)\n`,
-      });
-      const obj = ns.cli(['create', '/theirs', '--size', '32', '--mode', '0644']);
-      expect(obj).toMatchObject({
-        status: 0,
-        stderr:
-          'shmctl-ts: create: /theirs: exists already owned by nobody (uid 65534), not by you; with mode 0600, not the 0644 asked; ' +
-          'its mode is unchanged; its size is 64 bytes, not the 32 asked (use --excl to insist on a new object)\n',
-      });
-      expect(ns.cli(['create', '/theirs', '--size', '64', '--excl']).status).toBe(1);
-      // one's own, as asked: silent
-      expect(ns.run([...NOBODY, BIN, 'create', '/theirs', '--size', '64']).stderr).toBe('');
-      ns.cli(['rm', id, '/theirs']);
-    }, true, { posix: true }));
+  test("create of another user's segment or object says whose it is (and what differs); --excl refuses", () =>
+    withNamespace(
+      (ns) => {
+        const id = ns.run([...NOBODY, BIN, 'create', '--key', '0x7011', '--size', '64']).out.trim();
+        ns.run([...NOBODY, BIN, 'create', '/theirs', '--size', '64']);
+        const seg = ns.cli(['create', '--key', '0x7011', '--size', '64']);
+        expect(seg).toMatchObject({
+          status: 0,
+          out: `${id}\n`,
+          stderr: `shmctl-ts: create: key 0x00007011: exists already (shmid ${id}) owned by nobody (uid 65534), not by you (use --excl to insist on a new segment)\n`,
+        });
+        const obj = ns.cli(['create', '/theirs', '--size', '32', '--mode', '0644']);
+        expect(obj).toMatchObject({
+          status: 0,
+          stderr:
+            'shmctl-ts: create: /theirs: exists already owned by nobody (uid 65534), not by you; with mode 0600, not the 0644 asked; ' +
+            'its mode is unchanged; its size is 64 bytes, not the 32 asked (use --excl to insist on a new object)\n',
+        });
+        expect(ns.cli(['create', '/theirs', '--size', '64', '--excl']).status).toBe(1);
+        // one's own, as asked: silent
+        expect(ns.run([...NOBODY, BIN, 'create', '/theirs', '--size', '64']).stderr).toBe('');
+        ns.cli(['rm', id, '/theirs']);
+      },
+      true,
+      { posix: true },
+    ));
 });

@@ -46,7 +46,17 @@ async function populate(ns: Namespace): Promise<ChildProcess[]> {
   // sizes at the rounding rules of --human: 1B, 1023B, 1K, 1.5K, 97.7K, 1024K (rounds up), 1M, 1.5G, 16G, 1T
   const sizes = ['1', '1023', '1024', '1536', '100000', '1048575', '1048576', '1610612736', '16G', '1T'];
   const keys = ['0x1', '0x7fffffff', '0x80000000', '0xdeadbeef', '0xffffffff', '12345', '0777', '-2', '0x10', '0x11'];
-  sizes.forEach((size, i) => create('--key', keys[i]!, '--size', size, '--mode', ['600', '644', '640', '604', '0', '777', '400', '060', '006', '666'][i]!, '--noreserve'));
+  sizes.forEach((size, i) =>
+    create(
+      '--key',
+      keys[i]!,
+      '--size',
+      size,
+      '--mode',
+      ['600', '644', '640', '604', '0', '777', '400', '060', '006', '666'][i]!,
+      '--noreserve',
+    ),
+  );
   create('--private', '--size', '4096', '--mode', '644');
   const locked = create('--key', '0x10c', '--size', '5000');
   const dest = create('--key', '0xde57', '--size', '6000');
@@ -160,15 +170,7 @@ describe('every view on every kind of segment', () => {
             for (const [k, v] of Object.entries(o)) {
               if (['id', 'cuid', 'uid', 'gid', 'size', 'nattch', 'cpid', 'lpid'].includes(k)) expect(typeof v).toBe('number');
               const asText =
-                v === null
-                  ? k === 'owner'
-                    ? String(o.uid)
-                    : null
-                  : Array.isArray(v)
-                    ? v.length
-                      ? v.join(',')
-                      : null
-                    : String(v);
+                v === null ? (k === 'owner' ? String(o.uid) : null) : Array.isArray(v) ? (v.length ? v.join(',') : null) : String(v);
               expect([k, asText]).toEqual([k, t[k]]);
             }
             expect(Array.isArray(o.status)).toBe(true);
@@ -194,9 +196,7 @@ describe('limits and usage', () => {
 
   test('limits changed with sysctl in the namespace, and usage with segments in it', () =>
     withNamespace((ns) => {
-      ns.sh(
-        'echo 8388608 > /proc/sys/kernel/shmmax; echo 3000 > /proc/sys/kernel/shmall; echo 17 > /proc/sys/kernel/shmmni',
-      );
+      ns.sh('echo 8388608 > /proc/sys/kernel/shmmax; echo 3000 > /proc/sys/kernel/shmall; echo 17 > /proc/sys/kernel/shmmni');
       for (const size of ['1', '4096', '4097', '1M']) ns.cli(['create', '--private', '--size', size]);
       ns.cli(['write', String(ns.segments()[3]!.id), '--data', 'resident now']);
       for (const args of LIMIT_VIEWS) same(ns, ['ls', ...args], ['ipcs', '-m', ...args]);
@@ -233,8 +233,11 @@ describe('filters and fields', () => {
     withNamespace((ns) => {
       const a = Number(ns.cli(['create', '--key', '0xaa', '--size', '10']).out);
       const b = Number(ns.cli(['create', '--key', '0xbb', '--size', '20', '--mode', '644']).out);
-      const c = Number(ns.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', BIN, 'create', '--private', '--size', '30']).out);
-      const ids = (args: string[]): number[] => JSON.parse(ns.cli(['ls', '--json', ...args]).out).sharedmemory.map((s: { id: number }) => s.id);
+      const c = Number(
+        ns.run(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', BIN, 'create', '--private', '--size', '30']).out,
+      );
+      const ids = (args: string[]): number[] =>
+        JSON.parse(ns.cli(['ls', '--json', ...args]).out).sharedmemory.map((s: { id: number }) => s.id);
       expect(ids([])).toEqual([a, b, c]);
       expect(ids(['--key', '0xbb'])).toEqual([b]);
       expect(ids(['--key', '170', '--key', '0xbb'])).toEqual([a, b]);
@@ -245,7 +248,9 @@ describe('filters and fields', () => {
       expect(ids(['--key', '0xcc'])).toEqual([]);
       // the filtered ipcs view is ipcs's rows for those segments
       const rows = ns.run(['ipcs', '-m']).out.split('\n');
-      expect(ns.cli(['ls', '--key', '0xbb']).out.split('\n')).toEqual(rows.filter((l) => !l.startsWith('0x') || l.startsWith('0x000000bb')));
+      expect(ns.cli(['ls', '--key', '0xbb']).out.split('\n')).toEqual(
+        rows.filter((l) => !l.startsWith('0x') || l.startsWith('0x000000bb')),
+      );
       expect(ns.cli(['ls', '--owner', 'no-such-user-here']).stderr).toBe("shmctl-ts: ls: no such user 'no-such-user-here'\n");
 
       const field = (args: string[]): string => ns.cli(['stat', String(b), ...args]).out;
@@ -276,7 +281,9 @@ describe('create extras and set', () => {
     withNamespace((ns) => {
       const id = String(Number(ns.cli(['create', '--key', '0x5e7', '--size', '4096']).out));
       expect(ns.cli(['set', id, '--mode', '0640', '--owner', 'nobody:nogroup']).status).toBe(0);
-      expect(ns.cli(['stat', id, '-F', 'perms', '-F', 'user', '-F', 'group', '-F', 'cuser']).out).toBe('rw-r-----\nnobody\nnogroup\nroot\n');
+      expect(ns.cli(['stat', id, '-F', 'perms', '-F', 'user', '-F', 'group', '-F', 'cuser']).out).toBe(
+        'rw-r-----\nnobody\nnogroup\nroot\n',
+      );
       expect(ns.run(['ipcs', '-m', '-i', id]).out).toContain('uid=65534\tgid=65534\tcuid=0\tcgid=0\nmode=0640');
       expect(ns.cli(['set', '--key', '0x5e7', '--owner', ':0']).status).toBe(0);
       expect(ns.cli(['stat', id, '-F', 'gid']).out).toBe('0\n');
@@ -289,12 +296,31 @@ describe('create extras and set', () => {
       const asNobody = (args: string[]) => ns.run(['setpriv', '--reuid=65533', '--regid=65533', '--clear-groups', BIN, ...args]);
       const denied = asNobody(['set', id, '--mode', '0666']);
       expect(denied.status).toBe(1);
-      expect(denied.stderr).toBe(`shmctl-ts: set: id ${id}: permission denied: only its owner, its creator or a privileged user may change it (EPERM)\n`);
-      const lock = ns.run(['setpriv', '--reuid=65533', '--regid=65533', '--clear-groups', 'prlimit', '--memlock=0:0', BIN, 'set', id, '--lock-memory']);
+      expect(denied.stderr).toBe(
+        `shmctl-ts: set: id ${id}: permission denied: only its owner, its creator or a privileged user may change it (EPERM)\n`,
+      );
+      const lock = ns.run([
+        'setpriv',
+        '--reuid=65533',
+        '--regid=65533',
+        '--clear-groups',
+        'prlimit',
+        '--memlock=0:0',
+        BIN,
+        'set',
+        id,
+        '--lock-memory',
+      ]);
       expect(lock.status).toBe(1);
       expect(lock.stderr).toMatch(/locking needs CAP_IPC_LOCK.* \(EPERM\)/);
       expect(ns.cli(['stat', id, '-F', 'perms']).out).toBe('rw-r-----\n');
-      for (const bad of [['--mode', '1777'], ['--owner', 'a:b:c'], ['--owner', 'no-such-user-here'], ['--lock-memory', '--unlock-memory'], []]) {
+      for (const bad of [
+        ['--mode', '1777'],
+        ['--owner', 'a:b:c'],
+        ['--owner', 'no-such-user-here'],
+        ['--lock-memory', '--unlock-memory'],
+        [],
+      ]) {
         expect(ns.cli(['set', id, ...bad]).status).toBe(2);
       }
       ns.run(['ipcrm', '--all=shm']);

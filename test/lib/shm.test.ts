@@ -40,7 +40,16 @@ describe('struct shmid_ds is decoded at its real x86-64 offsets', () => {
     const stat = statSegment(id);
     const row = readProcShm().find((r) => r.id === id)!;
     expect(stat).toEqual(row);
-    expect(stat).toMatchObject({ key: KEY, size: 123457, mode: 0o640, uid: 4242, gid: 4343, cuid: 0, cpid: process.pid, lpid: process.pid });
+    expect(stat).toMatchObject({
+      key: KEY,
+      size: 123457,
+      mode: 0o640,
+      uid: 4242,
+      gid: 4343,
+      cuid: 0,
+      cpid: process.pid,
+      lpid: process.pid,
+    });
     expect(stat.atime).toBeGreaterThan(0);
     expect(stat.dtime).toBeGreaterThanOrEqual(stat.atime);
   });

@@ -10,7 +10,10 @@ import { BIN, ROOT } from '../helpers/ns.js';
 
 const manSource = readFileSync(join(ROOT, 'man/shmctl-ts.1'), 'utf8');
 // roff to plain words: \- is a hyphen, font escapes go
-const man = manSource.replace(/\\-/g, '-').replace(/\\f[BIRP]/g, '').replace(/\\\(aq/g, "'");
+const man = manSource
+  .replace(/\\-/g, '-')
+  .replace(/\\f[BIRP]/g, '')
+  .replace(/\\\(aq/g, "'");
 
 function manSection(name: string): string {
   const start = man.indexOf(`.SS ${name}\n`);

@@ -23,12 +23,9 @@ describe('parseKey', () => {
     expect(() => parseKey('0x0')).toThrow(UsageError);
   });
 
-  test.each(['0x100000000', '4294967296', '-2147483649', '', 'abc', '12a', '0x', '09', '1.5', '0xdeadbeefX'])(
-    'refuses %j',
-    (text) => {
-      expect(() => parseKey(text)).toThrow(UsageError);
-    },
-  );
+  test.each(['0x100000000', '4294967296', '-2147483649', '', 'abc', '12a', '0x', '09', '1.5', '0xdeadbeefX'])('refuses %j', (text) => {
+    expect(() => parseKey(text)).toThrow(UsageError);
+  });
 });
 
 describe('parseId', () => {

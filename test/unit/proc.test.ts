@@ -12,9 +12,23 @@ describe('parseProcShm', () => {
       '      4660          7   600                  4096  1234  5678      2  1000   100     0     0 1795419049 1795419050 1795419000                  4096                     0\n';
     const [r] = parseProcShm(text);
     expect(r).toEqual({
-      kind: 'sysv', key: 0x1234, id: 7, mode: 0o600, size: 4096, cpid: 1234, lpid: 5678, nattch: 2,
-      uid: 1000, gid: 100, cuid: 0, cgid: 0, atime: 1795419049, dtime: 1795419050, ctime: 1795419000,
-      rss: 4096, swap: 0,
+      kind: 'sysv',
+      key: 0x1234,
+      id: 7,
+      mode: 0o600,
+      size: 4096,
+      cpid: 1234,
+      lpid: 5678,
+      nattch: 2,
+      uid: 1000,
+      gid: 100,
+      cuid: 0,
+      cgid: 0,
+      atime: 1795419049,
+      dtime: 1795419050,
+      ctime: 1795419000,
+      rss: 4096,
+      swap: 0,
     });
   });
 
