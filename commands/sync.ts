@@ -1,6 +1,6 @@
 /**
  * --lock, --post and --wait for write and read: the segment's lock held for
- * the copy, and the one-slot hand-off around it (src/lock.ts). A failed copy
+ * the copy, and the one-slot hand-off around it (src/sysv/lock.ts). A failed copy
  * gives the slot or the post back, so nothing is lost.
  */
 import { LockTimeout, UsageError } from '../src/model/errors.js';
