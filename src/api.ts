@@ -14,7 +14,8 @@
  * Shm is the same for both kinds; what differs lives in the two
  * implementations of SharedMemory (sysv/shm.ts, posix/shm.ts).
  */
-import { Errno, isMissingErrno, ShmError, UsageError, hasErrno } from './model/errors.js';
+import { Errno, hasErrno, isMissingErrno, ShmError, UsageError } from './model/errors.js';
+import { DEFAULT_MODE } from './model/parse.js';
 import type { LockMode } from './model/lock-state.js';
 import type { ShmRecord } from './model/record.js';
 import { IPC_PRIVATE } from './kernel/sysv.js';
@@ -43,8 +44,7 @@ export { pageSize } from './kernel/ffi.js';
 export { readShmLimits, readShmUsage } from './limits.js';
 export { utcOffset } from './zone.js';
 
-/** Permission bits of what create() makes when none are given. */
-export const DEFAULT_MODE = 0o600;
+export { DEFAULT_MODE };
 
 /** What names an existing segment or object: exactly one of these. */
 export type ShmTarget = { id: number } | { key: number } | { ftok: string; proj?: number } | { name: string };

@@ -128,7 +128,7 @@ export function scratchArea(size: number): { address: number; view: Buffer } {
   if (!scratch || scratch.view.length < size) {
     const length = Math.max(size, 4096);
     const address = callPlain('malloc', T.U64, [T.U64], [length]);
-    if (!address) throw new ShmError('malloc', 12, 'malloc', 'out of memory');
+    if (!address) throw new ShmError('malloc', Errno.ENOMEM, 'malloc', 'out of memory');
     if (scratch) callPlain('free', T.Void, [T.U64], [scratch.address]);
     scratch = { address, view: externalBuffer(address, length) };
   }

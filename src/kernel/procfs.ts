@@ -13,7 +13,7 @@
  * making a string per line or per field.
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
-import { ShmError } from '../model/errors.js';
+import { Errno, ShmError } from '../model/errors.js';
 import type { LockState } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
 
@@ -144,7 +144,7 @@ export function readProcShm(path = PROC_SHM): SegmentRecord[] {
     const err = e as NodeJS.ErrnoException;
     throw new ShmError(
       'open',
-      -(err.errno ?? 0) || 2,
+      -(err.errno ?? 0) || Errno.ENOENT,
       path,
       `cannot read the segment list (${err.code === 'ENOENT' ? 'is /proc mounted?' : err.message})`,
     );

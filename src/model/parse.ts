@@ -84,6 +84,15 @@ export function parseSize(text: string): number {
   return size;
 }
 
+/** The mode an object is created with when none is asked for: its owner's alone. */
+export const DEFAULT_MODE = 0o600;
+
+/** Refuse a mode with bits above 0777 (they would reach shmget as flags). */
+export function checkMode(mode: number): number {
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new RangeError(`mode ${mode} is not within 0 … 0777`);
+  return mode;
+}
+
 /**
  * Permission bits in octal, 0 … 0777. Higher bits are refused because shmget
  * reads them as flags (04000 is SHM_HUGETLB, 01000 IPC_CREAT).

@@ -9,6 +9,7 @@
  */
 import { closeSync, lstatSync, readdirSync, type Stats } from 'node:fs';
 import { Errno, OperationError, ShmError, UsageError, hasErrno } from '../model/errors.js';
+import { checkMode, DEFAULT_MODE } from '../model/parse.js';
 import { SHM_DIR, type PosixRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 import * as libc from '../kernel/posix.js';
@@ -119,8 +120,7 @@ export interface PosixCreateResult {
  */
 export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
   const name = checkPosixName(opts.name);
-  const mode = opts.mode ?? 0o600;
-  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new RangeError(`mode ${mode} is not within 0 … 0777`);
+  const mode = checkMode(opts.mode ?? DEFAULT_MODE);
   if (!Number.isSafeInteger(opts.size) || opts.size < 1) throw new UsageError('size must be at least 1 byte');
   let fd: number;
   try {

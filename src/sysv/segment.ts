@@ -4,6 +4,7 @@
  * ambiguous (Errno.EINVAL, Errno.ENOSPC from shmget) it is told apart by looking again.
  */
 import { Errno, OperationError, ShmError, hasErrno } from '../model/errors.js';
+import { checkMode, DEFAULT_MODE } from '../model/parse.js';
 import { formatKey, recordFromShmidDs, type SegmentRecord } from '../model/record.js';
 import { readKernel, readProcShm, readSysValue } from '../kernel/procfs.js';
 import * as libc from '../kernel/sysv.js';
@@ -63,8 +64,7 @@ export interface CreateResult {
  * whether it made the segment, and may say so.
  */
 export function createSegment(opts: CreateOptions): CreateResult {
-  const mode = opts.mode ?? 0o600;
-  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new RangeError(`mode ${mode} is not within 0 … 0777`);
+  const mode = checkMode(opts.mode ?? DEFAULT_MODE);
   const flags = libc.IPC_CREAT | mode | (opts.flags ?? 0);
   const subject = describeTarget(opts.key);
   for (let attempt = 0; ; attempt++) {
