@@ -4,7 +4,7 @@
  * (shmid_ds, semid_ds, ipc_perm, shminfo, shm_info) at their x86-64 glibc
  * offsets (docs/ABI.md; kernel/ffi.ts refuses other platforms).
  */
-import { SHM_DEST, SHM_LOCKED } from '../model/record.js';
+import { SHM_DEST, SHM_LOCKED, type ShmidFields } from '../model/record.js';
 import type { ShmInfo } from '../model/usage.js';
 import { call, fail, scratchArea, T } from './ffi.js';
 
@@ -49,17 +49,9 @@ export function shmdt(address: number): void {
   if (r.value === -1) fail('shmdt', r);
 }
 
-/** struct shmid_ds, decoded. */
-export interface ShmidDs extends IpcPerm {
-  // mode includes SHM_DEST / SHM_LOCKED
+/** struct shmid_ds, decoded: the model's fields (mode with SHM_DEST/SHM_LOCKED), and the slot's sequence number. */
+export interface ShmidDs extends ShmidFields {
   seq: number;
-  size: number;
-  atime: number;
-  dtime: number;
-  ctime: number;
-  cpid: number;
-  lpid: number;
-  nattch: number;
 }
 
 /** struct ipc_perm, at the start of shmid_ds and semid_ds alike. */
