@@ -9,7 +9,10 @@
 // (shmctl-ts has none), is replaced by a stand-in that loads it on first use.
 //
 // Then V8's code cache for the bundle is written beside it
-// (dist/shmctl-ts.cache), so that bin/shmctl-ts skips compiling it.
+// (dist/shmctl-ts.<arch>-<V8 version>.cache), so that bin/shmctl-ts skips
+// compiling it. The cache is V8's code for this architecture and this V8:
+// its name says which, and bin/shmctl-ts uses only the one made for the node
+// that runs it (an x86-64 cache crashes an arm64 node outright).
 import { build } from 'esbuild';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Script } from 'node:vm';
@@ -53,4 +56,7 @@ await build({
 // The wrapper must be the one bin/shmctl-ts compiles, byte for byte.
 const source = readFileSync(`${root}dist/shmctl-ts.cjs`, 'utf8');
 const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-writeFileSync(`${root}dist/shmctl-ts.cache`, new Script(wrapped, { filename: `${root}dist/shmctl-ts.cjs` }).createCachedData());
+writeFileSync(
+  `${root}dist/shmctl-ts.${process.arch}-${process.versions.v8}.cache`,
+  new Script(wrapped, { filename: `${root}dist/shmctl-ts.cjs` }).createCachedData(),
+);

@@ -8,10 +8,10 @@
  * Every call returns plain numbers or throws a ShmError carrying the errno;
  * callers add what the call was about.
  */
-import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type * as FfiRs from 'ffi-rs';
-import { Errno, OperationError, ShmError, strerrorText } from '../model/errors.js';
+import { Errno, ShmError, strerrorText } from '../model/errors.js';
+import { layout, libcName } from './layout.js';
 
 type Ffi = typeof FfiRs;
 
@@ -27,23 +27,9 @@ export const T = {
   Void: 7,
 } as const;
 
-/**
- * The platforms whose struct layouts kernel/sysv.ts and kernel/nss.ts know
- * (docs/ABI.md). Anywhere else, decoding a struct would silently misread it:
- * refuse before the first call instead.
- */
-const KNOWN_PLATFORMS = ['linux x64'];
-
-function checkPlatform(): void {
-  const here = `${process.platform} ${process.arch}`;
-  if (!KNOWN_PLATFORMS.includes(here)) {
-    throw new OperationError('shmctl-ts', `the kernel's struct layouts are known for ${KNOWN_PLATFORMS.join(', ')} only, not ${here}`);
-  }
-}
-
 function lib(): Ffi {
   if (!ffi) {
-    checkPlatform();
+    layout(); // no table for this platform: fail before anything is decoded
     const require = createRequire(import.meta.url);
     ffi = withQuickLibcCheck(() => require('ffi-rs') as Ffi);
     ffi.open({ library: 'libc', path: '' });
@@ -62,12 +48,7 @@ function withQuickLibcCheck<T>(load: () => T): T {
   const report = process.report as { getReport?: () => unknown } | undefined;
   const original = report?.getReport;
   if (!report || !original) return load();
-  let musl = false;
-  try {
-    musl = readdirSync('/lib').some((name) => name.startsWith('ld-musl-'));
-  } catch {
-    /* no /lib: not musl */
-  }
+  const musl = libcName() === 'musl';
   report.getReport = () => ({ header: { glibcVersionRuntime: musl ? undefined : 'glibc' } });
   try {
     return load();

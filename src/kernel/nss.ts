@@ -2,6 +2,7 @@
 import { Errno } from '../model/errors.js';
 import { escapeBytes } from '../model/text.js';
 import { callPlain, scratchArea, T } from './ffi.js';
+import { layout } from './layout.js';
 
 // --- users and groups ---------------------------------------------------------
 
@@ -25,7 +26,7 @@ function lookupName(funcName: 'getpwuid_r' | 'getgrgid_r', id: number): string |
     if (rc !== 0) return null;
     const result = Number(area.view.readBigUInt64LE(resultAt));
     if (result === 0) return null;
-    const nameAt = Number(area.view.readBigUInt64LE(0)) - area.address;
+    const nameAt = Number(area.view.readBigUInt64LE(funcName === 'getpwuid_r' ? layout().passwd.name : layout().group.name)) - area.address;
     if (nameAt < 0 || nameAt >= area.view.length) return null;
     const end = area.view.indexOf(0, nameAt);
     return escapeBytes(area.view.subarray(nameAt, end < 0 ? area.view.length : end));
@@ -46,7 +47,7 @@ function lookupId(funcName: 'getpwnam_r' | 'getgrnam_r', name: string): number |
     );
     if (rc === Errno.ERANGE) continue;
     if (rc !== 0 || Number(area.view.readBigUInt64LE(64)) === 0) return null;
-    return area.view.readUInt32LE(16);
+    return area.view.readUInt32LE(funcName === 'getpwnam_r' ? layout().passwd.uid : layout().group.gid);
   }
   return null;
 }

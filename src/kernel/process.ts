@@ -1,5 +1,6 @@
 /** The process itself: running a command in its place, its terminal, and local time by libc's rules. */
 import { O_NONBLOCK, O_RDWR } from './posix.js';
+import { layout } from './layout.js';
 import { call, callPlain, cStringArray, externalBuffer, fail, scratchArea, T } from './ffi.js';
 
 // --- running a command in place ----------------------------------------------
@@ -65,5 +66,5 @@ export function localtimeOffset(seconds: number): number {
   area.view.writeBigInt64LE(BigInt(seconds), 0);
   const tm = callPlain('localtime_r', T.U64, [T.U64, T.U64], [area.address, area.address + 64]);
   if (!tm) return 0;
-  return Number(area.view.readBigInt64LE(64 + 40));
+  return Number(area.view.readBigInt64LE(64 + layout().tmGmtoff));
 }

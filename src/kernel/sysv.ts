@@ -7,6 +7,7 @@
 import { SHM_DEST, SHM_LOCKED, type ShmidFields } from '../model/record.js';
 import type { ShmInfo } from '../model/usage.js';
 import { call, fail, scratchArea, T } from './ffi.js';
+import { layout } from './layout.js';
 
 // --- constants (<sys/ipc.h>, <bits/shm.h>, <bits/sem.h>) ---
 export const IPC_PRIVATE = 0;
@@ -25,8 +26,6 @@ export const IPC_INFO = 3;
 export const SHM_LOCK = 11;
 export const SHM_UNLOCK = 12;
 export const SHM_INFO = 14;
-
-const SHMID_DS_SIZE = 112;
 
 // --- System V shared memory ---------------------------------------------------
 
@@ -65,13 +64,14 @@ interface IpcPerm {
 }
 
 function decodeIpcPerm(b: Buffer): IpcPerm {
+  const p = layout().ipcPerm;
   return {
-    key: b.readUInt32LE(0),
-    uid: b.readUInt32LE(4),
-    gid: b.readUInt32LE(8),
-    cuid: b.readUInt32LE(12),
-    cgid: b.readUInt32LE(16),
-    mode: b.readUInt16LE(20),
+    key: b.readUInt32LE(p.key),
+    uid: b.readUInt32LE(p.uid),
+    gid: b.readUInt32LE(p.gid),
+    cuid: b.readUInt32LE(p.cuid),
+    cgid: b.readUInt32LE(p.cgid),
+    mode: p.modeBytes === 2 ? b.readUInt16LE(p.mode) : b.readUInt32LE(p.mode),
   };
 }
 
@@ -79,29 +79,31 @@ function decodeIpcPerm(b: Buffer): IpcPerm {
 function ipcSetArea(size: number, perm: { uid: number; gid: number; mode: number }): number {
   const area = scratchArea(size);
   area.view.fill(0, 0, size);
-  area.view.writeUInt32LE(perm.uid, 4);
-  area.view.writeUInt32LE(perm.gid, 8);
-  area.view.writeUInt16LE(perm.mode & 0o777, 20);
+  const p = layout().ipcPerm;
+  area.view.writeUInt32LE(perm.uid, p.uid);
+  area.view.writeUInt32LE(perm.gid, p.gid);
+  area.view.writeUInt16LE(perm.mode & 0o777, p.mode); // the low bits, in either width (little-endian)
   return area.address;
 }
 
 function decodeShmidDs(b: Buffer): ShmidDs {
+  const d = layout().shmidDs;
   return {
     ...decodeIpcPerm(b),
-    seq: b.readUInt16LE(24),
-    size: Number(b.readBigUInt64LE(48)),
-    atime: Number(b.readBigInt64LE(56)),
-    dtime: Number(b.readBigInt64LE(64)),
-    ctime: Number(b.readBigInt64LE(72)),
-    cpid: b.readInt32LE(80),
-    lpid: b.readInt32LE(84),
-    nattch: Number(b.readBigUInt64LE(88)),
+    seq: b.readUInt16LE(layout().ipcPerm.seq),
+    size: Number(b.readBigUInt64LE(d.segsz)),
+    atime: Number(b.readBigInt64LE(d.atime)),
+    dtime: Number(b.readBigInt64LE(d.dtime)),
+    ctime: Number(b.readBigInt64LE(d.ctime)),
+    cpid: b.readInt32LE(d.cpid),
+    lpid: b.readInt32LE(d.lpid),
+    nattch: Number(b.readBigUInt64LE(d.nattch)),
   };
 }
 
 /** shmctl(id, IPC_STAT). */
 export function shmctlStat(id: number): ShmidDs {
-  return decodeShmidDs(shmctlInto(id, IPC_STAT, SHMID_DS_SIZE));
+  return decodeShmidDs(shmctlInto(id, IPC_STAT, layout().shmidDs.size));
 }
 
 /** shmctl(id, IPC_RMID). */
@@ -116,7 +118,7 @@ export function shmctlRmid(id: number): void {
  * is needed first: the caller passes all three.
  */
 export function shmctlSet(id: number, perm: { uid: number; gid: number; mode: number }): void {
-  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, ipcSetArea(SHMID_DS_SIZE, perm)]);
+  const r = call('shmctl', T.I32, [T.I32, T.I32, T.U64], [id, IPC_SET, ipcSetArea(layout().shmidDs.size, perm)]);
   if (r.value === -1) fail('shmctl', r);
 }
 
@@ -131,26 +133,28 @@ function shmctlInto(id: number, cmd: number, size: number): Buffer {
 
 /** shmctl(0, SHM_INFO): namespace-wide usage. */
 export function shmctlInfo(): ShmInfo {
+  const o = layout().shmInfo;
   const b = shmctlInto(0, SHM_INFO, 48);
   return {
-    usedIds: b.readInt32LE(0),
-    shmTot: b.readBigUInt64LE(8),
-    shmRss: b.readBigUInt64LE(16),
-    shmSwp: b.readBigUInt64LE(24),
-    swapAttempts: b.readBigUInt64LE(32),
-    swapSuccesses: b.readBigUInt64LE(40),
+    usedIds: b.readInt32LE(o.usedIds),
+    shmTot: b.readBigUInt64LE(o.shmTot),
+    shmRss: b.readBigUInt64LE(o.shmRss),
+    shmSwp: b.readBigUInt64LE(o.shmSwp),
+    swapAttempts: b.readBigUInt64LE(o.swapAttempts),
+    swapSuccesses: b.readBigUInt64LE(o.swapSuccesses),
   };
 }
 
 /** struct shminfo (IPC_INFO): the limits, for when /proc/sys is not there. */
 export function shmctlIpcInfo(): { shmmax: bigint; shmmin: bigint; shmmni: bigint; shmseg: bigint; shmall: bigint } {
+  const o = layout().shminfo;
   const b = shmctlInto(0, IPC_INFO, 72);
   return {
-    shmmax: b.readBigUInt64LE(0),
-    shmmin: b.readBigUInt64LE(8),
-    shmmni: b.readBigUInt64LE(16),
-    shmseg: b.readBigUInt64LE(24),
-    shmall: b.readBigUInt64LE(32),
+    shmmax: b.readBigUInt64LE(o.shmmax),
+    shmmin: b.readBigUInt64LE(o.shmmin),
+    shmmni: b.readBigUInt64LE(o.shmmni),
+    shmseg: b.readBigUInt64LE(o.shmseg),
+    shmall: b.readBigUInt64LE(o.shmall),
   };
 }
 
@@ -194,11 +198,12 @@ export interface SemOp {
  * go into the scratch area.
  */
 export function semtimedop(semid: number, ops: SemOp[], timeoutMs: number | null): void {
-  const area = scratchArea(64 + 16 + ops.length * 6);
+  const sb = layout().sembuf;
+  const area = scratchArea(64 + 16 + ops.length * sb.size);
   ops.forEach((o, i) => {
-    area.view.writeUInt16LE(o.num, 16 + i * 6);
-    area.view.writeInt16LE(o.op, 16 + i * 6 + 2);
-    area.view.writeInt16LE(o.flags, 16 + i * 6 + 4);
+    area.view.writeUInt16LE(o.num, 16 + i * sb.size + sb.num);
+    area.view.writeInt16LE(o.op, 16 + i * sb.size + sb.op);
+    area.view.writeInt16LE(o.flags, 16 + i * sb.size + sb.flg);
   });
   let timeout = 0;
   if (timeoutMs !== null) {
@@ -224,24 +229,23 @@ export interface SemidDs extends IpcPerm {
   nsems: number;
 }
 
-const SEMID_DS_SIZE = 104;
-
 /** semctl(IPC_STAT). */
 export function semctlStat(semid: number): SemidDs {
-  const area = scratchArea(SEMID_DS_SIZE);
-  area.view.fill(0, 0, SEMID_DS_SIZE);
+  const d = layout().semidDs;
+  const area = scratchArea(d.size);
+  area.view.fill(0, 0, d.size);
   const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_STAT, area.address]);
   if (r.value === -1) fail('semctl', r);
   const b = area.view;
   return {
     ...decodeIpcPerm(b),
-    otime: Number(b.readBigInt64LE(48)),
-    nsems: Number(b.readBigUInt64LE(80)),
+    otime: Number(b.readBigInt64LE(d.otime)),
+    nsems: Number(b.readBigUInt64LE(d.nsems)),
   };
 }
 
 /** semctl(IPC_SET): owner, group and the low 9 mode bits (the kernel takes nothing else). */
 export function semctlSet(semid: number, perm: { uid: number; gid: number; mode: number }): void {
-  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_SET, ipcSetArea(SEMID_DS_SIZE, perm)]);
+  const r = call('semctl', T.I32, [T.I32, T.I32, T.I32, T.U64], [semid, 0, IPC_SET, ipcSetArea(layout().semidDs.size, perm)]);
   if (r.value === -1) fail('semctl', r);
 }

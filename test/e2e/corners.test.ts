@@ -221,3 +221,20 @@ describe('a first run', () => {
     for (const name of withScripts) expect([name, typeof pkg.allowScripts?.[name]]).toEqual([name, 'boolean']);
   });
 });
+
+describe('platforms', () => {
+  test('on a platform without a struct table, a command that needs one refuses in one line and changes nothing', () =>
+    withNamespace((ns) => {
+      const preload = ns.run(['mktemp', '--suffix=.cjs']).out.trim();
+      ns.run(['sh', '-c', `echo "Object.defineProperty(process, 'arch', { value: 'riscv64' });" > ${preload}`]);
+      const r = ns.run([process.execPath, '-r', preload, BIN, 'create', '--private', '--size', '1']);
+      expect(r).toMatchObject({
+        status: 1,
+        stderr:
+          "shmctl-ts: create: linux riscv64 glibc: no table of the kernel's struct layouts for this platform " +
+          '(there are for linux x64 glibc and linux arm64 glibc)\n',
+      });
+      expect(ns.segments()).toEqual([]);
+      ns.run(['rm', '-f', preload]);
+    }));
+});
