@@ -10,7 +10,21 @@
  * are the memory itself; after detach() the mapping's methods throw, and a
  * Buffer kept past it reads zeros instead of faulting.
  */
-export { isMissing, list, Shm, type LockHandle, type LockOptions, type ShmCreateOptions, type ShmTarget } from './api.js';
+export {
+  isMissing,
+  list,
+  lockStates,
+  objectLockState,
+  Shm,
+  type HandOff,
+  type LockHandle,
+  type LockOptions,
+  type SetChange,
+  type ShmCreateOptions,
+  type ShmTarget,
+} from './api.js';
+export type { SharedMemory } from './shared-memory.js';
+export type { LockColumn } from './model/lock-state.js';
 export { Mapping } from './mapping.js';
 export type { Region } from './region.js';
 export { checkPosixName } from './posix/name.js';
