@@ -166,12 +166,12 @@ await check('write and read at offsets, across the two builds', () => {
 });
 
 await check('lock: two arm64 holders exclude each other; an arm64 and an x86-64 holder too', async () => {
-  const a = start([...ARM, 'lock', keyed, '--', 'sh', '-c', 'echo in; sleep 4']);
+  const a = start([...ARM, 'lock', keyed, '--', 'sh', '-c', 'echo in; sleep 8']);
   await until(() => a.out().includes('in'), 'the arm64 holder');
   equal(arm(['lock', keyed, '--timeout', '0.5', '--', 'true']).status, 75, 'a second arm64 holder waits');
   equal(x86(['lock', keyed, '--timeout', '0.5', '--', 'true']).status, 75, 'an x86-64 holder waits');
   equal(await a.exited, 0, 'the holder ends');
-  const b = start([...X86, 'lock', keyed, '--', 'sh', '-c', 'echo in; sleep 3']);
+  const b = start([...X86, 'lock', keyed, '--', 'sh', '-c', 'echo in; sleep 6']);
   await until(() => b.out().includes('in'), 'the x86-64 holder');
   equal(arm(['lock', keyed, '--timeout', '0.5', '--', 'true']).status, 75, 'an arm64 holder waits for the x86-64 one');
   equal(await b.exited, 0, 'the holder ends');

@@ -227,16 +227,24 @@ describe('the lock: never lost while its command runs', () => {
 
 describe('honest endings', () => {
   test("rm of the segment while its lock is held: the command's status stands", () =>
-    withNamespace((ns) => {
+    withNamespace(async (ns) => {
       const id = String(Number(ns.cli(['create', '--key', '0x7008', '--size', '8']).out));
       expect(ns.cli(['lock', id, '--', BIN, 'rm', id])).toMatchObject({ status: 0, stderr: '' });
       // write --lock holds the lock while it waits for its input; the segment (and its lock) go meanwhile
       const again = String(Number(ns.cli(['create', '--key', '0x7009', '--size', '8']).out));
-      const w = ns.sh(`(sleep 0.6; printf x) | ${BIN} write ${again} --lock & sleep 0.3; ${BIN} rm ${again}; wait $!`);
-      expect(w).toMatchObject({
+      const writer = spawn('nsenter', ['--target', String(ns.pid), '--ipc', '--', BIN, 'write', again, '--lock'], {
+        stdio: ['pipe', 'ignore', 'pipe'],
+      });
+      let writerErr = '';
+      writer.stderr!.on('data', (d) => (writerErr += d));
+      await until(() => lockColumn(ns) === 'exclusive', 'the writer holding the lock');
+      expect(ns.cli(['rm', again])).toMatchObject({
         status: 0,
         stderr: `shmctl-ts: rm: id ${again}: still attached by 1 process; marked dest, it goes at the last detach\n`,
       });
+      writer.stdin!.end('x');
+      expect(await exited(writer)).toBe(0);
+      expect(writerErr).toBe('');
       expect(sets(ns)).toEqual([]);
     }));
 
