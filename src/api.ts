@@ -265,9 +265,13 @@ export function list(opts: { kind?: 'sysv' | 'posix' | 'all'; usage?: boolean } 
  * an object with none is 'free'). A kind not asked for is null.
  */
 export function lockStates(kinds: { sysv: boolean; posix: boolean }): (r: ShmRecord) => LockColumn {
-  const sets = kinds.sysv ? readLockStates() : null;
-  const files = kinds.posix ? readPosixLocks() : null;
-  return (r) => (isPosix(r) ? (files ? (files.get(objectKey(r))?.state ?? 'free') : null) : sets ? lockOf(r, sets) : null);
+  // Read on first use: a view that never shows a lock reads nothing.
+  let sets: ReturnType<typeof readLockStates> | undefined;
+  let files: ReturnType<typeof readPosixLocks> | undefined;
+  return (r) => {
+    if (isPosix(r)) return kinds.posix ? ((files ??= readPosixLocks()).get(objectKey(r))?.state ?? 'free') : null;
+    return kinds.sysv ? lockOf(r, (sets ??= readLockStates())) : null;
+  };
 }
 
 /** The state of a POSIX object's flock, as /proc/locks shows it (null: free). */

@@ -7,9 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, ROOT, withNamespace, type Namespace } from '../helpers/ns.js';
-
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+import { BIN, PYTHON, pythonCreator, ROOT, withNamespace, type Namespace } from '../helpers/ns.js';
 
 /** Peak anonymous (private) memory of a command in the namespace, sampled from /proc every 2 ms. */
 function peakPrivate(ns: Namespace, args: string[]): Promise<{ status: number | null; peak: number }> {
@@ -36,13 +34,7 @@ function peakPrivate(ns: Namespace, args: string[]): Promise<{ status: number | 
 describe('text', () => {
   test('a command line in UTF-8 is shown as UTF-8; --raw and --export escape its bytes as lsipc does, byte for byte', () =>
     withNamespace(async (ns) => {
-      const holder = ns.start([
-        PYTHON,
-        '-c',
-        'import ctypes, time; ctypes.CDLL(None).shmget(0x7100, 64, 0o1644); time.sleep(30)',
-        'café x\\y\tz',
-      ]);
-      await ns.until((s) => s.length === 1, 'segment made');
+      const holder = await pythonCreator(ns, 0x7100, 'café x\\y\tz');
       for (const format of [['--raw'], ['--export'], []]) {
         const ours = ns.cli(['ls', ...format, '-o', 'KEY,COMMAND']).stdout;
         const theirs = ns.run(['lsipc', '-m', ...format, '-o', 'KEY,COMMAND']).stdout;

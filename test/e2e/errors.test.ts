@@ -4,9 +4,7 @@
  * command-line input: one line on stderr, the documented status, and no
  * segment made, changed or removed.
  */
-import { BIN, withNamespace, type Namespace, type RunResult } from '../helpers/ns.js';
-
-const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+import { BIN, withNamespace, type Namespace, type RunResult, NOBODY } from '../helpers/ns.js';
 
 const snapshot = (ns: Namespace): string =>
   // everything but the times a failed attach or stat may not change anyway

@@ -9,10 +9,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, withNamespace, type Namespace, NOBODY } from '../helpers/ns.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
-const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
 const posix = { posix: true };
 
 let dir: string;

@@ -7,27 +7,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { lockKeyFor } from '../../src/sysv/lock-set.js';
-import { BIN, exited, withNamespace, type Namespace } from '../helpers/ns.js';
-
-const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
-const USER1000 = ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups'];
-/** The system's python3 (a per-user install may not be open to nobody). */
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+import { BIN, exited, NOBODY, PYTHON, pythonCreator, until, USER1000, withNamespace, type Namespace } from '../helpers/ns.js';
 
 function lines(child: ChildProcess): () => string {
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   return () => out;
-}
-
-async function until(test: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (test()) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`timed out waiting for: ${what}`);
 }
 
 /** The semaphore sets of the namespace: key (hex), semid, owner uid, creator uid, mode. */
@@ -412,13 +398,7 @@ describe('hostile names and objects', () => {
 
   test('a command line with escapes is shown escaped in every view', () =>
     withNamespace(async (ns) => {
-      const holder = ns.start([
-        PYTHON,
-        '-c',
-        'import ctypes, time; ctypes.CDLL(None).shmget(0x7010, 64, 0o1644); time.sleep(30)',
-        '\x1b]0;owned\x07\x1b[2J',
-      ]);
-      await ns.until((s) => s.length === 1, 'segment made');
+      const holder = await pythonCreator(ns, 0x7010, '\x1b]0;owned\x07\x1b[2J');
       for (const args of [
         ['ls', '-o', 'KEY,COMMAND'],
         ['ls', '--all', '-o', 'TYPE,COMMAND'],

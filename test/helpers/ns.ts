@@ -5,7 +5,7 @@
  * anything still in it).
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { readlinkSync } from 'node:fs';
+import { existsSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseProcShm } from '../../src/kernel/procfs.js';
@@ -183,4 +183,30 @@ export function exited(child: ChildProcess): Promise<number | null> {
       ? r(status(child.exitCode, child.signalCode))
       : child.once('exit', (code, signal) => r(status(code, signal))),
   );
+}
+
+/** Run a command as nobody (65534) or as user 1000, with no supplementary groups. */
+export const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
+export const USER1000 = ['setpriv', '--reuid=1000', '--regid=1000', '--clear-groups'];
+
+/** The system's python3 (a per-user install may not be open to nobody). */
+export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
+/** Wait until `test` holds (20 ms steps, 6 s at most). */
+export async function until(test: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (test()) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`timed out waiting for: ${what}`);
+}
+
+/**
+ * A python process that creates a segment with `key` and sleeps, its command
+ * line ending in `arg`: a creator whose COMMAND the views show. Kill it when done.
+ */
+export async function pythonCreator(ns: Namespace, key: number, arg: string): Promise<ChildProcess> {
+  const holder = ns.start([PYTHON, '-c', `import ctypes, time; ctypes.CDLL(None).shmget(${key}, 64, 0o1644); time.sleep(30)`, arg]);
+  await ns.until((s) => s.some((x) => x.key === key), 'the python creator');
+  return holder;
 }
