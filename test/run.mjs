@@ -15,7 +15,8 @@ const args = process.argv.slice(2);
 if (!process.env.SHMCTL_TS_TEST_NS) {
   // Root (CI) can unshare the IPC namespace directly; others map themselves
   // to root in a user namespace first.
-  const env = { ...process.env, SHMCTL_TS_TEST_NS: '1' };
+  // SHELL fixed: script(1) runs $SHELL -c, and CI's may differ from a developer's.
+  const env = { ...process.env, SHMCTL_TS_TEST_NS: '1', SHELL: '/bin/sh' };
   const self = [process.execPath, fileURLToPath(import.meta.url), ...args];
   const direct = process.getuid?.() === 0;
   // A mount namespace too, so the suite gets a /dev/shm of its own (POSIX objects).

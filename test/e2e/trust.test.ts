@@ -276,10 +276,11 @@ describe('one Ctrl-C reaches a command once', () => {
       const py =
         `import signal, time; signal.signal(signal.SIGINT, lambda *a: open('${log}', 'a').write('INT\\n')); ` +
         `print('ready', flush=True); time.sleep(1.5); print('done', flush=True)`;
-      // script(1) gives the command a terminal; a ^C typed into it is the terminal's SIGINT to the foreground group
+      // script(1) gives the command a terminal; a ^C typed into it is the terminal's SIGINT to the foreground group.
+      // `exec`: script runs $SHELL -c, and a shell left waiting in the foreground group (dash) would die of the ^C itself.
       const tty = spawn(
         'nsenter',
-        ['--target', String(ns.pid), '--ipc', '--', 'script', '-qec', `${BIN} attach ${id} -q -- python3 -c "${py}"`, '/dev/null'],
+        ['--target', String(ns.pid), '--ipc', '--', 'script', '-qec', `exec ${BIN} attach ${id} -q -- python3 -c "${py}"`, '/dev/null'],
         { stdio: ['pipe', 'pipe', 'pipe'] },
       );
       const out = lines(tty);
