@@ -19,14 +19,9 @@ import { DEFAULT_MODE } from './model/parse.js';
 import type { LockMode } from './model/lock-state.js';
 import type { ShmRecord } from './model/record.js';
 import { IPC_PRIVATE } from './kernel/sysv.js';
-import { readProcShm } from './kernel/procfs.js';
-import type { LockColumn, LockState } from './model/lock-state.js';
-import { isPosix, objectKey } from './model/record.js';
 import type { Mapping } from './mapping.js';
-import { readPosixLocks } from './posix/lock.js';
-import { lockOf, readLockStates } from './sysv/lock-set.js';
 import { checkPosixName } from './posix/name.js';
-import { createPosix, listPosix } from './posix/object.js';
+import { createPosix } from './posix/object.js';
 import { PosixShm } from './posix/shm.js';
 import { checkRegionRange, type Region } from './region.js';
 import type { HandOff, LockHandle, LockOptions, SetChange, SharedMemory } from './shared-memory.js';
@@ -43,6 +38,12 @@ export { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from './kernel/sysv.js';
 export { pageSize } from './kernel/ffi.js';
 export { readShmLimits, readShmUsage } from './limits.js';
 export { utcOffset } from './zone.js';
+export { list, lockStates, objectLockState, recordOf } from './listing.js';
+export { creatorState, describeHolders, indexHolders, type HolderIndex } from './holders.js';
+export { isEmptySelection, select, selectionNeedsHolders, type Selection } from './select.js';
+export { planCleanup, removeListed, type CleanupPlan, type Kept } from './cleanup.js';
+export { JobWatch, POLL_MS, type Reaped } from './reap.js';
+export { isolate, userNamespaceCommand } from './isolate.js';
 
 export { DEFAULT_MODE };
 
@@ -253,33 +254,8 @@ export class Shm {
   }
 }
 
-/** Segments (default), POSIX objects, or both: the records every view renders. */
-export function list(opts: { kind?: 'sysv' | 'posix' | 'all'; usage?: boolean } = {}): ShmRecord[] {
-  const kind = opts.kind ?? 'sysv';
-  return [...(kind === 'posix' ? [] : readProcShm()), ...(kind === 'sysv' ? [] : listPosix({ usage: opts.usage ?? true }))];
-}
-
-/**
- * The locks of what a listing shows, read once: the shmctl-ts lock sets of
- * segments (when `sysv`) and the flock/fcntl locks of objects (when `posix`;
- * an object with none is 'free'). A kind not asked for is null.
- */
-export function lockStates(kinds: { sysv: boolean; posix: boolean }): (r: ShmRecord) => LockColumn {
-  // Read on first use: a view that never shows a lock reads nothing.
-  let sets: ReturnType<typeof readLockStates> | undefined;
-  let files: ReturnType<typeof readPosixLocks> | undefined;
-  return (r) => {
-    if (isPosix(r)) return kinds.posix ? ((files ??= readPosixLocks()).get(objectKey(r))?.state ?? 'free') : null;
-    return kinds.sysv ? lockOf(r, (sets ??= readLockStates())) : null;
-  };
-}
-
-/** The state of a POSIX object's flock, as /proc/locks shows it (null: free). */
-export function objectLockState(r: ShmRecord): LockState | null {
-  return isPosix(r) ? (readPosixLocks().get(objectKey(r)) ?? null) : null;
-}
-
 /** Is this a "no such segment/object" failure? */
 export function isMissing(e: unknown): boolean {
   return e instanceof ShmError && isMissingErrno(e.errno);
 }
+export { decodeKey, searchKey, type DecodedKey, type KeySearch } from './keys.js';

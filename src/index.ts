@@ -24,6 +24,30 @@ export {
   type ShmTarget,
 } from './api.js';
 export type { SharedMemory } from './shared-memory.js';
+// leaks: who holds what, choosing, safe clean-up, jobs that leave nothing, ftok keys
+export {
+  creatorState,
+  decodeKey,
+  describeHolders,
+  indexHolders,
+  isEmptySelection,
+  JobWatch,
+  planCleanup,
+  recordOf,
+  removeListed,
+  searchKey,
+  select,
+  type CleanupPlan,
+  type DecodedKey,
+  type HolderIndex,
+  type Kept,
+  type KeySearch,
+  type Reaped,
+  type Selection,
+} from './api.js';
+export { nattchMismatch, type HolderRecord, type HolderReport, type HoldHow } from './model/holder.js';
+export { parseDuration } from './model/parse.js';
+export { globMatcher } from './model/glob.js';
 export type { LockColumn } from './model/lock-state.js';
 export { Mapping } from './mapping.js';
 export type { Region } from './region.js';

@@ -5,7 +5,7 @@
  */
 import type { NameLookup } from './model/usage.js';
 import { escapeBytes } from './model/text.js';
-import { readCommandLine } from './kernel/procfs.js';
+import { readCommandLine } from './kernel/processes.js';
 import { UsageError } from './model/errors.js';
 import { gidOf, groupNameOf, uidOf, userNameOf } from './kernel/nss.js';
 

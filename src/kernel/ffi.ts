@@ -137,6 +137,14 @@ export function cStringArray(items: string[]): number {
 // --- misc ---------------------------------------------------------------------
 
 const _SC_PAGESIZE = 30;
+const _SC_CLK_TCK = 2;
+let clockTicksCache: number | undefined;
+
+/** Clock ticks per second, the unit of /proc/PID/stat's times (USER_HZ). */
+export function clockTicks(): number {
+  return (clockTicksCache ??= callPlain('sysconf', T.I64, [T.I32], [_SC_CLK_TCK]));
+}
+
 let pageSizeCache: number | undefined;
 
 export function pageSize(): number {

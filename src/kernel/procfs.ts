@@ -1,9 +1,7 @@
 /**
- * Everything shmctl-ts reads from /proc, in one place:
+ * What shmctl-ts reads of the system from /proc (processes: processes.ts):
  *   /proc/sysvipc/shm and /proc/sysvipc/sem   the namespace's segments and semaphore sets
  *   /proc/sys/kernel/*, /proc/sys/vm/*         limits
- *   /proc/PID/cmdline                          a process's command line, as bytes
- *   /proc/PID/maps                             who maps which object (device and inode)
  *   /proc/locks                                flock/fcntl locks on files
  *
  * /proc/sysvipc/shm lists every segment of the IPC namespace, whatever its
@@ -12,7 +10,7 @@
  * reads and parsed byte by byte, numbers straight from the digits, without
  * making a string per line or per field.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { Errno, ShmError } from '../model/errors.js';
 import type { LockState } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
@@ -190,64 +188,6 @@ export function readSysValue(path: string): bigint | null {
   } catch {
     return null;
   }
-}
-
-/** A process's command line, NULs as spaces, as bytes (not necessarily UTF-8); null when it is gone or has none. */
-export function readCommandLine(pid: number): Buffer | null {
-  if (pid <= 0) return null;
-  let raw: Buffer;
-  try {
-    raw = readFileSync(`/proc/${pid}/cmdline`);
-  } catch {
-    return null;
-  }
-  let end = raw.length;
-  while (end > 0 && raw[end - 1] === 0) end--;
-  const bytes = raw.subarray(0, end);
-  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) bytes[i] = 0x20;
-  return bytes.length ? bytes : null;
-}
-
-/**
- * Which processes map the files with these identities ("MAJ:MIN INODE", as
- * maps prints them): one pass over /proc/PID/maps. Maps of other users'
- * processes are readable only with privilege: those are counted.
- */
-export function scanMaps(keys: Set<string>): { pids: Map<string, number[]>; unreadable: number } {
-  const pids = new Map<string, number[]>();
-  let unreadable = 0;
-  const devices = new Set([...keys].map((k) => ` ${k.slice(0, k.indexOf(' '))} `));
-  let entries: string[];
-  try {
-    entries = readdirSync('/proc').filter((p) => /^\d+$/.test(p));
-  } catch {
-    return { pids, unreadable };
-  }
-  for (const pid of entries) {
-    let maps: string;
-    try {
-      maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') unreadable++;
-      continue;
-    }
-    // Kernel threads have empty maps; so do unreadable ones under some kernels.
-    if (maps === '' && pid !== String(process.pid)) continue;
-    const seen = new Set<string>();
-    for (const device of devices) {
-      for (let at = maps.indexOf(device); at >= 0; at = maps.indexOf(device, at + 1)) {
-        const end = maps.indexOf(' ', at + device.length);
-        const key = `${device.slice(1, -1)} ${maps.slice(at + device.length, end < 0 ? undefined : end)}`;
-        if (keys.has(key) && !seen.has(key)) {
-          seen.add(key);
-          const list = pids.get(key) ?? [];
-          list.push(Number(pid));
-          pids.set(key, list);
-        }
-      }
-    }
-  }
-  return { pids, unreadable };
 }
 
 /** flock, fcntl and OFD locks from /proc/locks, by "MAJ:MIN INODE". A file with no entry is free. */

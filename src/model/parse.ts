@@ -131,3 +131,17 @@ export function parseProj(text: string): number {
 function badProj(text: string): never {
   throw new UsageError(`invalid project id '${text}': ftok uses 1 … 255 (or one character)`);
 }
+
+const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** An age: 90s, 15m, 2h, 7d, 1w, or parts of them (1h30m); a bare number is seconds. */
+export function parseDuration(text: string): number {
+  const t = text.trim().toLowerCase();
+  if (/^[0-9]+$/.test(t)) return Number(t);
+  if (!/^([0-9]+[smhdw])+$/.test(t))
+    throw new UsageError(`invalid duration '${text}': use a number with s, m, h, d or w, such as 90s, 2h, 7d, 1h30m`);
+  let seconds = 0;
+  for (const [, n, unit] of t.matchAll(/([0-9]+)([smhdw])/g)) seconds += Number(n) * UNIT_SECONDS[unit!]!;
+  if (!Number.isSafeInteger(seconds)) throw new UsageError(`duration '${text}' is too long`);
+  return seconds;
+}

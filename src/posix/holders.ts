@@ -1,6 +1,6 @@
 /** Which processes map each POSIX object: one pass over /proc/PID/maps, by device and inode. */
 import { objectKey, type PosixRecord } from '../model/record.js';
-import { scanMaps } from '../kernel/procfs.js';
+import { scanHolds } from '../kernel/processes.js';
 
 /**
  * Fill in mappedBy (and unreadable) for these records: matching device and
@@ -9,9 +9,9 @@ import { scanMaps } from '../kernel/procfs.js';
  */
 export function addMappers(records: PosixRecord[]): void {
   if (!records.length) return;
-  const { pids, unreadable } = scanMaps(new Set(records.map((r) => objectKey(r))));
+  const { holds, unreadable } = scanHolds({ sysvIds: new Set(), objects: new Set(records.map((r) => objectKey(r))), fds: false });
   for (const r of records) {
-    r.mappedBy = pids.get(objectKey(r)) ?? [];
-    r.unreadable = unreadable;
+    r.mappedBy = (holds.get(objectKey(r)) ?? []).map((h) => h.pid);
+    r.unreadable = unreadable.length;
   }
 }

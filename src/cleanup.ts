@@ -1,0 +1,96 @@
+/**
+ * Safe clean-up (gc): of what a selection picks, remove only what nothing
+ * holds, and say why the rest is kept. Held means: attached (a segment's
+ * nattch, the kernel's own count, or a process found attaching it), mapped or
+ * open in a process (an object), or its shmctl-ts lock taken. Where /proc
+ * cannot be read for some processes, any of them could have an object open:
+ * objects are then kept unless the caller says to ignore them. A segment's
+ * nattch counts every process, readable or not.
+ */
+import { indexHolders, type Hold, type HolderIndex } from './holders.js';
+import { list, lockStates, recordOf } from './listing.js';
+import type { LockColumn } from './model/lock-state.js';
+import { unreadableText } from './model/holder.js';
+import { isPosix, type SegmentRecord, type ShmRecord } from './model/record.js';
+import { PosixShm } from './posix/shm.js';
+import { select, type Selection } from './select.js';
+import { SysvShm } from './sysv/shm.js';
+
+export interface Kept {
+  record: ShmRecord;
+  reason: string;
+}
+
+export interface CleanupPlan {
+  /** Picked and held by nothing: what gc removes. */
+  remove: ShmRecord[];
+  /** Picked, but held: never removed. */
+  kept: Kept[];
+  /** Processes whose /proc entries could not be read. */
+  unreadable: number;
+}
+
+export function planCleanup(
+  kind: 'sysv' | 'posix' | 'all',
+  selection: Selection,
+  opts: { ignoreUnreadable?: boolean; now?: number } = {},
+): CleanupPlan {
+  const records = list({ kind, usage: false });
+  const holders = indexHolders(records, { fds: true });
+  // an object's NATTCH (processes mapping it), from the same pass
+  for (const r of records) {
+    if (!isPosix(r)) continue;
+    r.mappedBy = holders
+      .of(r)
+      .filter((h) => h.mapped)
+      .map((h) => h.pid);
+    r.unreadable = holders.unreadable.length;
+  }
+  const chosen = select(records, selection, { holders, ...(opts.now === undefined ? {} : { now: opts.now }) });
+  const locks = lockStates({ sysv: true, posix: true });
+  const plan: CleanupPlan = { remove: [], kept: [], unreadable: holders.unreadable.length };
+  for (const r of chosen) {
+    const reason = heldBecause(r, holders, locks(r), opts.ignoreUnreadable === true);
+    if (reason) plan.kept.push({ record: r, reason });
+    else plan.remove.push(r);
+  }
+  return plan;
+}
+
+function heldBecause(r: ShmRecord, holders: HolderIndex, lock: LockColumn, ignoreUnreadable: boolean): string | null {
+  const holds = holders.of(r);
+  if (!isPosix(r) && r.nattch > 0) return `attached (nattch ${r.nattch})${holds.length ? ` by ${pids(holds)}` : ''}`;
+  if (holds.length) return `${isPosix(r) ? 'mapped or open' : 'attached'} by ${pids(holds)}`;
+  if (lock === 'exclusive' || lock === 'shared') return `its lock is held (${lock})`;
+  if (lock === 'unknown') return 'its lock cannot be read (it may be held)';
+  if (isPosix(r) && holders.unreadable.length && !ignoreUnreadable) {
+    return `${unreadableText(holders.unreadable)} and may have it open (--ignore-unreadable to disregard them)`;
+  }
+  return null;
+}
+
+function pids(holds: Hold[]): string {
+  const list = holds.slice(0, 5).map((h) => h.pid);
+  const more = holds.length > 5 ? `, … (${holds.length} in all)` : '';
+  return `${holds.length === 1 ? 'pid' : 'pids'} ${list.join(', ')}${more}`;
+}
+
+/**
+ * Remove what was listed, if it is still that and still unattached: a
+ * segment's id may have been reused, an object's name re-created, or either
+ * attached since. Returns why it was left, or null when it was removed (with
+ * the warning rm would give about its lock set).
+ */
+export function removeListed(r: ShmRecord): { left: string | null; warning: string | null } {
+  if (isPosix(r)) {
+    const shm = new PosixShm(r.name);
+    const now = shm.stat({ usage: false });
+    if (now.dev !== r.dev || now.ino !== r.ino) return { left: 'replaced by another object since it was listed', warning: null };
+    return { left: null, warning: shm.remove().warning };
+  }
+  const shm = new SysvShm(r.id);
+  const now = recordOf(shm) as SegmentRecord;
+  if (now.key !== r.key || now.ctime !== r.ctime || now.cuid !== r.cuid) return { left: 'its id now names another segment', warning: null };
+  if (now.nattch > 0) return { left: `attached since it was listed (nattch ${now.nattch})`, warning: null };
+  return { left: null, warning: shm.remove().warning };
+}

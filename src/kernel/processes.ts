@@ -1,0 +1,210 @@
+/**
+ * What shmctl-ts reads of processes, from /proc/PID, in one place:
+ *   /proc/PID/stat      parent, state, start time (for pid reuse)
+ *   /proc/PID/cmdline   the command line, as bytes
+ *   /proc/PID/maps      attached segments (/SYSV<key>, inode = shmid) and mapped files (device and inode)
+ *   /proc/PID/fd        open descriptors (of files in /dev/shm)
+ *   /proc/PID/ns/ipc    which IPC namespace a process is in
+ *
+ * Other users' maps, descriptors and namespaces are readable only with
+ * privilege: such processes are counted, never silently dropped.
+ */
+import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { deviceText, SHM_DIR } from '../model/record.js';
+import { clockTicks } from './ffi.js';
+
+/** A process's command line, NULs as spaces, as bytes (not necessarily UTF-8); null when it is gone or has none. */
+export function readCommandLine(pid: number): Buffer | null {
+  if (pid <= 0) return null;
+  let raw: Buffer;
+  try {
+    raw = readFileSync(`/proc/${pid}/cmdline`);
+  } catch {
+    return null;
+  }
+  let end = raw.length;
+  while (end > 0 && raw[end - 1] === 0) end--;
+  const bytes = raw.subarray(0, end);
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) bytes[i] = 0x20;
+  return bytes.length ? bytes : null;
+}
+
+export interface ProcessStat {
+  pid: number;
+  ppid: number;
+  /** R, S, D, Z (zombie: it has exited), ... */
+  state: string;
+  /** The short name (comm), as bytes. */
+  comm: Buffer;
+  /** Start time, seconds since the epoch (to a clock tick, give or take the boot time's second). */
+  start: number;
+}
+
+let boot: number | undefined;
+
+/** When the machine booted, seconds since the epoch (/proc/stat's btime). */
+export function bootTime(): number {
+  if (boot === undefined) {
+    const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
+    boot = m ? Number(m[1]) : 0;
+  }
+  return boot;
+}
+
+/** /proc/PID/stat's fields that matter here; null when the process is gone. */
+export function readProcessStat(pid: number): ProcessStat | null {
+  if (!(pid > 0)) return null;
+  let raw: Buffer;
+  try {
+    raw = readFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return null;
+  }
+  // "PID (comm) S PPID ...": comm may hold spaces and parentheses; it ends at the last ')'
+  const open = raw.indexOf(0x28);
+  const close = raw.lastIndexOf(0x29);
+  if (open < 0 || close < open) return null;
+  const rest = raw.toString('latin1', close + 2).split(' ');
+  // fields from the third on: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+  // utime stime cutime cstime priority nice num_threads itrealvalue starttime
+  return {
+    pid,
+    state: rest[0]!,
+    ppid: Number(rest[1]),
+    comm: raw.subarray(open + 1, close),
+    start: bootTime() + Number(rest[19]) / clockTicks(),
+  };
+}
+
+/** The uid that owns /proc/PID (the process's effective uid); null when it is gone. */
+export function processOwner(pid: number): number | null {
+  try {
+    return statSync(`/proc/${pid}`).uid;
+  } catch {
+    return null;
+  }
+}
+
+/** Every process (thread-group leader) /proc shows. */
+export function listPids(): number[] {
+  try {
+    return readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** "ipc:[4026531839]" for a process (or 'self'); null when it cannot be read. */
+export function ipcNamespaceOf(pid: number | 'self'): string | null {
+  try {
+    return readlinkSync(`/proc/${pid}/ns/ipc`);
+  } catch {
+    return null;
+  }
+}
+
+/** One process's hold on one object. */
+export interface Hold {
+  pid: number;
+  /** System V: attachments (maps entries at offset 0); 0 for a POSIX object. */
+  attachments: number;
+  /** Has it in its address space (attached or mapped). */
+  mapped: boolean;
+  /** Has an open descriptor of it. */
+  fd: boolean;
+}
+
+export interface HoldScan {
+  /** By holdKey: "SYSV <id>" for a segment, "MAJ:MIN INODE" for an object. */
+  holds: Map<string, Hold[]>;
+  /** Processes whose maps or descriptors could not be read. */
+  unreadable: number[];
+}
+
+/**
+ * One pass over every process: which of these segments (by id, in this IPC
+ * namespace) and objects (by "MAJ:MIN INODE") it attaches, maps or, with
+ * `fds`, holds open. A segment's maps entry is "/SYSV<key> (deleted)" with the
+ * shmid as its inode — the same in every IPC namespace, so processes of other
+ * namespaces are left out. Descriptors are looked at when their link is a file
+ * in /dev/shm (as the process sees it), then matched by device and inode.
+ */
+export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: ReadonlySet<string>; fds: boolean }): HoldScan {
+  const holds = new Map<string, Hold[]>();
+  const unreadable: number[] = [];
+  if (!want.sysvIds.size && !want.objects.size) return { holds, unreadable };
+  const devices = [...new Set([...want.objects].map((k) => ` ${k.slice(0, k.indexOf(' '))} `))];
+  const ownNamespace = want.sysvIds.size ? ipcNamespaceOf('self') : null;
+  for (const pid of listPids()) {
+    let maps: string;
+    try {
+      maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ESRCH') unreadable.push(pid);
+      continue;
+    }
+    // kernel threads and zombies map nothing and hold nothing
+    if (maps === '') continue;
+    const found = new Map<string, Hold>();
+    const hold = (key: string): Hold => {
+      let h = found.get(key);
+      if (!h) found.set(key, (h = { pid, attachments: 0, mapped: false, fd: false }));
+      return h;
+    };
+    if (want.sysvIds.size) {
+      const sysv = new Map<string, Hold>();
+      for (let at = maps.indexOf(' /SYSV'); at >= 0; at = maps.indexOf(' /SYSV', at + 1)) {
+        // start-end perms offset dev inode  /SYSV%08x (deleted)
+        const fields = maps
+          .slice(maps.lastIndexOf('\n', at) + 1, at)
+          .trim()
+          .split(/ +/);
+        const id = Number(fields[4]);
+        if (!want.sysvIds.has(id)) continue;
+        const key = `SYSV ${id}`;
+        const h = sysv.get(key) ?? { pid, attachments: 0, mapped: true, fd: false };
+        if (/^0+$/.test(fields[2] ?? '')) h.attachments++;
+        sysv.set(key, h);
+      }
+      if (sysv.size && ipcNamespaceOf(pid) === ownNamespace) for (const [key, h] of sysv) found.set(key, h);
+    }
+    for (const device of devices) {
+      for (let at = maps.indexOf(device); at >= 0; at = maps.indexOf(device, at + 1)) {
+        const end = maps.indexOf(' ', at + device.length);
+        const key = `${device.slice(1, -1)} ${maps.slice(at + device.length, end < 0 ? undefined : end)}`;
+        if (want.objects.has(key)) hold(key).mapped = true;
+      }
+    }
+    if (want.fds && want.objects.size && !addDescriptors(pid, want.objects, hold)) unreadable.push(pid);
+    for (const [key, h] of found) {
+      const list = holds.get(key);
+      if (list) list.push(h);
+      else holds.set(key, [h]);
+    }
+  }
+  return { holds, unreadable };
+}
+
+/** Mark the objects this process has open; false when its descriptors cannot be read. */
+function addDescriptors(pid: number, objects: ReadonlySet<string>, hold: (key: string) => Hold): boolean {
+  let fds: string[];
+  try {
+    fds = readdirSync(`/proc/${pid}/fd`);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+  }
+  for (const fd of fds) {
+    const path = `/proc/${pid}/fd/${fd}`;
+    try {
+      if (!readlinkSync(path).startsWith(`${SHM_DIR}/`)) continue;
+      const st = statSync(path);
+      const key = `${deviceText(st.dev)} ${st.ino}`;
+      if (objects.has(key)) hold(key).fd = true;
+    } catch {
+      /* closed meanwhile */
+    }
+  }
+  return true;
+}
