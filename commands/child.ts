@@ -12,12 +12,16 @@ import { warn } from './report.js';
 export const EXIT_TIMEOUT = 124;
 export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
-export function runChild(command: string[], opts: { who: string; env: Record<string, string>; timeoutMs?: number }): Promise<number> {
+export function runChild(
+  command: string[],
+  opts: { who: string; env: Record<string, string>; timeoutMs?: number; onStart?: (pid: number) => void },
+): Promise<number> {
   return new Promise((resolve) => {
     let timedOut = false;
     // child_process (and the net and stream modules it brings) only when a child runs
     const { spawn } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
     const child = spawn(command[0]!, command.slice(1), { stdio: 'inherit', env: { ...process.env, ...opts.env } });
+    if (child.pid !== undefined) opts.onStart?.(child.pid);
     // The child is in our process group: what the terminal sends (Ctrl-C,
     // Ctrl-\\, hang-up) reaches it already, so only signals sent to us alone
     // are passed on. Which is which cannot be told apart in Node; while we are

@@ -9,17 +9,21 @@ import { useUtcOffsets } from '../src/model/clock.js';
 import { spec as attach } from './attach.js';
 import { completionSpec } from './completion.js';
 import { spec as create } from './create.js';
+import { spec as gc } from './gc.js';
+import { spec as holders } from './holders.js';
+import { spec as key } from './key.js';
 import { spec as lock } from './lock.js';
 import { spec as ls } from './ls.js';
 import { spec as read } from './read.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportError, warn } from './report.js';
 import { spec as rm } from './rm.js';
+import { spec as runJob } from './run.js';
 import { spec as set } from './set.js';
 import type { CommandSpec, Options } from './spec.js';
 import { spec as stat } from './stat.js';
 import { spec as write } from './write.js';
 
-export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, lock, write, read];
+export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, lock, write, read, holders, gc, runJob, key];
 commands.push(completionSpec(() => commands));
 
 /** Set by scripts/bundle.mjs in the bundled CLI; read from package.json otherwise. */

@@ -36,7 +36,7 @@ function valueKind(o: OptionSpec): ValueKind {
   if (long === '--key') return 'keys';
   if (long === '--id') return 'ids';
   if (long === '--posix' && /<NAME>/.test(o.flags)) return 'names';
-  if (long === '--ftok' || long === '--file') return 'files';
+  if (long === '--ftok' || long === '--file' || long === '--search') return 'files';
   if (long === '--owner' || long === '--created-by') return 'users';
   return 'none';
 }
@@ -95,7 +95,12 @@ export function bashScript(commands: CommandSpec[]): string {
           return `        ${pattern}) ${action}; return ;;`;
         })
         .join('\n');
-      const operands = takesTargets(c) ? '_shmctl_ts_offer < <(_shmctl_ts_live ids names)' : 'COMPREPLY=()';
+      const words = c.arguments[0]?.choices;
+      const operands = takesTargets(c)
+        ? '_shmctl_ts_offer < <(_shmctl_ts_live ids names)'
+        : words
+          ? `[[ $COMP_CWORD -eq 2 ]] && COMPREPLY=($(compgen -W "${words.join(' ')}" -- "$cur"))`
+          : 'COMPREPLY=()';
       return `    ${c.name})
       case "$prev" in
 ${cases || '        __none__) ;;'}
@@ -182,6 +187,12 @@ export function fishScript(commands: CommandSpec[]): string {
       else if (kind !== 'none') parts.push(`-a ${live[kind]}`);
       parts.push(`-d ${fishQuote(o.description)}`);
       lines.push(parts.join(' '));
+    }
+    const words = c.arguments[0]?.choices;
+    if (words) {
+      lines.push(
+        `complete -c shmctl-ts -n '__fish_seen_subcommand_from ${c.name}; and not __fish_seen_subcommand_from ${words.join(' ')}' -a ${fishQuote(words.join(' '))}`,
+      );
     }
     if (takesTargets(c)) {
       lines.push(

@@ -1,10 +1,9 @@
-import { list, lockStates, pageSize, readShmLimits, readShmUsage } from '../src/api.js';
+import { indexHolders, list, lockStates, pageSize, readShmLimits, readShmUsage, select, selectionNeedsHolders } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
-import { parseId, parseKey } from '../src/model/parse.js';
 import { isPosix, type SegmentRecord, type ShmRecord } from '../src/model/record.js';
 import type { ShmInfo, ShmLimits } from '../src/model/usage.js';
 import { writeAll } from '../src/kernel/io.js';
-import { parseUser, systemNames } from '../src/names.js';
+import { systemNames } from '../src/names.js';
 import {
   ALL_COLUMNS,
   columnByName,
@@ -19,6 +18,10 @@ import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import type { TableColumn } from './render/table.js';
 import { stdoutIsTTY } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
+import { filterOptions, kindOptions } from './filters.js';
+import { selectionOf } from './filters.js';
+import { warn } from './report.js';
+import { unreadableText } from '../src/model/holder.js';
 import type { CommandSpec, Options } from './spec.js';
 
 const FORMATS = ['ipcs', 'table', 'lsipc', 'raw', 'export', 'json'];
@@ -30,20 +33,20 @@ const view = (flags: string, value: IpcsView, description: string) => ({
 });
 
 /**
- * Keep only what the filters name; every filter given must match. POSIX
- * objects keep no creator (their owner stands in for --created-by), and
- * --key and --id select segments only.
+ * The records the filters pick, and the context's HOLDERS values when that
+ * column is shown (one pass over /proc serves both). Objects picked as
+ * unattached while some processes could not be read are said to be so.
  */
-function filter<R extends ShmRecord>(records: R[], opts: Options): R[] {
-  const keys = ((opts.key as string[] | undefined) ?? []).map(parseKey);
-  const ids = ((opts.id as string[] | undefined) ?? []).map(parseId);
-  const owner = opts.owner === undefined ? undefined : parseUser(opts.owner as string);
-  const creator = opts.createdBy === undefined ? undefined : parseUser(opts.createdBy as string);
-  return records.filter((r) => {
-    const byId = isPosix(r) ? !keys.length && !ids.length : (!keys.length || keys.includes(r.key)) && (!ids.length || ids.includes(r.id));
-    const madeBy = isPosix(r) ? r.uid : r.cuid;
-    return byId && (owner === undefined || r.uid === owner) && (creator === undefined || madeBy === creator);
-  });
+function chosen<R extends ShmRecord>(records: R[], opts: Options, columns: Column[], ctx: Pick<ColumnContext, 'holders'>): R[] {
+  const selection = selectionOf(opts);
+  const holders =
+    columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection) ? indexHolders(records, { fds: true }) : undefined;
+  if (holders) ctx.holders = (r) => holders.of(r).length;
+  const picked = select(records, selection, holders ? { holders } : {});
+  if (selection.unattached && holders?.unreadable.length && picked.some(isPosix)) {
+    warn('ls', `${unreadableText(holders.unreadable)}: an object listed as unattached may be open in one of them`);
+  }
+  return picked;
 }
 
 /** Column descriptors as the terminal table takes them. */
@@ -83,13 +86,13 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
   if (opts.view !== undefined) throw new UsageError(`-t, -p, -c, -l and -u are ipcs's views of System V segments: not with --${kind}`);
   const asked = askedFormat(opts);
   if (asked === 'ipcs') throw new UsageError(`--format ipcs is for System V segments (ipcs knows no POSIX objects): not with --${kind}`);
-  if (kind === 'posix' && (opts.key !== undefined || opts.id !== undefined))
-    throw new UsageError('--key and --id select System V segments: not with --posix');
+  if (kind === 'posix' && (opts.key !== undefined || opts.id !== undefined || opts.creatorDead === true))
+    throw new UsageError('--key, --id and --creator-dead select System V segments: not with --posix');
   const format = asked ?? (stdoutIsTTY() ? 'table' : 'lsipc');
   const columns = selectColumns(opts.output as string | undefined, kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS);
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
-  const records = filter(list({ kind, usage: columns.some((c) => c.name === 'NATTCH') }), opts);
   const ctx = withLocks(columnContext(opts, systemNames, format), columns, kind);
+  const records = chosen(list({ kind, usage: columns.some((c) => c.name === 'NATTCH') }), opts, columns, ctx);
   let out: string;
   if (format === 'table') {
     const { renderTable } = await import('./render/table.js');
@@ -127,16 +130,8 @@ export const spec: CommandSpec = {
     },
     ...formatShorthands,
     ...lsipcOptions,
-    {
-      flags: '-M, --posix',
-      description: 'POSIX shared memory objects (/dev/shm) instead of System V segments',
-      sets: { key: 'kind', value: 'posix' },
-    },
-    { flags: '-A, --all', description: 'System V segments and POSIX objects in one view', sets: { key: 'kind', value: 'all' } },
-    { flags: '--key <KEY>', description: 'only the segment with this key (repeatable)', repeatable: true },
-    { flags: '--id <ID>', description: 'only the segment with this id (repeatable)', repeatable: true },
-    { flags: '--owner <USER>', description: 'only segments owned by USER (name or uid)' },
-    { flags: '--created-by <USER>', description: 'only segments created by USER (name or uid)' },
+    ...kindOptions,
+    ...filterOptions,
   ],
   async run(_args: string[], opts: Options): Promise<number> {
     if (opts.kind === 'posix' || opts.kind === 'all') return listWithPosix(opts, opts.kind);
@@ -182,13 +177,14 @@ export const spec: CommandSpec = {
       return 0;
     }
 
-    const records = filter(list({ kind: 'sysv' }) as SegmentRecord[], opts);
+    const all = list({ kind: 'sysv' }) as SegmentRecord[];
     let out: string | Buffer;
     if (lsipcFamily) {
       const columns = lsipcColumns(opts, v);
       // JSON shows locks by default; the lsipc formats only when -o asks for LOCK.
       if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
       const ctx = withLocks(columnContext(opts, systemNames, format), columns, 'sysv');
+      const records = chosen(all, opts, columns, ctx);
       if (format === 'table') {
         const { renderTable } = await import('./render/table.js');
         out = await renderTable(records, tableColumns(columns, ctx), { color });
@@ -197,6 +193,7 @@ export const spec: CommandSpec = {
       }
     } else {
       const ctx = { names: systemNames, unit };
+      const records = chosen(all, opts, [], {});
       const listView = v as ListView;
       if (format === 'table') {
         const { renderTable } = await import('./render/table.js');

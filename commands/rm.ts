@@ -15,8 +15,7 @@ import type { CommandSpec, Options } from './spec.js';
 function removeOne(shm: Shm, verbose: boolean): void {
   const { inUse, warning } = shm.remove();
   const sysv = shm.kind === 'sysv';
-  if (verbose)
-    writeAll(1, sysv ? `removing shared memory segment id \`${shm.id}'\n` : `removing POSIX shared memory object \`${shm.name}'\n`);
+  if (verbose) writeAll(1, removingLine(shm));
   if (warning) warn('rm', `${shm.subject}: removed, but ${warning}`);
   if (inUse > 0) {
     const processes = `${inUse} process${inUse === 1 ? '' : 'es'}`;
@@ -27,6 +26,11 @@ function removeOne(shm: Shm, verbose: boolean): void {
         : `${shm.subject}: still mapped by ${processes}; the name is gone, the memory goes when they unmap it`,
     );
   }
+}
+
+/** What ipcrm -v says as it removes one. */
+export function removingLine(it: { kind: 'sysv' | 'posix'; id: number | null; name: string | null }): string {
+  return it.kind === 'sysv' ? `removing shared memory segment id \`${it.id}'\n` : `removing POSIX shared memory object \`${it.name}'\n`;
 }
 
 /**

@@ -22,6 +22,8 @@ export interface ArgumentSpec {
   /** commander argument syntax, e.g. '[id]' or '[ids...]' */
   name: string;
   description: string;
+  /** Fixed words it takes (an action): help, completion. */
+  choices?: string[];
 }
 
 export type Options = Record<string, unknown>;

@@ -1,4 +1,4 @@
-import { lockStates, objectLockState } from '../src/api.js';
+import { indexHolders, lockStates, objectLockState } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
 import { isPosix } from '../src/model/record.js';
 import { writeAll } from '../src/kernel/io.js';
@@ -52,10 +52,13 @@ export const spec: CommandSpec = {
     const record = target.stat({ usage: true });
     // an object's LOCK is its flock's (a segment's lock shows in ls)
     const lock = lockStates({ sysv: false, posix: target.kind === 'posix' });
+    // HOLDERS: one pass over /proc, only when that column is printed
+    let holderCount: number | undefined;
+    const holders = (): number => (holderCount ??= indexHolders([record], { fds: true }).of(record).length);
     let out: string;
     if (fields.length) {
       // Bare values: JSON's typed value, arrays joined with commas, null as an empty line.
-      const ctx = { ...columnContext(opts, systemNames, 'json'), lock };
+      const ctx = { ...columnContext(opts, systemNames, 'json'), lock, holders };
       out = fields
         .map((c) => {
           const v = c.json(record, ctx);
@@ -67,7 +70,7 @@ export const spec: CommandSpec = {
         out = await renderLines(posixDetailLines(record, systemNames, objectLockState(record)), { color: stdoutIsTTY() });
       } else {
         const columns = selectColumns(opts.output as string | undefined, POSIX_STAT_COLUMNS);
-        const ctx = { ...columnContext(opts, systemNames, format), lock };
+        const ctx = { ...columnContext(opts, systemNames, format), lock, holders };
         out = renderLsipc([record], columns, {
           format: format as MachineFormat,
           noheadings: opts.noheadings === true,
@@ -82,7 +85,7 @@ export const spec: CommandSpec = {
     } else {
       // Like lsipc -i: every System V column unless -o says otherwise.
       const columns = selectColumns(opts.output as string | undefined, SYSV_COLUMNS);
-      const ctx = columnContext(opts, systemNames, format);
+      const ctx = { ...columnContext(opts, systemNames, format), holders };
       out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx });
     }
     writeAll(1, out);

@@ -28,16 +28,21 @@ export interface ColumnContext {
   now: number;
   /** The LOCK column's values (the API's lockStates), when it is shown; without it the column is empty. */
   lock?: (r: ShmRecord) => LockColumn;
+  /** The HOLDERS column's values (processes found holding each), when it is shown. */
+  holders?: (r: ShmRecord) => number;
 }
 
-export interface Column {
+/** A column over any kind of record: the lsipc formats and the terminal table render any of them. */
+export interface ColumnOf<R> {
   name: string;
   help: string;
   /** Right-aligned in the table format. */
   right: boolean;
-  text(r: ShmRecord, ctx: ColumnContext): string;
-  json(r: ShmRecord, ctx: ColumnContext): JsonValue;
+  text(r: R, ctx: ColumnContext): string;
+  json(r: R, ctx: ColumnContext): JsonValue;
 }
+
+export type Column = ColumnOf<ShmRecord>;
 
 /** util-linux's time formats: short (today HH:MM, this year MonDD, else YYYY-MonDD), full (ctime), iso. */
 export function formatTime(seconds: number, format: TimeFormat, now: number): string {
@@ -197,6 +202,13 @@ export const COLUMNS: Column[] = [
   { name: 'MTIME', help: 'POSIX: time of the last write', ...time(posix((r) => r.mtime)) },
   { name: 'ATIME', help: 'POSIX: time of the last read', ...time(posix((r) => r.atime)) },
   { name: 'ALLOC', help: 'POSIX: bytes of memory it holds (a sparse object holds less than SIZE)', ...number(posix((r) => r.allocated)) },
+  {
+    name: 'HOLDERS',
+    help: 'Processes that attach, map or have it open, from /proc (see holders)',
+    right: true,
+    text: (r, ctx) => (ctx.holders ? String(ctx.holders(r)) : ''),
+    json: (r, ctx) => (ctx.holders ? ctx.holders(r) : null),
+  },
   { name: 'TYPE', help: 'sysv or posix', ...text((r) => (isPosix(r) ? 'posix' : 'sysv')) },
 ];
 
@@ -226,6 +238,7 @@ export const POSIX_STAT_COLUMNS = [
   'GID',
   'GROUP',
   'NATTCH',
+  'HOLDERS',
   'LOCK',
   'ATIME',
   'MTIME',

@@ -3,9 +3,8 @@
  * (libsmartcols' layout when not on a terminal), --raw, --export, and JSON
  * with real types. The text formats are byte for byte lsipc's.
  */
-import type { ShmRecord } from '../../src/model/record.js';
 import { escapeAscii, escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes, utf8Locale } from '../../src/model/text.js';
-import type { Column, ColumnContext, JsonValue } from './columns.js';
+import type { ColumnContext, ColumnOf, JsonValue } from './columns.js';
 
 export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'json';
 
@@ -36,7 +35,7 @@ export interface LsipcOptions {
 }
 
 /** `{"sharedmemory": [...]}`, with the columns' typed values under their lower-case names. */
-export function jsonObjects(records: readonly ShmRecord[], columns: Column[], ctx: ColumnContext): Record<string, JsonValue>[] {
+export function jsonObjects<R>(records: readonly R[], columns: ColumnOf<R>[], ctx: ColumnContext): Record<string, JsonValue>[] {
   return records.map((r) => {
     const o: Record<string, JsonValue> = {};
     for (const c of columns) {
@@ -48,7 +47,7 @@ export function jsonObjects(records: readonly ShmRecord[], columns: Column[], ct
   });
 }
 
-export function renderLsipc(records: readonly ShmRecord[], columns: Column[], opts: LsipcOptions): string {
+export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], opts: LsipcOptions): string {
   const { ctx } = opts;
   if (opts.format === 'json') {
     return jsonSafe(JSON.stringify({ [opts.jsonKey ?? 'sharedmemory']: jsonObjects(records, columns, ctx) }, null, 2)) + '\n';

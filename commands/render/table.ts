@@ -3,18 +3,21 @@
  * table, with removed (dest) segments dimmed and their status in red, locked
  * in yellow. Loaded only when stdout is a terminal (or --format table).
  */
-import { isDest, type ShmRecord } from '../../src/model/record.js';
-import { isPosix } from '../../src/model/record.js';
+import { isDest, type SegmentRecord, type ShmRecord } from '../../src/model/record.js';
 import { terminalSafe } from '../../src/model/text.js';
 import { loadChalk } from './style.js';
 
-export interface TableColumn {
+export interface TableColumn<R = ShmRecord> {
   header: string;
   right?: boolean;
-  cell(r: ShmRecord): string;
+  cell(r: R): string;
 }
 
-export async function renderTable(records: readonly ShmRecord[], columns: TableColumn[], opts: { color: boolean }): Promise<string> {
+export async function renderTable<R extends { kind: string }>(
+  records: readonly R[],
+  columns: TableColumn<R>[],
+  opts: { color: boolean; noun?: string },
+): Promise<string> {
   const [{ default: Table }, chalk] = await Promise.all([import('cli-table3'), loadChalk(opts.color)]);
   const table = new Table({
     head: columns.map((c) => chalk.bold(c.header)),
@@ -24,7 +27,7 @@ export async function renderTable(records: readonly ShmRecord[], columns: TableC
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const r of records) {
-    const dim = !isPosix(r) && isDest(r) ? chalk.dim : (s: string): string => s;
+    const dim = r.kind === 'sysv' && isDest(r as unknown as SegmentRecord) ? chalk.dim : (s: string): string => s;
     table.push(
       columns.map((c) => {
         const text = terminalSafe(c.cell(r));
@@ -38,7 +41,8 @@ export async function renderTable(records: readonly ShmRecord[], columns: TableC
       }),
     );
   }
-  const count = `${records.length} segment${records.length === 1 ? '' : 's'}`;
+  const noun = opts.noun ?? 'segment';
+  const count = `${records.length} ${noun}${records.length === 1 ? '' : 's'}`;
   return `${table.toString()}\n${chalk.dim(count)}\n`;
 }
 

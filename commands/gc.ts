@@ -1,0 +1,131 @@
+import { isEmptySelection, planCleanup, removeListed, type CleanupPlan } from '../src/api.js';
+import { UsageError } from '../src/model/errors.js';
+import { formatKey, type ShmRecord } from '../src/model/record.js';
+import { writeAll } from '../src/kernel/io.js';
+import { systemNames } from '../src/names.js';
+import { ALL_COLUMNS, DEFAULT_COLUMNS, POSIX_COLUMNS, selectColumns, type Column } from './render/columns.js';
+import { jsonObjects, renderLsipc, type MachineFormat } from './render/lsipc.js';
+import { jsonSafe } from '../src/model/text.js';
+import { stdoutIsTTY } from './common.js';
+import { filterOptions, kindOf, kindOptions, selectionOf } from './filters.js';
+import { askedFormat, columnContext, formatShorthands } from './output.js';
+import { reportError, warn } from './report.js';
+import { removingLine } from './rm.js';
+import type { CommandSpec, Options } from './spec.js';
+
+const subjectOf = (r: ShmRecord): string => (r.kind === 'posix' ? r.name : `id ${r.id} (key ${formatKey(r.key)})`);
+
+/** What happened to each record picked, for JSON. */
+type Action = 'would remove' | 'removed' | 'kept' | 'left' | 'failed';
+
+/**
+ * Clean-up of leaks, safe by default: without --yes a dry run (what would go,
+ * as ls prints it; nothing touched); with --yes each removal said as ipcrm -v
+ * says it. Something must be named (a bare gc is refused), and what anything
+ * holds is never removed: each kept one is said, with why.
+ */
+export const spec: CommandSpec = {
+  name: 'gc',
+  summary: 'remove leaked segments and objects that nothing holds, chosen by filters; a dry run unless --yes',
+  usage:
+    'gc [--sysv|--posix|--all] (--unattached|--creator-dead|--older-than D|--name GLOB|--owner U|--created-by U|--key K|--id ID)... [--yes] [--json] [-v]',
+  arguments: [],
+  options: [
+    ...kindOptions,
+    ...filterOptions,
+    { flags: '-y, --yes', description: 'remove them (without it, gc only says what it would remove)' },
+    {
+      flags: '--ignore-unreadable',
+      description: 'remove objects even when some processes could not be read (any of them could have one open)',
+    },
+    {
+      flags: '-f, --format <FORMAT>',
+      description: 'the dry run as ls prints it: table, lsipc, raw, export, json (JSON also says what was kept and why)',
+      choices: ['table', 'lsipc', 'raw', 'export', 'json'],
+    },
+    ...formatShorthands,
+    { flags: '-o, --output <LIST>', description: "the dry run's columns, as ls -o" },
+    { flags: '--noheadings', description: 'no header line (lsipc formats)' },
+    { flags: '-v, --verbose', description: 'say how many were removed, kept and refused at the end' },
+  ],
+  async run(_args: string[], opts: Options): Promise<number> {
+    const kind = kindOf(opts);
+    const selection = selectionOf(opts);
+    if (isEmptySelection(selection))
+      throw new UsageError(
+        'say what to clean up: --unattached, --creator-dead, --older-than, --name, --owner, --created-by, --key or --id (gc never removes everything)',
+      );
+    if (kind === 'posix' && (selection.keys || selection.ids || selection.creatorDead))
+      throw new UsageError('--key, --id and --creator-dead select System V segments: not with --posix');
+    if (kind === 'sysv' && selection.name !== undefined) throw new UsageError('--name selects POSIX objects: give --posix or --all');
+    const format = askedFormat(opts) ?? (stdoutIsTTY() ? 'table' : 'lsipc');
+    const columns = selectColumns(
+      opts.output as string | undefined,
+      kind === 'sysv' ? DEFAULT_COLUMNS : kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS,
+    );
+    const ctx = columnContext(opts, systemNames, format);
+    const plan = planCleanup(kind, selection, { ignoreUnreadable: opts.ignoreUnreadable === true });
+    for (const k of plan.kept) warn('gc', `kept ${subjectOf(k.record)}: ${k.reason}`);
+
+    if (opts.yes !== true) {
+      if (format === 'json') writeAll(1, json(plan, columns, ctx, 'would remove'));
+      else if (format === 'table') {
+        const { renderTable } = await import('./render/table.js');
+        const cells = columns.map((c) => ({ header: c.name, right: c.right, cell: (r: ShmRecord) => c.text(r, ctx) }));
+        writeAll(1, await renderTable(plan.remove, cells, { color: stdoutIsTTY() }));
+      } else writeAll(1, renderLsipc(plan.remove, columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx }));
+      const n = plan.remove.length;
+      warn(
+        'gc',
+        `dry run: ${n === 0 ? 'nothing to remove' : `would remove ${n}; run again with --yes to remove ${n === 1 ? 'it' : 'them'}`}`,
+      );
+      return 0;
+    }
+
+    const outcome = new Map<ShmRecord, { action: Action; reason: string | null }>();
+    let failed = 0;
+    for (const r of plan.remove) {
+      try {
+        const { left, warning } = removeListed(r);
+        if (left) {
+          warn('gc', `left ${subjectOf(r)}: ${left}`);
+          outcome.set(r, { action: 'left', reason: left });
+          continue;
+        }
+        if (format !== 'json')
+          writeAll(1, removingLine({ kind: r.kind, id: r.kind === 'sysv' ? r.id : null, name: r.kind === 'posix' ? r.name : null }));
+        if (warning) warn('gc', `${subjectOf(r)}: removed, but ${warning}`);
+        outcome.set(r, { action: 'removed', reason: null });
+      } catch (e) {
+        failed++;
+        reportError('gc', e);
+        outcome.set(r, { action: 'failed', reason: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    if (format === 'json') writeAll(1, json(plan, columns, ctx, outcome));
+    if (opts.verbose === true) {
+      const removed = [...outcome.values()].filter((o) => o.action === 'removed').length;
+      warn('gc', `removed ${removed}, kept ${plan.kept.length}, left ${outcome.size - removed - failed}, failed ${failed}`);
+    }
+    return failed ? 1 : 0;
+  },
+};
+
+/** {"gc": [...]}: ls's JSON values of each one picked, with what gc did (or would do) and why it kept one. */
+function json(
+  plan: CleanupPlan,
+  columns: Column[],
+  ctx: ReturnType<typeof columnContext>,
+  done: Action | Map<ShmRecord, { action: Action; reason: string | null }>,
+): string {
+  const picked = [
+    ...plan.remove.map((r) => ({ r, ...(typeof done === 'string' ? { action: done, reason: null } : done.get(r)!) })),
+    ...plan.kept.map((k) => ({ r: k.record, action: 'kept' as Action, reason: k.reason })),
+  ];
+  const rows = jsonObjects(
+    picked.map((p) => p.r),
+    columns,
+    ctx,
+  ).map((o, i) => ({ type: picked[i]!.r.kind, ...o, action: picked[i]!.action, reason: picked[i]!.reason }));
+  return jsonSafe(JSON.stringify({ gc: rows, unreadable: plan.unreadable }, null, 2)) + '\n';
+}

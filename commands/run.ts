@@ -1,0 +1,64 @@
+import { isolate, JobWatch, POLL_MS, userNamespaceCommand } from '../src/api.js';
+import { Errno, ShmError, UsageError } from '../src/model/errors.js';
+import { formatKey, type ShmRecord } from '../src/model/record.js';
+import { execInPlace, runChild } from './child.js';
+import { warn } from './report.js';
+import type { CommandSpec, Options } from './spec.js';
+
+/** Set for the second start of `run --isolate` inside a user namespace: it must not try again. */
+const INNER = 'SHMCTL_TS_ISOLATING';
+
+const subjectOf = (r: ShmRecord): string => (r.kind === 'posix' ? r.name : `id ${r.id} (key ${formatKey(r.key)})`);
+
+/**
+ * A job that leaves no shared memory behind, however it ends. --isolate: in
+ * its own IPC namespace and /dev/shm, exec'd in our place, so they go with its
+ * last process. --reap: in this namespace, as our child; afterwards what it
+ * left is removed (src/reap.ts has the rule). Either way the status is the
+ * job's (128+N for signal N).
+ */
+export const spec: CommandSpec = {
+  name: 'run',
+  summary: 'run a job so that it leaves no shared memory behind: in its own namespace (--isolate) or cleaned up after (--reap)',
+  usage: 'run (--isolate | --reap) [-v] -- CMD [ARGS...]',
+  arguments: [],
+  trailingCommand: true,
+  options: [
+    {
+      flags: '--isolate',
+      description:
+        'a private IPC namespace and a /dev/shm of its own for the job: all it makes goes with it (root, or an unprivileged user namespace)',
+    },
+    {
+      flags: '--reap',
+      description: 'afterwards remove the segments its processes created and the objects that appeared, are yours and nothing holds',
+    },
+    { flags: '-v, --verbose', description: '--reap: name each segment and object removed (on stderr)' },
+  ],
+  async run(_args: string[], opts: Options, command: string[]): Promise<number> {
+    if (!command.length) throw new UsageError('give the job after --: run --reap -- CMD [ARGS...]');
+    if ((opts.isolate === true) === (opts.reap === true)) throw new UsageError('give one of --isolate and --reap');
+    if (opts.isolate === true) {
+      const nested = process.env[INNER] === '1';
+      delete process.env[INNER]; // not for the job
+      if (isolate()) return execInPlace(command, { who: 'run', env: {} });
+      if (nested) throw new ShmError('unshare', Errno.EPERM, 'cannot isolate the job', 'refused even in the user namespace made for it');
+      const inner = [process.execPath, process.argv[1]!, 'run', '--isolate', '--', ...command];
+      return execInPlace(userNamespaceCommand(inner), { who: 'run', env: { [INNER]: '1' } });
+    }
+    const watch = new JobWatch(process.geteuid!());
+    const timer = setInterval(() => watch.poll(), POLL_MS);
+    let status: number;
+    try {
+      status = await runChild(command, { who: 'run', env: {}, onStart: (pid) => watch.started(pid) });
+    } finally {
+      clearInterval(timer);
+    }
+    watch.poll();
+    const reaped = watch.reap();
+    if (opts.verbose === true) for (const r of reaped.removed) warn('run', `removed ${subjectOf(r)}`);
+    for (const k of reaped.kept) warn('run', `kept ${subjectOf(k.record)}: ${k.reason}`);
+    for (const f of reaped.failed) warn('run', `could not remove ${subjectOf(f.record)}: ${f.reason}`);
+    return status;
+  },
+};
