@@ -18,8 +18,7 @@ import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import type { TableColumn } from './render/table.js';
 import { stdoutIsTTY } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
-import { filterOptions, kindOptions } from './filters.js';
-import { selectionOf } from './filters.js';
+import { filterOptions, kindOf, kindOptions, selectionOf } from './filters.js';
 import { warn } from './report.js';
 import { unreadableText } from '../src/model/holder.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -39,8 +38,8 @@ const view = (flags: string, value: IpcsView, description: string) => ({
  */
 function chosen<R extends ShmRecord>(records: R[], opts: Options, columns: Column[], ctx: Pick<ColumnContext, 'holders'>): R[] {
   const selection = selectionOf(opts);
-  const holders =
-    columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection) ? indexHolders(records, { fds: true }) : undefined;
+  const needed = columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection, kindOf(opts));
+  const holders = needed ? indexHolders(records, { fds: true }) : undefined;
   if (holders) ctx.holders = (r) => holders.of(r).length;
   const picked = select(records, selection, holders ? { holders } : {});
   if (selection.unattached && holders?.unreadable.length && picked.some(isPosix)) {

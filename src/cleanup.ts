@@ -11,6 +11,7 @@ import { indexHolders, type Hold, type HolderIndex } from './holders.js';
 import { list, lockStates, recordOf } from './listing.js';
 import type { LockColumn } from './model/lock-state.js';
 import { unreadableText } from './model/holder.js';
+import { Errno, hasErrno } from './model/errors.js';
 import { isPosix, type SegmentRecord, type ShmRecord } from './model/record.js';
 import { PosixShm } from './posix/shm.js';
 import { select, type Selection } from './select.js';
@@ -57,7 +58,14 @@ export function planCleanup(
   return plan;
 }
 
+/**
+ * Why `r` must stay, or null. Also kept: what this user may not remove (the
+ * kernel would refuse: a segment's owner or creator, an object's owner in the
+ * sticky /dev/shm, or root), so that gc as a user is about that user's own.
+ */
 function heldBecause(r: ShmRecord, holders: HolderIndex, lock: LockColumn, ignoreUnreadable: boolean): string | null {
+  const euid = process.geteuid?.() ?? 0;
+  if (euid !== 0 && r.uid !== euid && (isPosix(r) || r.cuid !== euid)) return `not this user's to remove (owner uid ${r.uid})`;
   const holds = holders.of(r);
   if (!isPosix(r) && r.nattch > 0) return `attached (nattch ${r.nattch})${holds.length ? ` by ${pids(holds)}` : ''}`;
   if (holds.length) return `${isPosix(r) ? 'mapped or open' : 'attached'} by ${pids(holds)}`;
@@ -82,6 +90,15 @@ function pids(holds: Hold[]): string {
  * the warning rm would give about its lock set).
  */
 export function removeListed(r: ShmRecord): { left: string | null; warning: string | null } {
+  try {
+    return removeIfUnchanged(r);
+  } catch (e) {
+    if (hasErrno(e, Errno.ENOENT, Errno.EINVAL, Errno.EIDRM)) return { left: 'gone already', warning: null };
+    throw e;
+  }
+}
+
+function removeIfUnchanged(r: ShmRecord): { left: string | null; warning: string | null } {
   if (isPosix(r)) {
     const shm = new PosixShm(r.name);
     const now = shm.stat({ usage: false });

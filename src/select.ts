@@ -37,9 +37,9 @@ export function isEmptySelection(s: Selection): boolean {
   );
 }
 
-/** Only what /proc's holders are needed for: objects' attachment. */
-export function selectionNeedsHolders(s: Selection): boolean {
-  return s.unattached === true;
+/** Whether picking needs /proc's holders (objects' attachment): not for segments alone. */
+export function selectionNeedsHolders(s: Selection, kind: 'sysv' | 'posix' | 'all' = 'all'): boolean {
+  return s.unattached === true && kind !== 'sysv';
 }
 
 /**
@@ -63,9 +63,10 @@ export function select<R extends ShmRecord>(records: R[], s: Selection, opts: { 
     if (s.creator !== undefined && (isPosix(r) ? r.uid : r.cuid) !== s.creator) return false;
     if (s.olderThan !== undefined && now - r.ctime < s.olderThan) return false;
     if (s.unattached) {
-      if (!isPosix(r) && r.nattch > 0) return false;
-      holders ??= indexHolders(records, { fds: true });
-      if (holders.of(r).length) return false;
+      // a segment's nattch is the kernel's count of every attachment; an object has only /proc to go by
+      if (!isPosix(r)) {
+        if (r.nattch > 0) return false;
+      } else if ((holders ??= indexHolders(records, { fds: true })).of(r).length) return false;
     }
     if (s.creatorDead && creatorState(r) !== 'dead') return false;
     return true;

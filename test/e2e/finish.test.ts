@@ -44,7 +44,7 @@ describe('completion', () => {
       (ns) => {
         const registered = ns.run(['bash', '-c', 'source <(shmctl-ts completion bash) && complete -p shmctl-ts'], { env: { PATH } });
         expect(registered.out).toBe('complete -F _shmctl_ts shmctl-ts\n');
-        expect(bashComplete(ns, ['shmctl-ts', 'r'])).toEqual(['read', 'rm']);
+        expect(bashComplete(ns, ['shmctl-ts', 'r'])).toEqual(['read', 'rm', 'run']);
         expect(bashComplete(ns, ['shmctl-ts', 'c'])).toEqual(['completion', 'create']);
         expect(bashComplete(ns, ['shmctl-ts', 'ls', '--js'])).toEqual(['--json']);
         expect(bashComplete(ns, ['shmctl-ts', 'write', '--progr'])).toEqual(['--progress']);

@@ -5,7 +5,7 @@
  * anything still in it).
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseProcShm } from '../../src/kernel/procfs.js';
@@ -46,22 +46,35 @@ export class Namespace {
     readonly pid: number,
     private readonly holder: ChildProcess,
     private readonly mount: boolean,
+    private readonly pidNs: boolean,
   ) {}
 
   /**
    * With `mount`, the namespace has its own mounts too, so a test may bind a
-   * file of its own over /etc/passwd (names that no real user has).
+   * file of its own over /etc/passwd (names that no real user has). With
+   * `pid`, a PID namespace and its own /proc too: only its processes are
+   * seen (and pids can be chosen through ns_last_pid).
    */
-  static async create(opts: { mount?: boolean; posix?: boolean } = {}): Promise<Namespace> {
-    const mount = (opts.mount ?? false) || (opts.posix ?? false);
+  static async create(opts: { mount?: boolean; posix?: boolean; pid?: boolean } = {}): Promise<Namespace> {
+    const pidNs = opts.pid ?? false;
+    const mount = (opts.mount ?? false) || (opts.posix ?? false) || pidNs;
     const flags = mount ? ['--ipc', '--mount', '--propagation', 'private'] : ['--ipc'];
-    const holder = spawn('unshare', [...flags, 'sleep', 'infinity'], { stdio: 'ignore' });
-    const pid = holder.pid!;
+    const holder = spawn(
+      'unshare',
+      [...flags, ...(pidNs ? ['--pid', '--fork', '--mount-proc', '--kill-child'] : []), 'sleep', 'infinity'],
+      {
+        stdio: 'ignore',
+      },
+    );
     const mine = readlinkSync('/proc/self/ns/ipc');
     for (let i = 0; i < 500; i++) {
       try {
-        if (readlinkSync(`/proc/${pid}/ns/ipc`) !== mine) {
-          const ns = new Namespace(pid, holder, mount);
+        // with --fork, the namespace's first process is unshare's child
+        const pid = pidNs
+          ? Number(readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, 'latin1').trim().split(' ')[0])
+          : holder.pid!;
+        if (pid > 0 && readlinkSync(`/proc/${pid}/ns/ipc`) !== mine) {
+          const ns = new Namespace(pid, holder, mount, pidNs);
           // POSIX objects live in /dev/shm: a private tmpfs there keeps the host's untouched.
           if (opts.posix) {
             const r = ns.run(['mount', '-t', 'tmpfs', '-o', 'mode=1777,size=512m', 'shmctl-ts-test', '/dev/shm']);
@@ -80,7 +93,7 @@ export class Namespace {
   }
 
   private enter(cmd: string[]): string[] {
-    return ['--target', String(this.pid), '--ipc', ...(this.mount ? ['--mount'] : []), '--', ...cmd];
+    return ['--target', String(this.pid), '--ipc', ...(this.mount ? ['--mount'] : []), ...(this.pidNs ? ['--pid'] : []), '--', ...cmd];
   }
 
   /** Run a command in the namespace and wait for it. */
@@ -160,7 +173,7 @@ export class Namespace {
 export async function withNamespace<T>(
   body: (ns: Namespace) => Promise<T> | T,
   expectEmpty = true,
-  opts: { mount?: boolean; posix?: boolean } = {},
+  opts: { mount?: boolean; posix?: boolean; pid?: boolean } = {},
 ): Promise<T> {
   const ns = await Namespace.create(opts);
   let result: T;

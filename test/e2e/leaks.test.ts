@@ -1,0 +1,266 @@
+/**
+ * Leaks and holders (holders, ls's HOLDERS column and filters, gc), on real
+ * segments and objects held by real processes, in a private IPC, mount and PID
+ * namespace: every process there is ours to read, and pids can be chosen
+ * (ns_last_pid) to stage a creator's pid reused by a newer process. What we
+ * say is checked against /proc itself (grep of maps, the fd links) and ipcs.
+ */
+import { BIN, NOBODY, PYTHON, until, withNamespace, type Namespace } from '../helpers/ns.js';
+import type { ChildProcess } from 'node:child_process';
+
+const inNs = { pid: true, posix: true };
+
+/** Lines a started process prints, as they come. */
+function lines(child: ChildProcess): () => string[] {
+  let text = '';
+  child.stdout!.on('data', (d: Buffer) => (text += d.toString()));
+  return () => text.split('\n').filter(Boolean);
+}
+
+/** Start `script` (python) in the namespace; resolves to its pid there once it printed it. */
+async function python(ns: Namespace, script: string, ...argv: string[]): Promise<number> {
+  const child = ns.start([
+    PYTHON,
+    '-c',
+    `import os, sys, time, ctypes, mmap\n${script}\nprint(os.getpid(), flush=True)\ntime.sleep(60)`,
+    ...argv,
+  ]);
+  const out = lines(child);
+  await until(() => out().length > 0, 'the python process');
+  return Number(out()[0]);
+}
+
+/** Map an object with libc's mmap and close the descriptor: mapped, nothing open (Python's mmap keeps a dup). */
+const mapOnly = (name: string): string =>
+  `l = ctypes.CDLL(None); l.mmap.restype = ctypes.c_void_p; l.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]\n` +
+  `fd = os.open('/dev/shm/${name}', os.O_RDWR); assert l.mmap(None, 4096, 3, 1, fd, 0) != 2**64 - 1; os.close(fd)`;
+
+const attach = (id: number): string =>
+  `l = ctypes.CDLL(None); l.shmat.restype = ctypes.c_void_p\nassert l.shmat(${id}, None, 0) != 2**64 - 1`;
+
+interface Holder {
+  pid: number;
+  user: string;
+  how: string[];
+  since: string;
+  command: string;
+}
+
+const holdersOf = (ns: Namespace, target: string): Holder[] => {
+  const r = ns.cli(['holders', target, '--json']);
+  expect(r.status).toBe(0);
+  return (JSON.parse(r.out) as { holders: Holder[] }).holders;
+};
+
+/** The real /proc: which processes' maps have this text. */
+const grepMaps = (ns: Namespace, text: string): number[] =>
+  ns
+    .sh(`grep -l -F -- '${text}' /proc/[0-9]*/maps 2>/dev/null | cut -d/ -f3`)
+    .out.split('\n')
+    .filter(Boolean)
+    .map(Number)
+    .sort((a, b) => a - b);
+
+describe('holders', () => {
+  test('a segment attached by two processes, and after rm (dest); nattch agrees; command lines escaped', () =>
+    withNamespace(
+      async (ns) => {
+        const id = Number(ns.cli(['create', '--key', '0x7101', '--size', '4096']).out);
+        const first = await python(ns, attach(id), 'first');
+        // a command line that would drive a terminal, and shell syntax: shown escaped, never obeyed
+        const second = await python(ns, attach(id), '\x1b]0;owned\x07\n$(touch PWNED)');
+        expect(ns.segments().find((s) => s.id === id)!.nattch).toBe(2);
+
+        const hs = holdersOf(ns, String(id));
+        expect(hs.map((h) => h.pid).sort((a, b) => a - b)).toEqual([first, second].sort((a, b) => a - b));
+        expect(grepMaps(ns, `/SYSV00007101`)).toEqual([first, second].sort((a, b) => a - b));
+        for (const h of hs) expect(h).toMatchObject({ user: 'root', how: ['attached'], since: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+        expect(hs.find((h) => h.pid === first)!.command).toMatch(/ first$/);
+        expect(hs.find((h) => h.pid === second)!.command).toContain('\x1b]0;owned\x07\n$(touch PWNED)'); // JSON carries the text
+
+        const plain = ns.cli(['holders', '--key', '0x7101']);
+        expect(plain.stderr).toBe(''); // every process read, nattch 2 = 2 attachments found
+        expect(plain.out.split('\n')[0]).toMatch(/^ *PID USER +HOW +SINCE COMMAND$/);
+        expect(plain.out).not.toContain('\x1b');
+        expect(plain.out).toContain('\\x1b]0;owned\\x07\\x0a$(touch PWNED)');
+        expect(ns.run(['ls', '/']).out).not.toContain('PWNED');
+
+        // removed while attached: dest, key gone; still found by id
+        expect(ns.cli(['rm', String(id)]).status).toBe(0);
+        expect(ns.run(['ipcs', '-m']).out).toMatch(new RegExp(`^0x00000000 ${id} .* dest`, 'm'));
+        expect(
+          holdersOf(ns, String(id))
+            .map((h) => h.pid)
+            .sort((a, b) => a - b),
+        ).toEqual([first, second].sort((a, b) => a - b));
+        ns.run(['kill', String(first), String(second)]);
+        await ns.until((s) => s.length === 0, 'the dest segment gone with its last detach');
+      },
+      true,
+      inNs,
+    ));
+
+  test('POSIX objects: one mapped (descriptor closed), one only open, one nobody holds; ls -o +HOLDERS and --unattached', () =>
+    withNamespace(
+      async (ns) => {
+        for (const [name, size] of [
+          ['/mapped', '4096'],
+          ['/open', '10'],
+          ['/free', '10'],
+        ] as const)
+          ns.cli(['create', name, '--size', size]);
+        const mapper = await python(ns, mapOnly('mapped'));
+        const opener = await python(ns, "fd = os.open('/dev/shm/open', os.O_RDONLY)");
+        expect(holdersOf(ns, '/mapped')).toEqual([expect.objectContaining({ pid: mapper, how: ['mapped'] })]);
+        expect(grepMaps(ns, '/dev/shm/mapped')).toEqual([mapper]);
+        expect(holdersOf(ns, '/open')).toEqual([expect.objectContaining({ pid: opener, how: ['fd'] })]);
+        expect(ns.sh(`ls -l /proc/${opener}/fd | grep -c /dev/shm/open`).out.trim()).toBe('1');
+        expect(holdersOf(ns, '/free')).toEqual([]);
+        expect(ns.cli(['holders', '/free'])).toMatchObject({ status: 0, out: 'PID USER HOW SINCE COMMAND\n', stderr: '' });
+
+        expect(ns.cli(['ls', '--posix', '-o', 'NAME,NATTCH,HOLDERS']).out).toBe(
+          'NAME    NATTCH HOLDERS\n/free        0       0\n/mapped      1       1\n/open        0       1\n',
+        );
+        expect(ns.cli(['ls', '--posix', '--unattached', '-o', 'NAME', '--noheadings']).out).toBe('/free\n');
+        expect(ns.cli(['ls', '--all', '--unattached', '--name', '[fm]*', '-o', 'NAME', '--noheadings']).out).toBe('/free\n');
+        ns.run(['kill', String(mapper), String(opener)]);
+        ns.cli(['rm', '/mapped', '/open', '/free']);
+      },
+      true,
+      inNs,
+    ));
+
+  test('what cannot be read is counted and said: nobody looking at root-held memory', () =>
+    withNamespace(
+      async (ns) => {
+        ns.cli(['create', '/shared', '--size', '4096', '--mode', '0644']);
+        const id = Number(ns.cli(['create', '--key', '0x7103', '--size', '4096', '--mode', '0644']).out);
+        const holder = await python(ns, `${attach(id)}\nfd = os.open('/dev/shm/shared', os.O_RDONLY)`);
+        const r = ns.run([...NOBODY, BIN, 'holders', String(id)]);
+        expect(r.status).toBe(0);
+        expect(r.out).toBe('PID USER HOW SINCE COMMAND\n');
+        const unreadable =
+          /^shmctl-ts: holders: (\d+) process(?:es)? could not be read \(pids? [\d, …]+\): any of them may hold it too$/m.exec(r.stderr);
+        expect(Number(unreadable?.[1])).toBeGreaterThanOrEqual(2); // the namespace's init and the holder, at least
+        expect(r.stderr).toMatch(new RegExp(`id ${id}: nattch is 1 but 0 attachments found \\(\\d+ processes could not be read`));
+        expect(ns.run([...NOBODY, BIN, 'ls', '--posix', '--unattached', '-o', 'NAME', '--noheadings']).stderr).toMatch(
+          /^shmctl-ts: ls: \d+ processes could not be read .*: an object listed as unattached may be open in one of them\n$/,
+        );
+        ns.run(['kill', String(holder)]);
+        ns.cli(['rm', '/shared', String(id)]);
+      },
+      true,
+      inNs,
+    ));
+});
+
+/** A segment made by a python process that then exits: its creator is dead. Returns [id, creator pid]. */
+function orphan(ns: Namespace, key: number): [number, number] {
+  const r = ns.run([PYTHON, '-c', `import ctypes, os; print(ctypes.CDLL(None).shmget(${key}, 4096, 0o1600), os.getpid())`]);
+  const [id, pid] = r.out.trim().split(' ').map(Number);
+  return [id!, pid!];
+}
+
+describe('gc', () => {
+  test('a dry run changes nothing; --yes removes orphans (creator dead, creator pid reused) and keeps what is held or alive', () =>
+    withNamespace(
+      async (ns) => {
+        const [dead] = orphan(ns, 0x7201);
+        const [reused, reusedPid] = orphan(ns, 0x7202);
+        const attached = Number(ns.cli(['create', '--key', '0x7203', '--size', '4096']).out);
+        const attacher = await python(ns, attach(attached));
+        const alive = await python(ns, `print(ctypes.CDLL(None).shmget(0x7204, 4096, 0o1600))`);
+        const aliveId = ns.segments().find((s) => s.key === 0x7204)!.id;
+        const locked = Number(ns.cli(['create', '--key', '0x7205', '--size', '4096']).out);
+        const lockHolder = ns.start([BIN, 'lock', String(locked), '--', 'sh', '-c', 'echo $$; exec sleep 60']);
+        const held = lines(lockHolder);
+        await until(() => held().length > 0, 'the lock held');
+        // ctime has whole seconds: the newer process must start a full second after it
+        await new Promise((r) => setTimeout(r, 2100));
+        const sleeper = ns.start(['sh', '-c', `echo ${reusedPid - 1} > /proc/sys/kernel/ns_last_pid; sh -c 'echo $$; exec sleep 60'`]);
+        const sleeperOut = lines(sleeper);
+        await until(() => sleeperOut().length > 0, 'the process that reuses the pid');
+        expect(Number(sleeperOut()[0])).toBe(reusedPid);
+        expect(ns.cli(['ls', '-o', 'ID,CPID', '--noheadings', '--id', String(reused)]).out).toMatch(new RegExp(` ${reusedPid}\\n$`));
+
+        const before = ns.segments();
+        const ipcsBefore = ns.run(['ipcs', '-m']).out;
+        const dry = ns.cli(['gc', '--creator-dead', '-o', 'ID', '--noheadings']);
+        expect(dry.status).toBe(0);
+        expect(dry.out).toBe(`${dead}\n${reused}\n`);
+        expect(dry.stderr.split('\n').filter(Boolean)).toEqual([
+          expect.stringMatching(
+            new RegExp(`^shmctl-ts: gc: kept id ${attached} \\(key 0x00007203\\): attached \\(nattch 1\\) by pid \\d+$`),
+          ),
+          `shmctl-ts: gc: kept id ${locked} (key 0x00007205): its lock is held (exclusive)`,
+          'shmctl-ts: gc: dry run: would remove 2; run again with --yes to remove them',
+        ]);
+        const json = JSON.parse(ns.cli(['gc', '--creator-dead', '--json']).out) as {
+          gc: { id: number; action: string; reason: string | null }[];
+        };
+        expect(json.gc.map((g) => [g.id, g.action])).toEqual([
+          [dead, 'would remove'],
+          [reused, 'would remove'],
+          [attached, 'kept'],
+          [locked, 'kept'],
+        ]);
+        // nothing touched, not even a time or a pid
+        expect(ns.segments()).toEqual(before);
+        expect(ns.run(['ipcs', '-m']).out).toBe(ipcsBefore);
+
+        // never everything by accident
+        const bare = ns.cli(['gc', '--yes']);
+        expect(bare.status).toBe(2);
+        expect(bare.stderr).toMatch(/^shmctl-ts: gc: say what to clean up: .*\(gc never removes everything\)\n$/);
+        expect(ns.cli(['gc', '--posix', '--creator-dead']).status).toBe(2);
+        expect(ns.cli(['gc', '--unattached', '--older-than', '1h']).stderr).toContain('dry run: nothing to remove');
+        expect(ns.segments()).toEqual(before);
+
+        const yes = ns.cli(['gc', '--creator-dead', '--yes']);
+        expect(yes).toMatchObject({
+          status: 0,
+          out: `removing shared memory segment id \`${dead}'\nremoving shared memory segment id \`${reused}'\n`,
+        });
+        expect(ns.segments().map((s) => s.id)).toEqual([attached, aliveId, locked]);
+        // its creator alive, nothing attached: not an orphan by --creator-dead, but unattached
+        expect(ns.cli(['ls', '--creator-dead', '-o', 'ID', '--noheadings']).out).toBe(`${attached}\n${locked}\n`);
+        expect(ns.cli(['gc', '--unattached', '--yes']).out).toBe(`removing shared memory segment id \`${aliveId}'\n`);
+        ns.run(['kill', String(alive), String(attacher), held()[0]!, String(reusedPid)]);
+        ns.run(['ipcrm', '--all']);
+        await ns.until((s) => s.length === 0, 'the attached segments gone with their processes');
+      },
+      true,
+      inNs,
+    ));
+
+  test('POSIX objects: an orphan goes, mapped and open ones stay; objects of other users are safe from a user who cannot see all', () =>
+    withNamespace(
+      async (ns) => {
+        for (const name of ['/job-orphan', '/job-mapped', '/job-open', '/other']) ns.cli(['create', name, '--size', '4096']);
+        const mapper = await python(ns, mapOnly('job-mapped'));
+        const opener = await python(ns, "fd = os.open('/dev/shm/job-open', os.O_RDONLY)");
+        // the dry run prints what ls prints of what it would remove
+        expect(ns.cli(['gc', '--posix', '--name', 'job-*']).out).toBe(ns.cli(['ls', '--posix', '--name', 'job-orphan']).out);
+        const yes = ns.cli(['gc', '--posix', '--name', '/job-*', '--yes']);
+        expect(yes.out).toBe("removing POSIX shared memory object `/job-orphan'\n");
+        expect(yes.stderr).toContain(`kept /job-mapped: mapped or open by pid ${mapper}`);
+        expect(yes.stderr).toContain(`kept /job-open: mapped or open by pid ${opener}`);
+        expect(ns.objects()).toEqual(['job-mapped', 'job-open', 'other']);
+
+        // nobody cannot read root's processes: any of them could have nobody's object open
+        ns.run(['chown', 'nobody', '/dev/shm/other']);
+        const careful = ns.run([...NOBODY, BIN, 'gc', '--posix', '--unattached', '--yes']);
+        expect(careful.out).toBe('');
+        expect(careful.stderr).toMatch(
+          /kept \/other: \d+ processes could not be read \(pids [\d, …]+\) and may have it open \(--ignore-unreadable to disregard them\)/,
+        );
+        expect(ns.objects()).toContain('other');
+        const told = ns.run([...NOBODY, BIN, 'gc', '--posix', '--owner', 'nobody', '--yes', '--ignore-unreadable']);
+        expect(told.out).toBe("removing POSIX shared memory object `/other'\n");
+        ns.run(['kill', String(mapper), String(opener)]);
+        ns.cli(['rm', '/job-mapped', '/job-open']);
+      },
+      true,
+      inNs,
+    ));
+});
