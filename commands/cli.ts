@@ -4,11 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { utcOffset } from '../src/api.js';
+import { enterNamespace, utcOffset } from '../src/api.js';
+import { namespaceOf, nsOption } from './common.js';
 import { useUtcOffsets } from '../src/model/clock.js';
 import { spec as attach } from './attach.js';
 import { completionSpec } from './completion.js';
+import { spec as check } from './check.js';
 import { spec as create } from './create.js';
+import { spec as doctor } from './doctor.js';
 import { spec as gc } from './gc.js';
 import { spec as holders } from './holders.js';
 import { spec as key } from './key.js';
@@ -23,7 +26,9 @@ import type { CommandSpec, Options } from './spec.js';
 import { spec as stat } from './stat.js';
 import { spec as write } from './write.js';
 
-export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, lock, write, read, holders, gc, runJob, key];
+export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, lock, write, read, holders, gc, runJob, key, doctor, check];
+// What works on a namespace's memory takes --ns (run makes namespaces of its own; key works on files).
+for (const c of commands) if (c !== runJob && c !== key) c.options.push(nsOption);
 commands.push(completionSpec(() => commands));
 
 /** Set by scripts/bundle.mjs in the bundled CLI; read from package.json otherwise. */
@@ -92,6 +97,7 @@ export function buildProgram(outcome: Outcome, trailing: string[], only?: string
       const opts = { ...cmd.opts<Options>(), ...lastWins };
       const args = cmd.args;
       try {
+        if (opts.ns !== undefined) enterNamespace(namespaceOf(opts.ns as string));
         outcome.status = await spec.run(args, opts, spec.trailingCommand ? trailing : []);
       } catch (e) {
         outcome.status = reportError(spec.name, e);

@@ -3,7 +3,7 @@ import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UsageError } from '../src/model/errors.js';
 import { parseId, parseKey, parseProj } from '../src/model/parse.js';
-import { checkPosixName, isPosixName, keyFromPath, Shm, type ShmTarget } from '../src/api.js';
+import { checkPosixName, isPosixName, keyFromPath, Shm, type NamespaceSpec, type ShmTarget } from '../src/api.js';
 import type { OptionSpec, Options } from './spec.js';
 
 /** --ftok PATH [--proj N]: a key made from an existing file, for create and for naming a segment. */
@@ -11,6 +11,24 @@ export const ftokOptions: OptionSpec[] = [
   { flags: '--ftok <PATH>', description: 'the key ftok(3) makes from PATH and --proj' },
   { flags: '--proj <N>', description: 'project id for --ftok: 1-255 or one character (default 1)' },
 ];
+
+/** --ns PID|PATH: the command runs in that IPC namespace (and, for a PID, with its /dev/shm). */
+export const nsOption: OptionSpec = {
+  flags: '--ns <PID|PATH>',
+  description: "work in this process's IPC namespace and /dev/shm, or in the IPC namespace of a file such as /proc/PID/ns/ipc",
+  common: true,
+};
+
+/** --ns's value: digits are a pid, anything else a namespace file. */
+export function namespaceOf(text: string): NamespaceSpec {
+  if (/^[0-9]+$/.test(text)) {
+    const pid = Number(text);
+    if (!(pid > 0 && pid <= 4194304)) throw new UsageError(`invalid pid ${text}`);
+    return { pid };
+  }
+  if (text === '') throw new UsageError('--ns takes a pid or a namespace file');
+  return { path: text };
+}
 
 /** --posix NAME: a POSIX object, for those who would rather not rely on the leading slash. */
 export const posixOption: OptionSpec = {

@@ -1,6 +1,6 @@
-import { UsageError } from '../src/model/errors.js';
+import { Errno, hasErrno, ShmError, UsageError } from '../src/model/errors.js';
 import { writeAll } from '../src/kernel/io.js';
-import { DEFAULT_MODE, Shm, SHM_HUGETLB, SHM_NORESERVE } from '../src/api.js';
+import { checkRequest, DEFAULT_MODE, firstBlocker, readEnvironment, Shm, SHM_HUGETLB, SHM_NORESERVE, type ShmRequest } from '../src/api.js';
 import { parseKey, parseMode, parseSize } from '../src/model/parse.js';
 import { systemNames } from '../src/names.js';
 import { formatKey, permsOf } from '../src/model/record.js';
@@ -28,6 +28,24 @@ function warnIfNotAsked(shm: Shm, key: number | 'random' | undefined, mode: numb
   if (!notes.length) return;
   const which = shm.name ? `${shm.name}: exists already` : `key ${formatKey(key as number)}: exists already (shmid ${shm.id})`;
   warn('create', `${which} ${notes.join('; ')} (use --excl to insist on a new ${shm.name ? 'object' : 'segment'})`);
+}
+
+/**
+ * The limit behind shmget's ENOSPC, EINVAL or ENOMEM, as `check` names it,
+ * with its fix; other failures as they are.
+ */
+function withLimit(e: unknown, request: ShmRequest): unknown {
+  if (!hasErrno(e, Errno.ENOSPC, Errno.EINVAL, Errno.ENOMEM) || !(e instanceof ShmError)) return e;
+  let blocker;
+  try {
+    blocker = firstBlocker(checkRequest(readEnvironment(), request));
+  } catch {
+    return e;
+  }
+  if (!blocker) return e;
+  // shmget's reason names kernel.shm* already; the others are told here
+  const said = e.reason.includes(`kernel.${blocker.limit}`) ? e.reason : `${e.reason}: ${blocker.message}`;
+  return e.with(e.subject, `${said}; fix: ${blocker.fix[0]}`);
 }
 
 export const spec: CommandSpec = {
@@ -72,16 +90,26 @@ export const spec: CommandSpec = {
           : opts.ftok !== undefined
             ? ftokKey(opts)
             : undefined;
-    const shm = Shm.create({
-      size,
-      mode,
-      flags,
-      exclusive: opts.excl === true,
-      ...(text !== undefined ? { name: posixNameOf(text) } : {}),
-      ...(key !== undefined ? { key } : {}),
-      ...(opts.private ? { private: true } : {}),
-    });
+    const request = { size, count: 1, hugetlb: opts.hugetlb === true, posix: text !== undefined, lockMemory: false };
+    let shm: Shm;
+    try {
+      shm = Shm.create({
+        size,
+        mode,
+        flags,
+        exclusive: opts.excl === true,
+        ...(text !== undefined ? { name: posixNameOf(text) } : {}),
+        ...(key !== undefined ? { key } : {}),
+        ...(opts.private ? { private: true } : {}),
+      });
+    } catch (e) {
+      throw withLimit(e, request);
+    }
     if (!shm.created) warnIfNotAsked(shm, key, mode, size);
+    // a POSIX object is sparse: it is made whatever its size, and writing past /dev/shm's free space fails later
+    const room = shm.created && request.posix ? firstBlocker(checkRequest(readEnvironment(), request)) : null;
+    if (room)
+      warn('create', `${shm.subject}: made, but ${room.message}: filling it will fail (SIGBUS where it is mapped); fix: ${room.fix[0]}`);
     writeAll(1, `${shm.name ?? shm.id}\n`);
     return 0;
   },

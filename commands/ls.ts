@@ -1,26 +1,17 @@
-import { indexHolders, list, lockStates, pageSize, readShmLimits, readShmUsage, select, selectionNeedsHolders } from '../src/api.js';
+import { list, pageSize, readShmLimits, readShmUsage } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
-import { isPosix, type SegmentRecord, type ShmRecord } from '../src/model/record.js';
+import type { SegmentRecord } from '../src/model/record.js';
 import type { ShmInfo, ShmLimits } from '../src/model/usage.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
-import {
-  ALL_COLUMNS,
-  columnByName,
-  POSIX_COLUMNS,
-  POSIX_JSON_KEY,
-  selectColumns,
-  type Column,
-  type ColumnContext,
-} from './render/columns.js';
+import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from './render/columns.js';
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from './render/ipcs.js';
 import { renderLsipc, type MachineFormat } from './render/lsipc.js';
-import type { TableColumn } from './render/table.js';
 import { stdoutIsTTY } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
-import { filterOptions, kindOf, kindOptions, selectionOf } from './filters.js';
-import { warn } from './report.js';
-import { unreadableText } from '../src/model/holder.js';
+import { filterOptions, kindOptions } from './filters.js';
+import { chosen, tableColumns, withLocks } from './listing.js';
+import { listAllNamespaces } from './ls-namespaces.js';
 import type { CommandSpec, Options } from './spec.js';
 
 const FORMATS = ['ipcs', 'table', 'lsipc', 'raw', 'export', 'json'];
@@ -30,34 +21,6 @@ const view = (flags: string, value: IpcsView, description: string) => ({
   description,
   sets: { key: 'view', value },
 });
-
-/**
- * The records the filters pick, and the context's HOLDERS values when that
- * column is shown (one pass over /proc serves both). Objects picked as
- * unattached while some processes could not be read are said to be so.
- */
-function chosen<R extends ShmRecord>(records: R[], opts: Options, columns: Column[], ctx: Pick<ColumnContext, 'holders'>): R[] {
-  const selection = selectionOf(opts);
-  const needed = columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection, kindOf(opts));
-  const holders = needed ? indexHolders(records, { fds: true }) : undefined;
-  if (holders) ctx.holders = (r) => holders.of(r).length;
-  const picked = select(records, selection, holders ? { holders } : {});
-  if (selection.unattached && holders?.unreadable.length && picked.some(isPosix)) {
-    warn('ls', `${unreadableText(holders.unreadable)}: an object listed as unattached may be open in one of them`);
-  }
-  return picked;
-}
-
-/** Column descriptors as the terminal table takes them. */
-function tableColumns(columns: Column[], ctx: ColumnContext): TableColumn[] {
-  return columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) }));
-}
-
-/** The LOCK column's values, read only when it is shown. */
-function withLocks(ctx: ColumnContext, columns: Column[], kind: 'sysv' | 'posix' | 'all'): ColumnContext {
-  if (columns.some((c) => c.name === 'LOCK')) ctx.lock = lockStates({ sysv: kind !== 'posix', posix: kind !== 'sysv' });
-  return ctx;
-}
 
 /** lsipc's columns, with what -t (ATTACH, DETACH before a last COMMAND) and -c (CUID CGID UID GID) add. */
 function lsipcColumns(opts: Options, v: IpcsView): Column[] {
@@ -131,8 +94,13 @@ export const spec: CommandSpec = {
     ...lsipcOptions,
     ...kindOptions,
     ...filterOptions,
+    {
+      flags: '-N, --all-namespaces',
+      description: 'every IPC namespace this user may enter (containers), with NAMESPACE, NSPID and NSCOMMAND columns',
+    },
   ],
   async run(_args: string[], opts: Options): Promise<number> {
+    if (opts.allNamespaces === true) return listAllNamespaces(opts);
     if (opts.kind === 'posix' || opts.kind === 'all') return listWithPosix(opts, opts.kind);
     const v = (opts.view as IpcsView | undefined) ?? 'default';
     const unit = sizeUnit(opts);

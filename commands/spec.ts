@@ -16,6 +16,8 @@ export interface OptionSpec {
    * rule for -t/-p/-c/-l/-u and for --human/-b).
    */
   sets?: { key: string; value: string };
+  /** Shared by many commands and documented once (the man page's "Common options"). */
+  common?: boolean;
 }
 
 export interface ArgumentSpec {

@@ -44,6 +44,7 @@ export { isEmptySelection, select, selectionNeedsHolders, type Selection } from 
 export { planCleanup, removeListed, type CleanupPlan, type Kept } from './cleanup.js';
 export { JobWatch, POLL_MS, type Reaped } from './reap.js';
 export { isolate, userNamespaceCommand } from './isolate.js';
+export { enterNamespace, inEachNamespace, ipcNamespaces, type IpcNamespace, type NamespaceSpec } from './namespaces.js';
 
 export { DEFAULT_MODE };
 
@@ -258,4 +259,6 @@ export class Shm {
 export function isMissing(e: unknown): boolean {
   return e instanceof ShmError && isMissingErrno(e.errno);
 }
+export { readEnvironment, type Environment } from './environment.js';
+export { checkRequest, firstBlocker, humanBytes, standingProblems, type Finding, type ShmRequest } from './check.js';
 export { decodeKey, searchKey, type DecodedKey, type KeySearch } from './keys.js';

@@ -209,6 +209,17 @@ export const COLUMNS: Column[] = [
     text: (r, ctx) => (ctx.holders ? String(ctx.holders(r)) : ''),
     json: (r, ctx) => (ctx.holders ? ctx.holders(r) : null),
   },
+  {
+    name: 'NAMESPACE',
+    help: 'The IPC namespace (its inode) it was listed in (ls --all-namespaces)',
+    ...number((r) => r.namespace?.inode ?? null),
+  },
+  { name: 'NSPID', help: 'One process in that namespace (its lowest pid)', ...number((r) => r.namespace?.pid ?? null) },
+  {
+    name: 'NSCOMMAND',
+    help: "That process's command line",
+    ...name((r, n) => (r.namespace ? n.command(r.namespace.pid) : null)),
+  },
   { name: 'TYPE', help: 'sysv or posix', ...text((r) => (isPosix(r) ? 'posix' : 'sysv')) },
 ];
 
@@ -217,9 +228,9 @@ function lockText(r: ShmRecord, ctx: ColumnContext): LockColumn {
   return ctx.lock ? ctx.lock(r) : null;
 }
 
-const POSIX_ONLY = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE']);
+const NOT_FOR_STAT = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE', 'NAMESPACE', 'NSPID', 'NSCOMMAND']);
 /** Every column a System V segment has (stat's lsipc formats: one row, all of them). */
-export const SYSV_COLUMNS = COLUMNS.map((c) => c.name).filter((n) => !POSIX_ONLY.has(n));
+export const SYSV_COLUMNS = COLUMNS.map((c) => c.name).filter((n) => !NOT_FOR_STAT.has(n));
 
 /** lsipc -m's default columns. */
 export const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME', 'CPID', 'LPID', 'COMMAND'];

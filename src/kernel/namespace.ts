@@ -31,3 +31,35 @@ export function unshareIpcAndShm(shmDir: string): void {
   );
   if (m.value === -1) fail('mount', m);
 }
+
+/** A namespace file (/proc/PID/ns/ipc, or a bind mount of one), opened to join it later. */
+export function openNamespace(path: string): number {
+  const O_RDONLY_CLOEXEC = 0o2000000;
+  const fd = call('open', T.I32, [T.String, T.I32], [path, O_RDONLY_CLOEXEC]);
+  if (fd.value === -1) fail('open', fd);
+  return fd.value;
+}
+
+export function closeNamespace(fd: number): void {
+  call('close', T.I32, [T.I32], [fd]);
+}
+
+/**
+ * Move this thread (the main thread: every call of ours) into the IPC
+ * namespace `fd` stands for. Needs CAP_SYS_ADMIN over it: EPERM otherwise;
+ * EINVAL when the file is another kind of namespace.
+ */
+export function joinIpcNamespace(fd: number): void {
+  const r = call('setns', T.I32, [T.I32, T.I32], [fd, CLONE_NEWIPC]);
+  if (r.value === -1) fail('setns', r);
+}
+
+/** openNamespace + joinIpcNamespace. */
+export function enterIpcNamespace(path: string): void {
+  const fd = openNamespace(path);
+  try {
+    joinIpcNamespace(fd);
+  } finally {
+    closeNamespace(fd);
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * POSIX shared memory and the file calls around it: shm_open and shm_unlink
- * (names as bytes), ftruncate, fchmod, fchown, flock, mmap, munmap.
+ * (paths as bytes), ftruncate, fchmod, fchown, flock, mmap, munmap.
  */
 import { Errno } from '../model/errors.js';
 import { call, fail, scratchArea, T } from './ffi.js';
@@ -33,15 +33,23 @@ function cName(name: Uint8Array): number {
   return area.address;
 }
 
-/** shm_open(3) of "/name" given as bytes: a descriptor (O_CLOEXEC, O_NOFOLLOW, as glibc opens it). */
-export function shmOpen(name: Uint8Array, flags: number, mode: number): number {
-  const r = call('shm_open', T.I32, [T.U64, T.I32, T.U32], [cName(name), flags, mode]);
+const O_NOFOLLOW = 0o400000;
+const O_CLOEXEC = 0o2000000;
+
+/**
+ * shm_open(3) as glibc does it — open(2) of the object's file with O_NOFOLLOW
+ * and O_CLOEXEC — given the path as bytes, so that the directory may be
+ * another mount namespace's /dev/shm (/proc/PID/root/dev/shm).
+ */
+export function shmOpen(path: Uint8Array, flags: number, mode: number): number {
+  const r = call('open', T.I32, [T.U64, T.I32, T.U32], [cName(path), flags | O_NOFOLLOW | O_CLOEXEC, mode]);
   if (r.value === -1) fail('shm_open', r);
   return r.value;
 }
 
-export function shmUnlink(name: Uint8Array): void {
-  const r = call('shm_unlink', T.I32, [T.U64], [cName(name)]);
+/** shm_unlink(3): unlink(2) of the object's file. */
+export function shmUnlink(path: Uint8Array): void {
+  const r = call('unlink', T.I32, [T.U64], [cName(path)]);
   if (r.value === -1) fail('shm_unlink', r);
 }
 

@@ -208,3 +208,49 @@ function addDescriptors(pid: number, objects: ReadonlySet<string>, hold: (key: s
   }
   return true;
 }
+
+/** This process's cgroup path (v2's "0::/path", or v1's memory controller's); null when none is found. */
+export function ownCgroup(): string | null {
+  let text: string;
+  try {
+    text = readFileSync('/proc/self/cgroup', 'latin1');
+  } catch {
+    return null;
+  }
+  const v1 = /^\d+:[^:]*\bmemory\b[^:]*:(.*)$/m.exec(text);
+  if (v1) return v1[1]!;
+  const v2 = /^0::(.*)$/m.exec(text);
+  return v2 ? v2[1]! : null;
+}
+
+/** RLIMIT_MEMLOCK from /proc/self/limits, bytes; null for unlimited. */
+export function memlockLimit(): { soft: number | null; hard: number | null } {
+  const m = /^Max locked memory\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'latin1'));
+  const value = (v: string | undefined): number | null => (v === undefined || v === 'unlimited' ? null : Number(v));
+  return { soft: value(m?.[1]), hard: value(m?.[2]) };
+}
+
+/** Does this process have a capability (CapEff bit) — 14 is CAP_IPC_LOCK, 21 CAP_SYS_ADMIN? */
+export function hasCapability(bit: number): boolean {
+  const m = /^CapEff:\s+([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'latin1'));
+  return m ? ((BigInt(`0x${m[1]}`) >> BigInt(bit)) & 1n ? true : false) : false;
+}
+
+/** Signs of a container: what PID 1 is, marker files, the cgroup path. */
+export function containerHints(): { init: string | null; files: string[]; cgroup: string | null } {
+  const files = ['/.dockerenv', '/run/.containerenv'].filter((f) => {
+    try {
+      statSync(f);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  let init: string | null = null;
+  try {
+    init = readFileSync('/proc/1/environ', 'latin1').match(/(?:^|\0)container=([^\0]*)/)?.[1] ?? null;
+  } catch {
+    /* not ours to read */
+  }
+  return { init, files, cgroup: ownCgroup() };
+}

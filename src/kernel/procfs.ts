@@ -219,3 +219,38 @@ export function readFileLocks(): Map<string, LockState> {
   }
   return states;
 }
+
+/** /proc/meminfo's values in bytes ("HugePages_Total" and the like are counts, as printed). */
+export function readMeminfo(): Map<string, number> {
+  const out = new Map<string, number>();
+  let text = '';
+  try {
+    text = readFileSync('/proc/meminfo', 'latin1');
+  } catch {
+    return out;
+  }
+  for (const m of text.matchAll(/^(\w+(?:\(\w+\))?):\s+(\d+)( kB)?$/gm)) out.set(m[1]!, Number(m[2]) * (m[3] ? 1024 : 1));
+  return out;
+}
+
+/** A cgroup's memory limit and use: v2 memory.max/current, v1 memory.limit_in_bytes/usage_in_bytes. */
+export function readCgroupMemory(path: string): { version: 1 | 2; limit: number | null; usage: number | null } | null {
+  const read = (file: string): string | null => {
+    try {
+      return readFileSync(file, 'latin1').trim();
+    } catch {
+      return null;
+    }
+  };
+  const v2 = read(`/sys/fs/cgroup${path}/memory.max`);
+  if (v2 !== null) {
+    const usage = read(`/sys/fs/cgroup${path}/memory.current`);
+    return { version: 2, limit: v2 === 'max' ? null : Number(v2), usage: usage === null ? null : Number(usage) };
+  }
+  const v1 = read(`/sys/fs/cgroup/memory${path}/memory.limit_in_bytes`);
+  if (v1 === null) return null;
+  const usage = read(`/sys/fs/cgroup/memory${path}/memory.usage_in_bytes`);
+  // v1 says "no limit" with a huge page-aligned number
+  const limit = Number(v1);
+  return { version: 1, limit: limit >= 2 ** 62 ? null : limit, usage: usage === null ? null : Number(usage) };
+}

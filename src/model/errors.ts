@@ -4,6 +4,7 @@ import { getSystemErrorName } from 'node:util';
 /** The errno values the shm and sem calls return (Linux, all architectures). */
 export const Errno = {
   EPERM: 1,
+  ESRCH: 3,
   ENOENT: 2,
   EINTR: 4,
   ENXIO: 6,

@@ -34,6 +34,8 @@ export interface SegmentRecord {
   /** Resident and swapped bytes; known from /proc only, null from IPC_STAT. */
   rss: number | null;
   swap: number | null;
+  /** The IPC namespace it was listed in, when several were (ls --all-namespaces). */
+  namespace?: NamespaceTag;
 }
 
 /** Either kind of shared memory, as the column table and the renderers take it. */
@@ -128,6 +130,8 @@ export interface PosixRecord {
   mappedBy: number[] | null;
   /** Processes whose maps could not be read (not ours, without privilege). */
   unreadable: number;
+  /** The IPC namespace (and its process's /dev/shm) it was listed in, when several were. */
+  namespace?: NamespaceTag;
 }
 
 export function isPosix(r: object): r is PosixRecord {
@@ -155,4 +159,10 @@ export const lockKeyOf = objectKey;
 /** How a hold on it is found in /proc: "SYSV <id>" for a segment (maps' inode is the shmid), objectKey for an object. */
 export function holdKeyOf(r: ShmRecord): string {
   return isPosix(r) ? objectKey(r) : `SYSV ${r.id}`;
+}
+
+/** Which IPC namespace a record was listed in (ls --all-namespaces): its inode, and one process in it. */
+export interface NamespaceTag {
+  inode: number;
+  pid: number;
 }

@@ -45,5 +45,23 @@ export function nameBytes(name: string): Buffer {
   return Buffer.concat([Buffer.from('/'), unescapeBytes(name.slice(1))]);
 }
 
+let directory: string | null = SHM_DIR;
+let why = '';
+
+/**
+ * Where objects are: /dev/shm, or another mount namespace's seen through
+ * /proc/PID/root (--ns PID); null when there is none to use (`reason` says why).
+ */
+export function useShmDir(dir: string | null, reason = ''): void {
+  directory = dir;
+  why = reason;
+}
+
+/** The directory objects live in (see useShmDir). */
+export function shmDir(): string {
+  if (directory === null) throw new UsageError(why || 'no /dev/shm to use here');
+  return directory;
+}
+
 /** /dev/shm/NAME, as bytes (a name need not be UTF-8). */
-export const pathOf = (name: string): Buffer => Buffer.concat([Buffer.from(SHM_DIR), nameBytes(name)]);
+export const pathOf = (name: string): Buffer => Buffer.concat([Buffer.from(shmDir()), nameBytes(name)]);

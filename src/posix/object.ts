@@ -14,7 +14,7 @@ import { SHM_DIR, type PosixRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 import * as libc from '../kernel/posix.js';
 import { addMappers } from './holders.js';
-import { checkPosixName, nameBytes, pathOf, SEM_PREFIX } from './name.js';
+import { checkPosixName, pathOf, SEM_PREFIX, shmDir } from './name.js';
 import { explainOpen, kindOf } from './open.js';
 import { PosixObject } from './descriptor.js';
 
@@ -59,7 +59,7 @@ export function statPosix(name: string, opts: { usage?: boolean } = {}): PosixRe
   } catch (e) {
     throw explainFs(e, name, 'stat');
   }
-  if (!st.isFile()) throw new OperationError(name, `is not a shared memory object (${SHM_DIR}${name} is ${kindOf(st)})`);
+  if (!st.isFile()) throw new OperationError(name, `is not a shared memory object (${shmDir()}${name} is ${kindOf(st)})`);
   const record = recordOf(name, st);
   if (opts.usage) addMappers([record]);
   return record;
@@ -73,17 +73,17 @@ export function listPosix(opts: { usage?: boolean } = {}): PosixRecord[] {
   let entries: Buffer[];
   try {
     // As bytes: a name that is not UTF-8 is listed too (escaped), never lost.
-    entries = readdirSync(SHM_DIR, { encoding: 'buffer' });
+    entries = readdirSync(shmDir(), { encoding: 'buffer' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw explainFs(e, SHM_DIR, 'opendir');
+    throw explainFs(e, shmDir(), 'opendir');
   }
   const records: PosixRecord[] = [];
   const semPrefix = Buffer.from(SEM_PREFIX);
   for (const entry of entries.sort(Buffer.compare)) {
     if (entry.subarray(0, semPrefix.length).equals(semPrefix)) continue;
     try {
-      const st = lstatSync(Buffer.concat([Buffer.from(`${SHM_DIR}/`), entry]));
+      const st = lstatSync(Buffer.concat([Buffer.from(`${shmDir()}/`), entry]));
       if (st.isFile()) records.push(recordOf('/' + escapeBytes(entry), st));
     } catch {
       /* gone meanwhile */
@@ -124,7 +124,7 @@ export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
   if (!Number.isSafeInteger(opts.size) || opts.size < 1) throw new UsageError('size must be at least 1 byte');
   let fd: number;
   try {
-    fd = libc.shmOpen(nameBytes(name), libc.O_RDWR | libc.O_CREAT | libc.O_EXCL, mode);
+    fd = libc.shmOpen(pathOf(name), libc.O_RDWR | libc.O_CREAT | libc.O_EXCL, mode);
   } catch (e) {
     if (!hasErrno(e, Errno.EEXIST) || opts.exclusive) throw explainOpen(e, name, true);
     const existing = statPosix(name);
@@ -139,7 +139,7 @@ export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
   } catch (e) {
     closeSync(fd);
     try {
-      libc.shmUnlink(nameBytes(name));
+      libc.shmUnlink(pathOf(name));
     } catch {
       /* already gone */
     }
@@ -165,7 +165,7 @@ export function removePosix(name: string): { mappedBy: number } {
     /* otherwise shm_unlink says why */
   }
   try {
-    libc.shmUnlink(nameBytes(name));
+    libc.shmUnlink(pathOf(name));
   } catch (e) {
     if (hasErrno(e, Errno.EPERM, Errno.EACCES)) {
       throw e.with(name, `permission denied: only its owner or a privileged user may remove it (${SHM_DIR} is sticky)`);

@@ -5,7 +5,7 @@
 import { closeSync, fstatSync, lstatSync, type Stats } from 'node:fs';
 import { Errno, OperationError, ShmError } from '../model/errors.js';
 import * as libc from '../kernel/posix.js';
-import { nameBytes, pathOf } from './name.js';
+import { pathOf } from './name.js';
 
 export function kindOf(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
@@ -32,7 +32,7 @@ function lstatOrNull(name: string): Stats | null {
 export function openExisting(name: string, write: boolean): number {
   let fd: number;
   try {
-    fd = libc.shmOpen(nameBytes(name), (write ? libc.O_RDWR : libc.O_RDONLY) | libc.O_NONBLOCK, 0);
+    fd = libc.shmOpen(pathOf(name), (write ? libc.O_RDWR : libc.O_RDONLY) | libc.O_NONBLOCK, 0);
   } catch (e) {
     // glibc turns EISDIR into EINVAL: say what is really there
     const st = e instanceof ShmError && e.errno !== Errno.ENOENT ? lstatOrNull(name) : null;

@@ -1,0 +1,196 @@
+/**
+ * Would this succeed here? A request (segments or objects of a size, how
+ * many, huge pages, locked in memory) judged against the environment, limit by
+ * limit in the order the kernel meets them; each finding says what the limit
+ * is, whether it stops the request, and the exact fix. Nothing is changed.
+ */
+import type { Environment } from './environment.js';
+
+export interface ShmRequest {
+  size: number;
+  count: number;
+  hugetlb: boolean;
+  posix: boolean;
+  lockMemory: boolean;
+}
+
+export type LimitName =
+  'shmmni' | 'shmmax' | 'shmall' | 'hugepages' | 'hugetlb_shm_group' | 'dev_shm' | 'cgroup' | 'memlock' | 'remove_ipc';
+
+export interface Finding {
+  limit: LimitName;
+  /** Stops the request (or, without one, is a problem as it stands). */
+  blocks: boolean;
+  message: string;
+  fix: string[];
+}
+
+const human = (n: number | bigint): string => {
+  const v = Number(n);
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  let i = 0;
+  let x = v;
+  while (x >= 1024 && i < units.length - 1) {
+    x /= 1024;
+    i++;
+  }
+  return i === 0 ? `${v} B` : `${x.toFixed(x < 10 ? 1 : 0)} ${units[i]}`;
+};
+
+/** How docker, compose and Kubernetes size /dev/shm, and the host's remount. */
+function devShmFixes(bytes: number): string[] {
+  const mib = Math.ceil(bytes / 2 ** 20);
+  return [
+    `mount -o remount,size=${mib}M /dev/shm`,
+    `docker run --shm-size=${mib}m ...`,
+    `compose: shm_size: '${mib}m'`,
+    `kubernetes: volumes: [{name: dshm, emptyDir: {medium: Memory, sizeLimit: ${mib}Mi}}], mounted at /dev/shm`,
+  ];
+}
+
+const sysctl = (name: string, value: bigint | number): string[] => [
+  `sysctl -w ${name}=${value}`,
+  `echo '${name} = ${value}' > /etc/sysctl.d/90-shm.conf   # to keep it`,
+  ...(name.startsWith('kernel.shm') ? [`docker run --sysctl ${name}=${value} ...   # in a container (per IPC namespace)`] : []),
+];
+
+/** Every limit that applies to `req`, in the order the kernel meets them. */
+export function checkRequest(env: Environment, req: ShmRequest): Finding[] {
+  const total = req.size * req.count;
+  const out: Finding[] = [];
+  if (!req.posix) {
+    const after = BigInt(env.segments + req.count);
+    out.push({
+      limit: 'shmmni',
+      blocks: after > env.shmmni,
+      message: `kernel.shmmni allows ${env.shmmni} segments; ${env.segments} exist, ${req.count} more makes ${after}`,
+      fix: sysctl('kernel.shmmni', after > 32768n ? 32768n : after),
+    });
+    out.push({
+      limit: 'shmmax',
+      blocks: BigInt(req.size) > env.shmmax,
+      message: `kernel.shmmax allows segments of ${env.shmmax} bytes (${human(env.shmmax)}); asked ${req.size} (${human(req.size)})`,
+      fix: sysctl('kernel.shmmax', req.size),
+    });
+    const page = BigInt(req.hugetlb ? env.hugepages.size || env.pageSize : env.pageSize);
+    const pages = ((BigInt(req.size) + page - 1n) / page) * (page / BigInt(env.pageSize)) * BigInt(req.count);
+    const needPages = env.pagesUsed + pages;
+    out.push({
+      limit: 'shmall',
+      blocks: needPages > env.shmall,
+      message: `kernel.shmall allows ${env.shmall} pages (${human(env.shmall * BigInt(env.pageSize))}) in all; ${env.pagesUsed} in use, ${pages} more makes ${needPages}`,
+      fix: sysctl('kernel.shmall', needPages),
+    });
+    if (req.hugetlb) {
+      const perSegment = env.hugepages.size ? Math.ceil(req.size / env.hugepages.size) : Infinity;
+      const need = perSegment * req.count;
+      out.push({
+        limit: 'hugepages',
+        blocks: need > env.hugepages.free,
+        message: `${env.hugepages.free} of ${env.hugepages.total} huge pages of ${human(env.hugepages.size)} are free; ${need} needed`,
+        fix: sysctl('vm.nr_hugepages', env.hugepages.total - env.hugepages.free + (Number.isFinite(need) ? need : 0)),
+      });
+      const allowed = env.uid === 0 || env.memlock.capIpcLock || process.getgroups?.().includes(env.hugepages.shmGroup) === true;
+      out.push({
+        limit: 'hugetlb_shm_group',
+        blocks: !allowed,
+        message: `huge-page segments need CAP_IPC_LOCK or the group vm.hugetlb_shm_group = ${env.hugepages.shmGroup}`,
+        fix: [`sysctl -w vm.hugetlb_shm_group=<a group of yours>`, 'or run with CAP_IPC_LOCK'],
+      });
+    }
+  } else {
+    const dev = env.devShm;
+    out.push({
+      limit: 'dev_shm',
+      blocks: dev === null || total > dev.free,
+      message:
+        dev === null
+          ? 'there is no /dev/shm'
+          : `${dev.path} has ${dev.free} bytes (${human(dev.free)}) free of ${human(dev.size)}; asked ${total} (${human(total)})`,
+      fix: devShmFixes((dev ? dev.size - dev.free : 0) + total),
+    });
+  }
+  if (env.cgroup) {
+    const room = env.cgroup.limit === null ? null : env.cgroup.limit - (env.cgroup.usage ?? 0);
+    out.push({
+      limit: 'cgroup',
+      blocks: room !== null && total > room,
+      message:
+        room === null
+          ? `the cgroup ${env.cgroup.path} sets no memory limit`
+          : `the cgroup ${env.cgroup.path} may use ${human(env.cgroup.limit!)}, ${human(env.cgroup.usage ?? 0)} in use: shared memory is charged to it as it is touched (beyond it: the OOM killer, or SIGBUS)`,
+      fix: [
+        `docker run --memory=${Math.ceil(((env.cgroup.usage ?? 0) + total) / 2 ** 20)}m ...`,
+        'kubernetes: resources.limits.memory',
+        'systemd: MemoryMax= on the unit',
+      ],
+    });
+  }
+  if (req.lockMemory) {
+    const soft = env.memlock.soft;
+    const lifted = env.uid === 0 || env.memlock.capIpcLock;
+    const kib = Math.ceil(total / 1024);
+    out.push({
+      limit: 'memlock',
+      blocks: !lifted && soft !== null && total > soft,
+      message: `RLIMIT_MEMLOCK is ${soft === null ? 'unlimited' : `${soft} bytes (${human(soft)})`}${lifted ? ' (not binding: root or CAP_IPC_LOCK)' : ''}; locking ${total} bytes`,
+      fix: [
+        `ulimit -l ${kib}`,
+        `/etc/security/limits.conf: <user> - memlock ${kib}`,
+        `systemd: LimitMEMLOCK=${total}`,
+        `docker run --ulimit memlock=${total}:${total} ...`,
+      ],
+    });
+  }
+  return out;
+}
+
+/** The first finding that stops the request, if any. */
+export const firstBlocker = (findings: Finding[]): Finding | null => findings.find((f) => f.blocks) ?? null;
+
+/** What doctor calls a problem without a request: limits nearly used up, Docker's small /dev/shm, RemoveIPC for this user. */
+export function standingProblems(env: Environment): Finding[] {
+  const out: Finding[] = [];
+  if (env.shmmni > 0n && BigInt(env.segments) * 10n >= env.shmmni * 9n)
+    out.push({
+      limit: 'shmmni',
+      blocks: true,
+      message: `${env.segments} of kernel.shmmni = ${env.shmmni} segments in use`,
+      fix: sysctl('kernel.shmmni', env.shmmni * 2n > 32768n ? 32768n : env.shmmni * 2n),
+    });
+  if (env.shmall > 0n && env.pagesUsed * 10n >= env.shmall * 9n)
+    out.push({
+      limit: 'shmall',
+      blocks: true,
+      message: `${env.pagesUsed} of kernel.shmall = ${env.shmall} pages in use`,
+      fix: sysctl('kernel.shmall', env.shmall * 2n),
+    });
+  const dev = env.devShm;
+  if (dev && dev.size <= 64 * 2 ** 20)
+    out.push({
+      limit: 'dev_shm',
+      blocks: true,
+      message: `${dev.path} is only ${human(dev.size)} (Docker's default is 64 MiB)`,
+      fix: devShmFixes(1024 * 2 ** 20),
+    });
+  else if (dev && dev.free * 10 < dev.size)
+    out.push({
+      limit: 'dev_shm',
+      blocks: true,
+      message: `${dev.path} is ${Math.round((100 * (dev.size - dev.free)) / dev.size)}% full (${human(dev.free)} free)`,
+      fix: devShmFixes(dev.size * 2),
+    });
+  if (env.removeIpc.affectsUser)
+    out.push({
+      limit: 'remove_ipc',
+      blocks: true,
+      message: `systemd-logind's RemoveIPC=yes (${env.removeIpc.source}) removes uid ${env.uid}'s segments and /dev/shm files at its last logout`,
+      fix: [
+        '/etc/systemd/logind.conf: RemoveIPC=no, then: systemctl restart systemd-logind',
+        'or run the service as a system user (uid < 1000)',
+      ],
+    });
+  return out;
+}
+
+export { human as humanBytes };

@@ -1,0 +1,137 @@
+/**
+ * Other IPC namespaces (containers): entering one for a whole command, and
+ * visiting each in turn for a listing.
+ *
+ * Linux keeps namespaces per thread. shmctl-ts makes every system call and
+ * every synchronous /proc read on the main thread, so setns(2) there moves all
+ * of them: the shm and sem calls and /proc/sysvipc/* then see the namespace
+ * entered, and /proc/sys/kernel/shm* its limits. Nothing runs on another thread
+ * (no asynchronous file or FFI call) while inside. POSIX objects are files of
+ * a mount namespace's /dev/shm: they are reached by path through
+ * /proc/PID/root/dev/shm, which leaves every other path (a --file, an --ftok
+ * path) the caller's own.
+ */
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { closeNamespace, enterIpcNamespace, joinIpcNamespace, openNamespace } from './kernel/namespace.js';
+import { Errno, hasErrno, ShmError } from './model/errors.js';
+import { SHM_DIR, type NamespaceTag } from './model/record.js';
+import { shmDir, useShmDir } from './posix/name.js';
+
+/** --ns: a process (its IPC namespace, its /dev/shm) or a namespace file (IPC only). */
+export type NamespaceSpec = { pid: number } | { path: string };
+
+/** "ipc:[4026531839]" → 4026531839 */
+const inodeOf = (link: string): number => Number(/\[(\d+)\]/.exec(link)?.[1] ?? 0);
+
+/** Enter it for the rest of this process's life (a command's whole run). */
+export function enterNamespace(spec: NamespaceSpec): NamespaceTag {
+  const path = 'pid' in spec ? `/proc/${spec.pid}/ns/ipc` : spec.path;
+  const what = 'pid' in spec ? `the IPC namespace of pid ${spec.pid}` : `the IPC namespace ${spec.path}`;
+  let inode: number;
+  try {
+    inode = statSync(path).ino;
+    enterIpcNamespace(path);
+  } catch (e) {
+    throw explainEnter(e, what);
+  }
+  const pid = 'pid' in spec ? spec.pid : Number(/^\/proc\/(\d+)\/ns\/ipc$/.exec(path)?.[1] ?? '0');
+  if (pid > 0) useShmDir(`/proc/${pid}/root${SHM_DIR}`);
+  else useShmDir(null, `${path} is an IPC namespace only: for POSIX objects give --ns PID (a process in the namespace)`);
+  return { inode, pid };
+}
+
+function explainEnter(e: unknown, what: string): unknown {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (hasErrno(e, Errno.EPERM) || hasErrno(e, Errno.EACCES) || code === 'EACCES' || code === 'EPERM')
+    return new ShmError('setns', Errno.EPERM, `cannot enter ${what}`, 'permission denied: entering a namespace needs root (CAP_SYS_ADMIN)');
+  if (code === 'ENOENT') return new ShmError('setns', Errno.ESRCH, `cannot enter ${what}`, 'no such process or file');
+  if (hasErrno(e, Errno.EINVAL)) return new ShmError('setns', Errno.EINVAL, `cannot enter ${what}`, 'not an IPC namespace');
+  return e;
+}
+
+export interface IpcNamespace {
+  inode: number;
+  /** Its processes this user may see, lowest pid first. */
+  pids: number[];
+}
+
+/** Every IPC namespace a process of which this user may look at, ours first. */
+export function ipcNamespaces(): { namespaces: IpcNamespace[]; unreadable: number } {
+  const byInode = new Map<number, number[]>();
+  let unreadable = 0;
+  const pids = readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .map(Number)
+    .sort((a, b) => a - b);
+  for (const pid of pids) {
+    let link: string;
+    try {
+      link = readlinkSync(`/proc/${pid}/ns/ipc`);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') unreadable++;
+      continue;
+    }
+    const list = byInode.get(inodeOf(link)) ?? [];
+    list.push(pid);
+    byInode.set(inodeOf(link), list);
+  }
+  const own = inodeOf(readlinkSync('/proc/self/ns/ipc'));
+  const namespaces = [...byInode].map(([inode, list]) => ({ inode, pids: list }));
+  namespaces.sort((a, b) => (a.inode === own ? -1 : b.inode === own ? 1 : a.inode - b.inode));
+  return { namespaces, unreadable };
+}
+
+/**
+ * Run `visit` inside each of these namespaces in turn, with that namespace's
+ * /dev/shm (`objects` false when it has none, or one already visited: objects
+ * belong to a mount namespace, and each is listed once), and come back to
+ * where we were. A namespace that cannot be entered (not root) is skipped
+ * and counted.
+ */
+export function inEachNamespace<T>(
+  namespaces: IpcNamespace[],
+  visit: (tag: NamespaceTag, objects: boolean) => T,
+): { results: T[]; refused: number } {
+  // the way back, opened before leaving: /proc/self/ns/ipc follows us
+  const home = openNamespace('/proc/self/ns/ipc');
+  const homeInode = statSync('/proc/self/ns/ipc').ino;
+  const homeDir = shmDir();
+  const seenDirs = new Set<number>();
+  const results: T[] = [];
+  let refused = 0;
+  try {
+    for (const ns of namespaces) {
+      const pid = ns.pids[0]!;
+      const away = ns.inode !== homeInode;
+      try {
+        if (away) enterIpcNamespace(`/proc/${pid}/ns/ipc`);
+      } catch (e) {
+        if (hasErrno(e, Errno.EPERM, Errno.EACCES, Errno.ENOENT)) {
+          refused++;
+          continue;
+        }
+        throw e;
+      }
+      try {
+        const dir = ns.inode === homeInode ? homeDir : `/proc/${pid}/root${SHM_DIR}`;
+        let dev: number | null = null;
+        try {
+          dev = statSync(dir).dev;
+        } catch {
+          /* no /dev/shm there, or not ours to see */
+        }
+        const objects = dev !== null && !seenDirs.has(dev);
+        if (dev !== null) seenDirs.add(dev);
+        useShmDir(objects ? dir : null, 'no /dev/shm of its own');
+        results.push(visit({ inode: ns.inode, pid }, objects));
+      } finally {
+        // joining even our own namespace needs CAP_SYS_ADMIN: only when we left it
+        if (away) joinIpcNamespace(home);
+        useShmDir(homeDir);
+      }
+    }
+  } finally {
+    closeNamespace(home);
+  }
+  return { results, refused };
+}
