@@ -41,7 +41,23 @@ test.each(jsBlocks.map((b, i) => [i + 1, b] as const))('library example %d runs 
 );
 
 test('the README has examples for every subcommand', () => {
-  for (const name of ['create', 'ls', 'stat', 'rm', 'set', 'attach', 'lock', 'write', 'read', 'holders', 'gc', 'run', 'key']) {
+  for (const name of [
+    'create',
+    'ls',
+    'stat',
+    'rm',
+    'set',
+    'attach',
+    'lock',
+    'write',
+    'read',
+    'holders',
+    'gc',
+    'run',
+    'key',
+    'doctor',
+    'check',
+  ]) {
     expect(blocks.some((b) => b.includes(`shmctl-ts ${name}`))).toBe(true);
   }
 });
