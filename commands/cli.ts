@@ -16,6 +16,7 @@ import { spec as gc } from './gc.js';
 import { spec as holders } from './holders.js';
 import { spec as key } from './key.js';
 import { spec as lock } from './lock.js';
+import { spec as metrics } from './metrics.js';
 import { spec as ls } from './ls.js';
 import { spec as read } from './read.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportError, warn } from './report.js';
@@ -24,9 +25,28 @@ import { spec as runJob } from './run.js';
 import { spec as set } from './set.js';
 import type { CommandSpec, Options } from './spec.js';
 import { spec as stat } from './stat.js';
+import { spec as watch } from './watch.js';
 import { spec as write } from './write.js';
 
-export const commands: CommandSpec[] = [create, ls, stat, rm, set, attach, lock, write, read, holders, gc, runJob, key, doctor, check];
+export const commands: CommandSpec[] = [
+  create,
+  ls,
+  stat,
+  rm,
+  set,
+  attach,
+  lock,
+  write,
+  read,
+  holders,
+  gc,
+  runJob,
+  key,
+  doctor,
+  check,
+  metrics,
+  watch,
+];
 // What works on a namespace's memory takes --ns (run makes namespaces of its own; key works on files).
 for (const c of commands) if (c !== runJob && c !== key) c.options.push(nsOption);
 commands.push(completionSpec(() => commands));

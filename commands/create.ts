@@ -44,7 +44,8 @@ function withLimit(e: unknown, request: ShmRequest): unknown {
   }
   if (!blocker) return e;
   // shmget's reason names kernel.shm* already; the others are told here
-  const said = e.reason.includes(`kernel.${blocker.limit}`) ? e.reason : `${e.reason}: ${blocker.message}`;
+  const names: Record<string, string> = { hugepages: 'vm.nr_hugepages', hugetlb_shm_group: 'hugetlb group' };
+  const said = e.reason.includes(names[blocker.limit] ?? `kernel.${blocker.limit}`) ? e.reason : `${e.reason}: ${blocker.message}`;
   return e.with(e.subject, `${said}; fix: ${blocker.fix[0]}`);
 }
 

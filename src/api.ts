@@ -259,6 +259,8 @@ export class Shm {
 export function isMissing(e: unknown): boolean {
   return e instanceof ShmError && isMissingErrno(e.errno);
 }
+export { changesBetween, identityOf, indexRecords, type WatchEvent, type WatchEventType } from './watch.js';
+export { collectMetrics, newMetrics, type Metrics } from './metrics.js';
 export { readEnvironment, type Environment } from './environment.js';
 export { checkRequest, firstBlocker, humanBytes, standingProblems, type Finding, type ShmRequest } from './check.js';
 export { decodeKey, searchKey, type DecodedKey, type KeySearch } from './keys.js';

@@ -12,6 +12,7 @@
  * path) the caller's own.
  */
 import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readCommandLine } from './kernel/processes.js';
 import { closeNamespace, enterIpcNamespace, joinIpcNamespace, openNamespace } from './kernel/namespace.js';
 import { Errno, hasErrno, ShmError } from './model/errors.js';
 import { SHM_DIR, type NamespaceTag } from './model/record.js';
@@ -53,6 +54,8 @@ export interface IpcNamespace {
   inode: number;
   /** Its processes this user may see, lowest pid first. */
   pids: number[];
+  /** The one that stands for it: the lowest pid with a command line (kernel threads have none). */
+  pid: number;
 }
 
 /** Every IPC namespace a process of which this user may look at, ours first. */
@@ -76,7 +79,11 @@ export function ipcNamespaces(): { namespaces: IpcNamespace[]; unreadable: numbe
     byInode.set(inodeOf(link), list);
   }
   const own = inodeOf(readlinkSync('/proc/self/ns/ipc'));
-  const namespaces = [...byInode].map(([inode, list]) => ({ inode, pids: list }));
+  const namespaces = [...byInode].map(([inode, list]) => ({
+    inode,
+    pids: list,
+    pid: list.find((pid) => readCommandLine(pid) !== null) ?? list[0]!,
+  }));
   namespaces.sort((a, b) => (a.inode === own ? -1 : b.inode === own ? 1 : a.inode - b.inode));
   return { namespaces, unreadable };
 }
@@ -101,7 +108,7 @@ export function inEachNamespace<T>(
   let refused = 0;
   try {
     for (const ns of namespaces) {
-      const pid = ns.pids[0]!;
+      const pid = ns.pid;
       const away = ns.inode !== homeInode;
       try {
         if (away) enterIpcNamespace(`/proc/${pid}/ns/ipc`);

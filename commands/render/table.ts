@@ -16,9 +16,12 @@ export interface TableColumn<R = ShmRecord> {
 export async function renderTable<R extends { kind: string }>(
   records: readonly R[],
   columns: TableColumn<R>[],
-  opts: { color: boolean; noun?: string },
+  opts: { color: boolean; noun?: string; changed?: (r: R) => boolean },
 ): Promise<string> {
   const [{ default: Table }, chalk] = await Promise.all([import('cli-table3'), loadChalk(opts.color)]);
+  // watch: a first column marks what changed since the last refresh (and, in colour, the row is inverted)
+  const changed = opts.changed;
+  if (changed) columns = [{ header: '', cell: (r) => (changed(r) ? '*' : '') }, ...columns];
   const table = new Table({
     head: columns.map((c) => chalk.bold(c.header)),
     colAligns: columns.map((c) => (c.right ? 'right' : 'left')),
@@ -27,7 +30,12 @@ export async function renderTable<R extends { kind: string }>(
     chars: { mid: '', 'left-mid': '', 'mid-mid': '', 'right-mid': '' },
   });
   for (const r of records) {
-    const dim = r.kind === 'sysv' && isDest(r as unknown as SegmentRecord) ? chalk.dim : (s: string): string => s;
+    const dim =
+      changed && changed(r)
+        ? chalk.inverse
+        : r.kind === 'sysv' && isDest(r as unknown as SegmentRecord)
+          ? chalk.dim
+          : (s: string): string => s;
     table.push(
       columns.map((c) => {
         const text = terminalSafe(c.cell(r));

@@ -50,7 +50,8 @@ export function shmOpen(path: Uint8Array, flags: number, mode: number): number {
 /** shm_unlink(3): unlink(2) of the object's file. */
 export function shmUnlink(path: Uint8Array): void {
   const r = call('unlink', T.I32, [T.U64], [cName(path)]);
-  if (r.value === -1) fail('shm_unlink', r);
+  // glibc's shm_unlink says EACCES where unlink(2) says EPERM (the sticky /dev/shm)
+  if (r.value === -1) fail('shm_unlink', r.errno === Errno.EPERM ? { ...r, errno: Errno.EACCES, message: 'Permission denied' } : r);
 }
 
 export function ftruncate(fd: number, length: number): void {

@@ -222,3 +222,9 @@ export function removeLockFor(seg: Owners & { id: number }): { removed: boolean;
     throw e;
   }
 }
+
+/** The full state (holders, waiters) of a segment's trusted, readable lock; null for none. */
+export function lockStateOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockState | null {
+  const info = locks.get(lockKeyFor(seg.id));
+  return info && trustedMaker(info.cuid, seg) ? info.state : null;
+}

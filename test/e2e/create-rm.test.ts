@@ -116,7 +116,7 @@ describe('create', () => {
         ns.cli(['create', '--private', '--size', '8193']),
         'create',
         1,
-        /size 8193 exceeds kernel.shmmax = 8192 \(EINVAL\)$/,
+        /size 8193 exceeds kernel.shmmax = 8192; fix: sysctl -w kernel.shmmax=8193 \(EINVAL\)$/,
       );
       expect(ns.segments()).toEqual([]);
     }));

@@ -28,7 +28,7 @@ describe('errno, provoked for real', () => {
       expectRefusal(
         ns.cli(['create', '--private', '--size', '8193']),
         1,
-        /private segment: size 8193 exceeds kernel.shmmax = 8192 \(EINVAL\)$/,
+        /private segment: size 8193 exceeds kernel.shmmax = 8192; fix: sysctl -w kernel.shmmax=8193 \(EINVAL\)$/,
       );
       expectRefusal(
         ns.cli(['create', '--key', '0x10', '--size', '5000']),
@@ -120,14 +120,18 @@ describe('errno, provoked for real', () => {
       ns.cli(['create', '--private', '--size', '1']);
       ns.cli(['create', '--private', '--size', '1']);
       const before = snapshot(ns);
-      expectRefusal(ns.cli(['create', '--private', '--size', '1']), 1, /segment limit kernel.shmmni = 2 reached \(ENOSPC\)$/);
+      expectRefusal(
+        ns.cli(['create', '--private', '--size', '1']),
+        1,
+        /segment limit kernel.shmmni = 2 reached; fix: sysctl -w kernel.shmmni=3 \(ENOSPC\)$/,
+      );
       expect(snapshot(ns)).toBe(before);
       ns.run(['ipcrm', '--all=shm']);
       ns.sh('echo 4096 > /proc/sys/kernel/shmmni; echo 10 > /proc/sys/kernel/shmall');
       expectRefusal(
         ns.cli(['create', '--private', '--size', '100K']),
         1,
-        /total shared memory limit kernel.shmall = 10 pages reached \(ENOSPC\)$/,
+        /total shared memory limit kernel.shmall = 10 pages reached; fix: sysctl -w kernel.shmall=\d+ \(ENOSPC\)$/,
       );
       expect(ns.segments()).toEqual([]);
     }));

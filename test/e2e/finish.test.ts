@@ -45,7 +45,7 @@ describe('completion', () => {
         const registered = ns.run(['bash', '-c', 'source <(shmctl-ts completion bash) && complete -p shmctl-ts'], { env: { PATH } });
         expect(registered.out).toBe('complete -F _shmctl_ts shmctl-ts\n');
         expect(bashComplete(ns, ['shmctl-ts', 'r'])).toEqual(['read', 'rm', 'run']);
-        expect(bashComplete(ns, ['shmctl-ts', 'c'])).toEqual(['completion', 'create']);
+        expect(bashComplete(ns, ['shmctl-ts', 'c'])).toEqual(['check', 'completion', 'create']);
         expect(bashComplete(ns, ['shmctl-ts', 'ls', '--js'])).toEqual(['--json']);
         expect(bashComplete(ns, ['shmctl-ts', 'write', '--progr'])).toEqual(['--progress']);
         expect(bashComplete(ns, ['shmctl-ts', 'read', '--format', ''])).toEqual(['hex', 'raw', 'string']);

@@ -1,0 +1,72 @@
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { collectMetrics, inEachNamespace, ipcNamespaces, newMetrics } from '../src/api.js';
+import { UsageError } from '../src/model/errors.js';
+import { plainText } from '../src/model/text.js';
+import { writeAll } from '../src/kernel/io.js';
+import { commandLine, userName } from '../src/names.js';
+import { kindOptions } from './filters.js';
+import { renderPrometheus } from './render/prometheus.js';
+import { warn } from './report.js';
+import type { CommandSpec, Options } from './spec.js';
+
+/**
+ * FILE written whole or not at all: a temporary file beside it (a name the
+ * textfile collector skips: it reads *.prom only), flushed, then renamed
+ * over FILE, so a scrape never reads half of it.
+ */
+function writeAtomically(file: string, text: string): void {
+  const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
+  const fd = openSync(temp, 'wx', 0o644);
+  try {
+    const bytes = Buffer.from(text);
+    for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+    fsyncSync(fd);
+    closeSync(fd);
+    renameSync(temp, file);
+  } catch (e) {
+    try {
+      closeSync(fd);
+    } catch {
+      /* closed already */
+    }
+    try {
+      unlinkSync(temp);
+    } catch {
+      /* gone already */
+    }
+    throw e;
+  }
+}
+
+export const spec: CommandSpec = {
+  name: 'metrics',
+  summary: "print shared memory as Prometheus metrics (text format 0.0.4) for node_exporter's textfile collector",
+  usage: 'metrics [--sysv|--posix|--all] [--output FILE] [--ns PID | --all-namespaces]',
+  arguments: [],
+  options: [
+    ...kindOptions.map((o) => (o.flags.endsWith('--sysv') ? { ...o, description: 'System V segments only' } : o)),
+    { flags: '-o, --output <FILE>', description: 'write FILE atomically (a temporary file beside it, then renamed) instead of stdout' },
+    { flags: '-N, --all-namespaces', description: 'every IPC namespace this user may enter, each labelled namespace="INODE"' },
+  ],
+  run(_args: string[], opts: Options): number {
+    // both kinds unless one is asked for: a monitor wants everything
+    const kind = (opts.kind as 'sysv' | 'posix' | 'all' | undefined) ?? 'all';
+    const owner = (uid: number): string => plainText(userName(uid) ?? String(uid));
+    const command = (pid: number): string | null => {
+      const c = commandLine(pid);
+      return c === null ? null : plainText(c);
+    };
+    const metrics = newMetrics();
+    if (opts.allNamespaces === true) {
+      if (opts.ns !== undefined) throw new UsageError('--all-namespaces and --ns: one or the other');
+      const { refused } = inEachNamespace(ipcNamespaces().namespaces, (tag) => collectMetrics(metrics, { kind, owner, tag, command }));
+      if (refused)
+        warn('metrics', `${refused} IPC namespace${refused === 1 ? '' : 's'} could not be entered (that needs root): not collected`);
+    } else collectMetrics(metrics, { kind, owner });
+    const text = renderPrometheus(metrics.all);
+    if (opts.output !== undefined) writeAtomically(opts.output as string, text);
+    else writeAll(1, text);
+    return 0;
+  },
+};
