@@ -151,6 +151,43 @@ for (const count of quick ? [4096] : [4096, 32768]) {
     },
   );
 }
+/** CPU seconds (user + system) a shell command's processes used, from bash's `times`. */
+function cpuOnce(cmd) {
+  const r = spawnSync('bash', ['-c', `${cmd} > /dev/null; times`], { env, encoding: 'utf8' });
+  const m = /(\d+)m([\d.]+)s (\d+)m([\d.]+)s\s*$/.exec(r.stdout.trim());
+  if (r.status !== 0 || !m) throw new Error(`${cmd}: status ${r.status}: ${r.stderr}`);
+  return (Number(m[1]) * 60 + Number(m[2]) + Number(m[3]) * 60 + Number(m[4])) * 1000;
+}
+
+/**
+ * watch's cost per look against reading /proc/sysvipc/shm itself: watch's CPU
+ * for N+1 looks less its CPU for one (start-up), over N; cat's for N reads, over N.
+ */
+function watchCost(count) {
+  const looks = 20;
+  const ours = [];
+  const peer = [];
+  for (let i = 0; i < (quick ? 3 : 5); i++) {
+    const many = cpuOnce(`${BIN} watch --jsonl --interval 0.05 --count ${looks + 1}`);
+    const one = cpuOnce(`${BIN} watch --jsonl --interval 0.05 --count 1`);
+    ours.push((many - one) / looks);
+    peer.push(cpuOnce(`for i in $(seq ${looks}); do cat /proc/sysvipc/shm; done`) / looks);
+  }
+  const a = stats(ours);
+  const b = stats(peer);
+  results.push({
+    name: `watch: CPU per look, ${count} segments`,
+    ours: 'shmctl-ts watch --jsonl',
+    peer: 'cat /proc/sysvipc/shm',
+    ours_ms: a,
+    peer_ms: b,
+    ratio: a.median / b.median,
+    target: '≤ 2',
+    ok: a.median / b.median <= 2,
+    kind: 'time',
+  });
+}
+watchCost(quick ? 4096 : 32768);
 removeAll();
 writeFileSync('/proc/sys/kernel/shmmni', '4096');
 
