@@ -8,7 +8,8 @@
 import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { pageSize } from './kernel/ffi.js';
 import { readCgroupMemory, readMeminfo, readSysValue } from './kernel/procfs.js';
-import { containerHints, hasCapability, memlockLimit, ownCgroup } from './kernel/processes.js';
+import { cgroupOf, containerHints, hasCapability, memlockLimit } from './kernel/processes.js';
+import { enteredNamespace } from './namespaces.js';
 import { readShmLimits, readShmUsage } from './limits.js';
 import { shmDir } from './posix/name.js';
 
@@ -36,14 +37,19 @@ export interface Environment {
   uid: number;
 }
 
+/**
+ * This process's view; inside another namespace (--ns PID), that process's
+ * container, cgroup and RLIMIT_MEMLOCK, since those are what its programs meet.
+ */
 export function readEnvironment(): Environment {
   const limits = readShmLimits();
   const usage = readShmUsage();
   const meminfo = readMeminfo();
-  const cgroupPath = ownCgroup();
+  const other = enteredNamespace()?.pid || undefined;
+  const cgroupPath = cgroupOf(other ?? 'self');
   const cgroupMemory = cgroupPath === null ? null : readCgroupMemory(cgroupPath);
   const uid = process.geteuid?.() ?? 0;
-  const memlock = memlockLimit();
+  const memlock = memlockLimit(other ?? 'self');
   return {
     pageSize: pageSize(),
     shmmax: limits.shmmax,
@@ -52,7 +58,7 @@ export function readEnvironment(): Environment {
     segments: usage.usedIds,
     pagesUsed: usage.shmTot,
     devShm: readDevShm(),
-    ...detectContainer(),
+    ...detectContainer(other),
     cgroup: cgroupPath !== null && cgroupMemory ? { path: cgroupPath, ...cgroupMemory } : null,
     memlock: { ...memlock, capIpcLock: hasCapability(14) },
     hugepages: {
@@ -78,9 +84,9 @@ function readDevShm(): Environment['devShm'] {
   }
 }
 
-function detectContainer(): { container: string | null; containerEvidence: string | null } {
-  const h = containerHints();
-  if (h.init) return { container: h.init, containerEvidence: `PID 1's environment says container=${h.init}` };
+function detectContainer(pid?: number): { container: string | null; containerEvidence: string | null } {
+  const h = containerHints(pid);
+  if (h.init) return { container: h.init, containerEvidence: `${pid ? `pid ${pid}'s` : "PID 1's"} environment says container=${h.init}` };
   if (h.files.includes('/.dockerenv')) return { container: 'docker', containerEvidence: '/.dockerenv exists' };
   if (h.files.includes('/run/.containerenv')) return { container: 'podman', containerEvidence: '/run/.containerenv exists' };
   const c = h.cgroup ?? '';

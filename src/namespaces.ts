@@ -24,6 +24,13 @@ export type NamespaceSpec = { pid: number } | { path: string };
 /** "ipc:[4026531839]" → 4026531839 */
 const inodeOf = (link: string): number => Number(/\[(\d+)\]/.exec(link)?.[1] ?? 0);
 
+let entered: NamespaceTag | null = null;
+
+/** The namespace enterNamespace moved us into, if any (pid 0 for a namespace file). */
+export function enteredNamespace(): NamespaceTag | null {
+  return entered;
+}
+
 /** Enter it for the rest of this process's life (a command's whole run). */
 export function enterNamespace(spec: NamespaceSpec): NamespaceTag {
   const path = 'pid' in spec ? `/proc/${spec.pid}/ns/ipc` : spec.path;
@@ -38,7 +45,8 @@ export function enterNamespace(spec: NamespaceSpec): NamespaceTag {
   const pid = 'pid' in spec ? spec.pid : Number(/^\/proc\/(\d+)\/ns\/ipc$/.exec(path)?.[1] ?? '0');
   if (pid > 0) useShmDir(`/proc/${pid}/root${SHM_DIR}`);
   else useShmDir(null, `${path} is an IPC namespace only: for POSIX objects give --ns PID (a process in the namespace)`);
-  return { inode, pid };
+  entered = { inode, pid };
+  return entered;
 }
 
 function explainEnter(e: unknown, what: string): unknown {

@@ -209,11 +209,11 @@ function addDescriptors(pid: number, objects: ReadonlySet<string>, hold: (key: s
   return true;
 }
 
-/** This process's cgroup path (v2's "0::/path", or v1's memory controller's); null when none is found. */
-export function ownCgroup(): string | null {
+/** A process's cgroup path (v2's "0::/path", or v1's memory controller's); null when none is found. */
+export function cgroupOf(pid: number | 'self' = 'self'): string | null {
   let text: string;
   try {
-    text = readFileSync('/proc/self/cgroup', 'latin1');
+    text = readFileSync(`/proc/${pid}/cgroup`, 'latin1');
   } catch {
     return null;
   }
@@ -223,9 +223,9 @@ export function ownCgroup(): string | null {
   return v2 ? v2[1]! : null;
 }
 
-/** RLIMIT_MEMLOCK from /proc/self/limits, bytes; null for unlimited. */
-export function memlockLimit(): { soft: number | null; hard: number | null } {
-  const m = /^Max locked memory\s+(\S+)\s+(\S+)/m.exec(readFileSync('/proc/self/limits', 'latin1'));
+/** RLIMIT_MEMLOCK from /proc/PID/limits, bytes; null for unlimited. */
+export function memlockLimit(pid: number | 'self' = 'self'): { soft: number | null; hard: number | null } {
+  const m = /^Max locked memory\s+(\S+)\s+(\S+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'latin1'));
   const value = (v: string | undefined): number | null => (v === undefined || v === 'unlimited' ? null : Number(v));
   return { soft: value(m?.[1]), hard: value(m?.[2]) };
 }
@@ -236,11 +236,16 @@ export function hasCapability(bit: number): boolean {
   return m ? ((BigInt(`0x${m[1]}`) >> BigInt(bit)) & 1n ? true : false) : false;
 }
 
-/** Signs of a container: what PID 1 is, marker files, the cgroup path. */
-export function containerHints(): { init: string | null; files: string[]; cgroup: string | null } {
+/**
+ * Signs that a process (this one, or one in another namespace: `pid`) runs in
+ * a container: its init's container= variable, marker files in its root, its
+ * cgroup path.
+ */
+export function containerHints(pid?: number): { init: string | null; files: string[]; cgroup: string | null } {
+  const root = pid === undefined ? '' : `/proc/${pid}/root`;
   const files = ['/.dockerenv', '/run/.containerenv'].filter((f) => {
     try {
-      statSync(f);
+      statSync(root + f);
       return true;
     } catch {
       return false;
@@ -248,9 +253,9 @@ export function containerHints(): { init: string | null; files: string[]; cgroup
   });
   let init: string | null = null;
   try {
-    init = readFileSync('/proc/1/environ', 'latin1').match(/(?:^|\0)container=([^\0]*)/)?.[1] ?? null;
+    init = readFileSync(`/proc/${pid ?? 1}/environ`, 'latin1').match(/(?:^|\0)container=([^\0]*)/)?.[1] ?? null;
   } catch {
     /* not ours to read */
   }
-  return { init, files, cgroup: ownCgroup() };
+  return { init, files, cgroup: cgroupOf(pid ?? 'self') };
 }
