@@ -195,6 +195,32 @@ await check('POSIX objects: create, write, read, ls, rm', () => {
   equal(existsSync('/dev/shm/arm64'), false, 'gone');
 });
 
+await check('holders, gc and metrics: the same answers from both builds (/proc/PID/stat clock ticks, maps, fds)', async () => {
+  const id = arm(['create', '--key', '0x6401', '--size', '4096']).out.trim();
+  const holder = start([
+    'python3',
+    '-c',
+    `import ctypes, os, time; l = ctypes.CDLL(None); l.shmat(${id}, None, 0); print(os.getpid(), flush=True); time.sleep(30)`,
+  ]);
+  await until(() => holder.out().includes('\n'), 'the attacher');
+  const fields = (out) => JSON.parse(out).holders.map((h) => [h.pid, h.how, h.since]);
+  equal(fields(arm(['holders', id, '--json']).out), fields(x86(['holders', id, '--json']).out), 'holders');
+  equal(fields(arm(['holders', id, '--json']).out)[0].slice(0, 2), [Number(holder.out().trim()), ['attached']], 'the attacher found');
+  const orphan = arm(['create', '--key', '0x6402', '--size', '64']).out.trim();
+  equal(
+    arm(['gc', '--creator-dead', '--key', '0x6401', '--key', '0x6402', '-o', 'ID', '--noheadings']).out,
+    `${orphan}\n`,
+    'gc dry run: the orphan, not the attached one',
+  );
+  const metric = (out, name) => out.split('\n').filter((l) => l.startsWith(name));
+  for (const name of ['shmctl_objects', 'shmctl_unattached_objects', 'shmctl_creator_dead_segments', 'shmctl_limit_segment_size_bytes'])
+    equal(metric(arm(['metrics', '--sysv']).out, name), metric(x86(['metrics', '--sysv']).out, name), name);
+  holder.child.kill();
+  await holder.exited;
+  equal(arm(['gc', '--creator-dead', '--key', '0x6401', '--key', '0x6402', '--yes']).status, 0, 'gc --yes');
+  equal(tool('ipcs', '-m').out.includes('0x0000640'), false, 'both gone');
+});
+
 await check('rm removes segments and their locks', async () => {
   held?.child.kill('SIGTERM');
   await held?.exited;
