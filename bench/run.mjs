@@ -102,7 +102,9 @@ function pair(name, ours, peers, { runs, setup, target, kind = 'time' }) {
   }
   const s = times.map(stats);
   peers.forEach((p, j) => {
-    const ratio = kind === 'throughput' ? s[j + 1].median / s[0].median : s[0].median / s[j + 1].median;
+    // the median of the pairwise ratios: run i of ours against run i of the peer, side by side in time
+    const ratios = stats(times[0].map((ours_i, i) => (kind === 'throughput' ? times[j + 1][i] / ours_i : ours_i / times[j + 1][i])));
+    const ratio = ratios.median;
     const t = target && target.peer === p.label ? target : null;
     results.push({
       name,
@@ -111,6 +113,7 @@ function pair(name, ours, peers, { runs, setup, target, kind = 'time' }) {
       ours_ms: s[0],
       peer_ms: s[j + 1],
       ratio,
+      ratios,
       target: t ? `${t.op} ${t.value}` : null,
       ok: t ? (t.op === '≤' ? ratio <= t.value : ratio >= t.value) : null,
       kind,
@@ -299,12 +302,16 @@ const memory = [
 removeSegment(segment);
 
 // --- report ------------------------------------------------------------------
-const lines = [`| pair | shmctl-ts median (min–max) | peer median (min–max) | ratio | target | |`, `| --- | --- | --- | --- | --- | --- |`];
+const lines = [
+  `| pair | shmctl-ts median (min–max) | peer median (min–max) | ratio: median of pairwise ratios (min–max) | target | |`,
+  `| --- | --- | --- | --- | --- | --- |`,
+];
 for (const r of results) {
   const word = r.kind === 'throughput' ? 'speed' : 'time';
   lines.push(
     `| ${r.name}: ${r.ours} vs ${r.peer} | ${f(r.ours_ms.median)} ms (${f(r.ours_ms.min)}–${f(r.ours_ms.max)}) | ` +
-      `${f(r.peer_ms.median)} ms (${f(r.peer_ms.min)}–${f(r.peer_ms.max)}) | ${r.ratio.toFixed(2)}× ${word} | ${r.target ?? ''} | ${r.ok === null ? '' : r.ok ? 'ok' : 'MISSED'} |`,
+      `${f(r.peer_ms.median)} ms (${f(r.peer_ms.min)}–${f(r.peer_ms.max)}) | ${r.ratio.toFixed(2)}× ${word}` +
+      `${r.ratios ? ` (${r.ratios.min.toFixed(2)}–${r.ratios.max.toFixed(2)})` : ''} | ${r.target ?? ''} | ${r.ok === null ? '' : r.ok ? 'ok' : 'MISSED'} |`,
   );
 }
 for (const m of memory) {

@@ -9,13 +9,13 @@
 // (shmctl-ts has none), is replaced by a stand-in that loads it on first use.
 //
 // Then V8's code cache for the bundle is written beside it
-// (dist/shmctl-ts.<arch>-<V8 version>.cache), so that bin/shmctl-ts skips
-// compiling it. The cache is V8's code for this architecture and this V8:
+// (dist/shmctl-ts.<arch>-<V8 version>.cache), after one run of `ls` so that it
+// holds every function a start runs, and bin/shmctl-ts skips compiling them. The cache is V8's code for this architecture and this V8:
 // its name says which, and bin/shmctl-ts uses only the one made for the node
 // that runs it (an x86-64 cache crashes an arm64 node outright).
 import { build } from 'esbuild';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { Script } from 'node:vm';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -53,10 +53,12 @@ await build({
   ],
 });
 
-// The wrapper must be the one bin/shmctl-ts compiles, byte for byte.
-const source = readFileSync(`${root}dist/shmctl-ts.cjs`, 'utf8');
-const wrapped = `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
-writeFileSync(
-  `${root}dist/shmctl-ts.${process.arch}-${process.versions.v8}.cache`,
-  new Script(wrapped, { filename: `${root}dist/shmctl-ts.cjs` }).createCachedData(),
-);
+// The cache, made after a run of `ls` (scripts/warm-cache.cjs): in an empty
+// IPC namespace of its own where the kernel lets us make one, else here
+// (reading the list changes nothing). Without a cache bin/shmctl-ts still
+// runs, only compiling more at each start.
+const warm = [process.execPath, `${root}scripts/warm-cache.cjs`];
+const isolated = process.getuid() === 0 ? ['unshare', '--ipc', ...warm] : ['unshare', '--user', '--map-root-user', '--ipc', ...warm];
+let made = spawnSync(isolated[0], isolated.slice(1), { stdio: 'ignore' }).status === 0;
+if (!made) made = spawnSync(warm[0], warm.slice(1), { stdio: 'ignore' }).status === 0;
+if (!made) console.warn('bundle: no V8 code cache was made (bin/shmctl-ts compiles the bundle at each start)');

@@ -5,7 +5,7 @@
  * where the kernel allows one (then the job runs as root of that namespace,
  * which is the caller outside it).
  */
-import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { unshareIpcAndShm } from './kernel/namespace.js';
 import { Errno, hasErrno, ShmError } from './model/errors.js';
 import { SHM_DIR } from './model/record.js';
@@ -28,6 +28,8 @@ export function isolate(): boolean {
  */
 export function userNamespaceCommand(inner: string[]): string[] {
   const base = ['unshare', '--user', '--map-root-user', '--ipc', '--mount', '--propagation', 'private'];
+  // child_process (and the streams it brings) only here: not at every start
+  const { spawnSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
   const trial = spawnSync(base[0]!, [...base.slice(1), '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
   if (trial.error || trial.status !== 0) {
     const why = trial.error ? `unshare(1) cannot be run (${trial.error.message})` : (trial.stderr.trim().split('\n')[0] ?? 'refused');

@@ -29,6 +29,18 @@ export interface Region {
   writeWindows(offset: number, length: number, chunk: number, fill: (window: Buffer) => number): number;
   /** Detach or close; later calls do nothing. */
   close(): void;
+  /**
+   * Copy [offset, offset + length) to `fd` inside the kernel (sendfile), no
+   * buffer of ours; false when the kernel cannot for this pair of files (the
+   * caller then copies through windows).
+   */
+  sendTo?(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void): boolean;
+  /**
+   * Fill from `fd`, at `offset`, inside the kernel (sendfile from a file,
+   * splice from a pipe) until the input ends or `room` bytes; null when the
+   * kernel cannot (the caller copies through windows). Returns the bytes written.
+   */
+  receiveFrom?(fd: number, offset: number, room: number, chunk: number, progress?: (done: number) => void): number | null;
 }
 
 /** The bounds rule every region applies, with the same words. */

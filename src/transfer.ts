@@ -38,6 +38,11 @@ export function writeBuffer(region: Region, offset: number, data: Buffer, progre
 export function writeFromFd(region: Region, fd: number, offset: number, progress?: Progress, chunk = VIEW_CHUNK): number {
   region.checkRange(offset, 0);
   const room = region.size - offset;
+  const direct = region.receiveFrom?.(fd, offset, room, chunk, progress);
+  if (direct !== undefined && direct !== null) {
+    if (direct === room) tooLong(region, fd, offset, direct);
+    return direct;
+  }
   let total = 0;
   const written = region.writeWindows(offset, room, chunk, (window) => {
     let filled = 0;
@@ -50,21 +55,25 @@ export function writeFromFd(region: Region, fd: number, offset: number, progress
     progress?.(total);
     return filled;
   });
-  if (written === room) {
-    const probe = Buffer.alloc(1);
-    if (readSome(fd, probe, 0, 1) > 0) {
-      throw new OperationError(
-        region.subject,
-        `input is longer than the ${written} bytes from offset ${offset} to the end of the ${region.noun} (${region.size} bytes); ` +
-          `the first ${written} bytes were written`,
-      );
-    }
-  }
+  if (written === room) tooLong(region, fd, offset, written);
   return written;
+}
+
+/** The region is full: fail if the input has more. */
+function tooLong(region: Region, fd: number, offset: number, written: number): void {
+  const probe = Buffer.alloc(1);
+  if (readSome(fd, probe, 0, 1) > 0) {
+    throw new OperationError(
+      region.subject,
+      `input is longer than the ${written} bytes from offset ${offset} to the end of the ${region.noun} (${region.size} bytes); ` +
+        `the first ${written} bytes were written`,
+    );
+  }
 }
 
 /** Copy [offset, offset + length) of the region to `fd`. */
 export function readToFd(region: Region, fd: number, offset: number, length: number, progress?: Progress, chunk = VIEW_CHUNK): void {
+  if (region.sendTo?.(fd, offset, length, chunk, progress)) return;
   let done = 0;
   region.readWindows(offset, length, chunk, (data) => {
     writeAll(fd, data);

@@ -3,7 +3,7 @@
  * loop over short transfers and wait out EAGAIN (a descriptor someone else
  * made non-blocking) and EINTR, so a pipe behaves like a file.
  */
-import { callPlain, T } from './ffi.js';
+import { call, callPlain, fail, scratchArea, T } from './ffi.js';
 import { readSync, writeSync } from 'node:fs';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -45,4 +45,28 @@ export function readSome(fd: number, buf: Buffer, offset: number, length: number
 export function currentOffset(fd: number): number {
   const SEEK_CUR = 1;
   return callPlain('lseek', T.I64, [T.I32, T.I64, T.I32], [fd, 0, SEEK_CUR]);
+}
+
+/**
+ * sendfile(2): up to `count` bytes from `inFd` at `offset` (its position is
+ * left alone; null: from its position) to `outFd` (at its position), copied by the kernel with no buffer of ours. 0 at
+ * the end of the input. EAGAIN and EINTR are waited out; other failures
+ * throw (EINVAL or ENOSYS where the pair of files cannot do it).
+ */
+export function sendfile(outFd: number, inFd: number, offset: number | null, count: number): number {
+  for (;;) {
+    // offset null: from inFd's position, which then moves on, as read(2) would
+    const area = scratchArea(8);
+    if (offset !== null) area.view.writeBigInt64LE(BigInt(offset), 0);
+    const r = call('sendfile', T.I64, [T.I32, T.I32, T.U64, T.U64], [outFd, inFd, offset === null ? 0 : area.address, count]);
+    if (r.value >= 0) return r.value;
+    if (r.errno === 11 /* EAGAIN */) Atomics.wait(pause, 0, 0, 1);
+    else if (r.errno !== 4 /* EINTR */) fail('sendfile', r);
+  }
+}
+
+/** lseek(2) to `offset` from the start. */
+export function seekTo(fd: number, offset: number): void {
+  const r = call('lseek', T.I64, [T.I32, T.I64, T.I32], [fd, offset, 0]);
+  if (r.value < 0) fail('lseek', r);
 }

@@ -4,8 +4,8 @@ import { getSystemErrorName } from 'node:util';
 /** The errno values the shm and sem calls return (Linux, all architectures). */
 export const Errno = {
   EPERM: 1,
-  ESRCH: 3,
   ENOENT: 2,
+  ESRCH: 3,
   EINTR: 4,
   ENXIO: 6,
   EAGAIN: 11,
@@ -16,7 +16,9 @@ export const Errno = {
   EINVAL: 22,
   EFBIG: 27,
   ENOSPC: 28,
+  ESPIPE: 29,
   ERANGE: 34,
+  ENOSYS: 38,
   ELOOP: 40,
   EIDRM: 43,
 } as const;

@@ -10,6 +10,7 @@ import { checkRegionRange, type Region } from '../region.js';
 import { checkPosixName } from './name.js';
 import { openExisting } from './open.js';
 import { PosixMapping } from './mapping.js';
+import { receiveObject, sendObject } from './kernel-copy.js';
 
 /**
  * Bytes per pread/pwrite. Small enough that the bounce buffer stays in the
@@ -61,6 +62,20 @@ export class PosixObject implements Region {
 
   checkRange(offset: number, length: number): void {
     checkRegionRange(this.name, this.size, offset, length, 'object');
+  }
+
+  /** The error for an object found shorter than it was (truncated by another process) mid-transfer. */
+  shrunk(done: number, what: 'read' | 'write'): OperationError {
+    return this.#shrunk(done, what);
+  }
+
+  sendTo(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void): boolean {
+    return sendObject(this, fd, offset, length, chunk, progress);
+  }
+
+  receiveFrom(fd: number, offset: number, room: number, chunk: number, progress?: (done: number) => void): number | null {
+    if (!this.writable) throw new OperationError(this.name, 'opened read-only');
+    return receiveObject(this, fd, offset, room, chunk, progress);
   }
 
   #shrunk(done: number, what: string): OperationError {
