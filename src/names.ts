@@ -28,10 +28,22 @@ export function groupName(gid: number): string | null {
 
 export type { NameLookup };
 
-/** A live process's command line (NULs as spaces), escaped; null when it is gone. */
+const commands = new Map<number, string | null>();
+
+/**
+ * A live process's command line (NULs as spaces), escaped; null when it is
+ * gone. Read once per pid for the life of the process: a listing of 32,768
+ * segments made by a few processes opens /proc/PID/cmdline a few times, not
+ * 32,768 (a command line does not change under one listing; `watch` is the
+ * one caller that lives long, and reads it only for COMMAND).
+ */
 export function commandLine(pid: number): string | null {
-  const bytes = readCommandLine(pid);
-  return bytes ? escapeBytes(bytes) : null;
+  let line = commands.get(pid);
+  if (line === undefined) {
+    const bytes = readCommandLine(pid);
+    commands.set(pid, (line = bytes ? escapeBytes(bytes) : null));
+  }
+  return line;
 }
 
 /** Names from libc and /proc. */

@@ -30,6 +30,8 @@ export interface ColumnContext {
   lock?: (r: ShmRecord) => LockColumn;
   /** The HOLDERS column's values (processes found holding each), when it is shown. */
   holders?: (r: ShmRecord) => number;
+  /** The last time formatted (a listing's rows share few distinct times). */
+  timeMemo?: { seconds: number; format: TimeFormat; now: number; text: string };
 }
 
 /** A column over any kind of record: the lsipc formats and the terminal table render any of them. */
@@ -92,10 +94,19 @@ const posix =
   (r: ShmRecord): T | null =>
     isPosix(r) ? pick(r) : null;
 
+/** formatTime, remembering the last answer: the rows of a listing share few distinct times. */
+function timeText(seconds: number, ctx: ColumnContext): string {
+  const memo = ctx.timeMemo;
+  if (memo && memo.seconds === seconds && memo.format === ctx.time && memo.now === ctx.now) return memo.text;
+  const text = formatTime(seconds, ctx.time, ctx.now);
+  ctx.timeMemo = { seconds, format: ctx.time, now: ctx.now, text };
+  return text;
+}
+
 const time = (pick: (r: ShmRecord) => number | null) => ({
   right: true,
-  text: (r: ShmRecord, ctx: ColumnContext) => (pick(r) ? formatTime(pick(r)!, ctx.time, ctx.now) : ''),
-  json: (r: ShmRecord, ctx: ColumnContext) => (pick(r) ? formatTime(pick(r)!, ctx.time, ctx.now) : null),
+  text: (r: ShmRecord, ctx: ColumnContext) => (pick(r) ? timeText(pick(r)!, ctx) : ''),
+  json: (r: ShmRecord, ctx: ColumnContext) => (pick(r) ? timeText(pick(r)!, ctx) : null),
 });
 
 const number = (pick: (r: ShmRecord) => number | null, right = true) => ({

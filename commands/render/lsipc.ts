@@ -15,11 +15,21 @@ export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'json';
 
 /** --raw: blanks, backslashes and every byte but printable ASCII as \xHH (libsmartcols' fputs_nonblank). */
 function rawCell(text: string): string {
+  // most cells (numbers, keys, names) need nothing: say so without a Buffer
+  if (RAW_PLAIN.test(text)) return text;
   return escapeCBytes(unescapeBytes(text), (b) => b === 0x20 || b === 0x5c);
 }
 
+/** Printable ASCII: what the table prints as it is, in any locale. */
+const PRINTABLE = /^[\x20-\x7e]*$/;
+/** Printable ASCII but the blank and the backslash: what --raw prints as it is. */
+const RAW_PLAIN = /^[\x21-\x5b\x5d-\x7e]*$/;
+/** Printable ASCII but " \ ` $: what --export prints as it is. */
+const EXPORT_PLAIN = /^[\x20\x21\x23\x25-\x5b\x5d-\x5f\x61-\x7e]*$/;
+
 /** --export: NAME="value" with " \ ` $ and every byte but printable ASCII as \xHH (fputs_quoted). */
 function exportCell(text: string): string {
+  if (EXPORT_PLAIN.test(text)) return `"${text}"`;
   return `"${escapeCBytes(unescapeBytes(text), (b) => b === 0x22 || b === 0x5c || b === 0x60 || b === 0x24)}"`;
 }
 
@@ -47,11 +57,35 @@ export function jsonObjects<R>(records: readonly R[], columns: ColumnOf<R>[], ct
   });
 }
 
+/** One JSON value as JSON.stringify(…, null, 2) writes it at this depth (arrays of strings the only nesting). */
+function jsonValue(v: JsonValue, pad: string): string {
+  if (v === null) return 'null';
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (!Array.isArray(v)) return JSON.stringify(v);
+  if (v.length === 0) return '[]';
+  return `[\n${v.map((item) => `${pad}  ${JSON.stringify(item)}`).join(',\n')}\n${pad}]`;
+}
+
+/**
+ * {"KEY": [ {...}, ... ]} exactly as JSON.stringify(…, null, 2) lays it out,
+ * written row by row: no object per row to build and collect (32,768 rows).
+ */
+export function jsonText<R>(key: string, records: readonly R[], columns: ColumnOf<R>[], ctx: ColumnContext): string {
+  if (records.length === 0) return `{\n  ${JSON.stringify(key)}: []\n}`;
+  const names = columns.map((c) => `      ${JSON.stringify(c.name.toLowerCase())}: `);
+  const rows = records.map((r) => {
+    const fields = columns.map((c, i) => {
+      const v = c.json(r, ctx);
+      return names[i]! + jsonValue(typeof v === 'string' ? plainText(v) : v, '      ');
+    });
+    return `    {\n${fields.join(',\n')}\n    }`;
+  });
+  return `{\n  ${JSON.stringify(key)}: [\n${rows.join(',\n')}\n  ]\n}`;
+}
+
 export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], opts: LsipcOptions): string {
   const { ctx } = opts;
-  if (opts.format === 'json') {
-    return jsonSafe(JSON.stringify({ [opts.jsonKey ?? 'sharedmemory']: jsonObjects(records, columns, ctx) }, null, 2)) + '\n';
-  }
+  if (opts.format === 'json') return jsonSafe(jsonText(opts.jsonKey ?? 'sharedmemory', records, columns, ctx)) + '\n';
   const rows = records.map((r) => columns.map((c) => c.text(r, ctx)));
   const out: string[] = [];
   if (opts.format === 'export') {
@@ -67,9 +101,10 @@ export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], op
   // (even under --noheadings); right-aligned columns padded on the left. In
   // the last column an empty cell prints nothing and a left-aligned one is
   // not padded.
-  const cells = rows.map((row) => row.map(safeCell));
+  const cells = rows.map((row) => row.map((cell) => (PRINTABLE.test(cell) ? cell : safeCell(cell))));
   const header = columns.map((c) => c.name);
-  const widths = columns.map((_, i) => Math.max(header[i]!.length, ...cells.map((row) => row[i]!.length)));
+  const widths = header.map((h) => h.length);
+  for (const row of cells) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
   const line = (row: string[]): string =>
     row
       .map((cell, i) => {

@@ -11,7 +11,7 @@ import { formatTime, selectColumns, type ColumnContext } from '../../commands/re
 import { detailLines, posixDetailLines } from '../../commands/render/detail.js';
 import { humanSize } from '../../commands/render/human.js';
 import { renderIpcsDetail, renderIpcsList } from '../../commands/render/ipcs.js';
-import { renderLsipc } from '../../commands/render/lsipc.js';
+import { jsonObjects, jsonText, renderLsipc } from '../../commands/render/lsipc.js';
 import { ctime } from '../../commands/render/time.js';
 
 const names: NameLookup = {
@@ -133,4 +133,14 @@ test('the detail view names unknown users and groups', () => {
 
 test('human sizes as util-linux rounds them', () => {
   expect([1, 1024, 1536, 100000, 1048575, 1610612736].map(humanSize)).toEqual(['1B', '1K', '1.5K', '97.7K', '1024K', '1.5G']);
+});
+
+test('JSON is written row by row, and is exactly what JSON.stringify(…, null, 2) makes of the same values', () => {
+  const all = selectColumns('all');
+  for (const rows of [[], records, [...records, object]] as (SegmentRecord | PosixRecord)[][]) {
+    const c = ctx({ time: 'iso', lock: () => 'free', holders: () => 3 });
+    const expected = JSON.stringify({ sharedmemory: jsonObjects(rows, all, c) }, null, 2);
+    expect(jsonText('sharedmemory', rows, all, c)).toBe(expected);
+    expect(renderLsipc(rows, all, { format: 'json', noheadings: false, ctx: c })).toBe(`${expected}\n`.replace(/\x1b/g, '\\u001b'));
+  }
 });
