@@ -291,8 +291,8 @@ pair(
 );
 pair(
   `read ${label} POSIX object → pipe`,
-  { label: 'shmctl-ts read /obj | cat', cmd: `${BIN} read /bench-object | cat > /dev/null` },
-  [{ label: 'cat /dev/shm | cat', cmd: `cat ${shmTarget} | cat > /dev/null` }],
+  { label: 'shmctl-ts read /obj piped to cat', cmd: `${BIN} read /bench-object | cat > /dev/null` },
+  [{ label: 'cat /dev/shm piped to cat', cmd: `cat ${shmTarget} | cat > /dev/null` }],
   {
     runs: quick ? 5 : 9,
     kind: 'throughput',

@@ -29,10 +29,22 @@ test('npm run bench -- --quick measures every pair and writes its JSON', () => {
         'listing: 4096 segments, JSON / lsipc -m --json',
         'write 64 MiB file → fresh segment / cat > /dev/shm',
         'read 64 MiB segment → /dev/null / cat /dev/shm',
+        'listing: 4096 segments, raw / lsipc -m --raw',
+        'watch: CPU per look, 4096 segments / cat /proc/sysvipc/shm',
+        'read 4 MiB segment --format hex / hexdump -C',
+        'read 64 MiB POSIX object → /dev/null / cat /dev/shm',
       ]),
     );
     for (const x of json.results) expect(x.ratio).toBeGreaterThan(0);
     for (const m of json.memory) expect(m.bytes).toBeGreaterThan(0);
+    expect(json.memory.map((m: { name: string }) => m.name)).toEqual(
+      expect.arrayContaining(['peak private memory, read 4 MiB --format hex', 'peak private memory, read 4 MiB --format string']),
+    );
+    // the ratio is the median of the pairwise ratios, with their range
+    for (const x of json.results.filter((r: { ratios?: unknown }) => r.ratios)) {
+      expect(x.ratios.min).toBeLessThanOrEqual(x.ratio);
+      expect(x.ratio).toBeLessThanOrEqual(x.ratios.max);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
