@@ -4,11 +4,12 @@ import { formatKey, type ShmRecord } from '../src/model/record.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
 import { ALL_COLUMNS, DEFAULT_COLUMNS, POSIX_COLUMNS, selectColumns, type Column } from './render/columns.js';
-import { jsonObjects, renderLsipc, type MachineFormat } from './render/lsipc.js';
+import { jsonObjects } from './render/lsipc.js';
+import { listingOptions, renderListing } from './listing.js';
 import { jsonSafe } from '../src/model/text.js';
 import { stdoutIsTTY } from './common.js';
 import { filterOptions, kindOf, kindOptions, selectionOf } from './filters.js';
-import { askedFormat, columnContext, formatShorthands } from './output.js';
+import { askedFormat, columnContext } from './output.js';
 import { reportError, warn } from './report.js';
 import { removingLine } from './rm.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -38,14 +39,10 @@ export const spec: CommandSpec = {
       flags: '--ignore-unreadable',
       description: 'remove objects even when some processes could not be read (any of them could have one open)',
     },
-    {
-      flags: '-f, --format <FORMAT>',
-      description: 'the dry run as ls prints it: table, lsipc, raw, export, json (JSON also says what was kept and why)',
-      choices: ['table', 'lsipc', 'raw', 'export', 'json'],
-    },
-    ...formatShorthands,
-    { flags: '-o, --output <LIST>', description: "the dry run's columns, as ls -o" },
-    { flags: '--noheadings', description: 'no header line (lsipc formats)' },
+    ...listingOptions(
+      'the dry run as ls prints it: table, lsipc, raw, export, json (JSON also says what was kept and why)',
+      "the dry run's columns, as ls -o",
+    ),
     { flags: '-v, --verbose', description: 'say how many were removed, kept and refused at the end' },
   ],
   async run(_args: string[], opts: Options): Promise<number> {
@@ -69,11 +66,7 @@ export const spec: CommandSpec = {
 
     if (opts.yes !== true) {
       if (format === 'json') writeAll(1, json(plan, columns, ctx, 'would remove'));
-      else if (format === 'table') {
-        const { renderTable } = await import('./render/table.js');
-        const cells = columns.map((c) => ({ header: c.name, right: c.right, cell: (r: ShmRecord) => c.text(r, ctx) }));
-        writeAll(1, await renderTable(plan.remove, cells, { color: stdoutIsTTY() }));
-      } else writeAll(1, renderLsipc(plan.remove, columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx }));
+      else writeAll(1, await renderListing(plan.remove, columns, format, ctx, { noheadings: opts.noheadings === true }));
       const n = plan.remove.length;
       warn(
         'gc',

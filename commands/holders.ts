@@ -3,9 +3,9 @@ import { nattchMismatch, unreadableText } from '../src/model/holder.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
 import { holderColumns } from './render/holders.js';
-import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import { resolveAny, stdoutIsTTY, targetArgument, targetOptions } from './common.js';
-import { askedFormat, columnContext, formatShorthands } from './output.js';
+import { askedFormat, columnContext } from './output.js';
+import { listingOptions, renderListing } from './listing.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -22,14 +22,10 @@ export const spec: CommandSpec = {
   arguments: [targetArgument],
   options: [
     ...targetOptions,
-    {
-      flags: '-f, --format <FORMAT>',
-      description: 'table: the terminal view; lsipc, raw, export, json: as ls (the default when not a terminal: lsipc)',
-      choices: ['table', 'lsipc', 'raw', 'export', 'json'],
-    },
-    ...formatShorthands,
-    { flags: '-o, --output <LIST>', description: 'columns: PID, USER, UID, HOW, ATTACHMENTS, SINCE, COMMAND; +LIST adds; all' },
-    { flags: '--noheadings', description: 'no header line (lsipc formats)' },
+    ...listingOptions(
+      'table: the terminal view; lsipc, raw, export, json: as ls (the default when not a terminal: lsipc)',
+      'columns: PID, USER, UID, HOW, ATTACHMENTS, SINCE, COMMAND; +LIST adds; all',
+    ),
     {
       flags: '--time-format <FORMAT>',
       description: 'SINCE as short, full or iso (JSON defaults to iso)',
@@ -42,19 +38,11 @@ export const spec: CommandSpec = {
     const target = resolveAny(args[0], opts);
     const report = describeHolders(recordOf(target));
     const ctx = columnContext(opts, systemNames, format);
-    let out: string;
-    if (format === 'table') {
-      const { renderTable } = await import('./render/table.js');
-      const cells = columns.map((c) => ({ header: c.name, right: c.right, cell: (h: (typeof report.holders)[0]) => c.text(h, ctx) }));
-      out = await renderTable(report.holders, cells, { color: stdoutIsTTY(), noun: 'process' });
-    } else {
-      out = renderLsipc(report.holders, columns, {
-        format: format as MachineFormat,
-        noheadings: opts.noheadings === true,
-        ctx,
-        jsonKey: 'holders',
-      });
-    }
+    const out = await renderListing(report.holders, columns, format, ctx, {
+      noheadings: opts.noheadings === true,
+      jsonKey: 'holders',
+      noun: 'process',
+    });
     writeAll(1, out);
     if (report.unreadable.length) warn('holders', `${unreadableText(report.unreadable)}: any of them may hold it too`);
     const mismatch = nattchMismatch(report);

@@ -2,11 +2,14 @@
 import { indexHolders, lockStates, select, selectionNeedsHolders } from '../src/api.js';
 import { unreadableText } from '../src/model/holder.js';
 import { isPosix, type ShmRecord } from '../src/model/record.js';
-import type { Column, ColumnContext } from './render/columns.js';
+import type { Column, ColumnContext, ColumnOf } from './render/columns.js';
+import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import type { TableColumn } from './render/table.js';
+import { stdoutIsTTY } from './common.js';
 import { kindOf, selectionOf } from './filters.js';
+import { formatShorthands } from './output.js';
 import { warn } from './report.js';
-import type { Options } from './spec.js';
+import type { OptionSpec, Options } from './spec.js';
 
 /**
  * The records the filters pick, and the context's HOLDERS values when that
@@ -34,4 +37,35 @@ export function tableColumns(columns: Column[], ctx: ColumnContext): TableColumn
 export function withLocks(ctx: ColumnContext, columns: Column[], kind: 'sysv' | 'posix' | 'all'): ColumnContext {
   if (columns.some((c) => c.name === 'LOCK')) ctx.lock = lockStates({ sysv: kind !== 'posix', posix: kind !== 'sysv' });
   return ctx;
+}
+
+/** A listing in the format asked: the terminal table, or lsipc's plain, raw and export layouts and JSON. */
+export async function renderListing<R extends { kind: string }>(
+  records: readonly R[],
+  columns: ColumnOf<R>[],
+  format: string,
+  ctx: ColumnContext,
+  opts: { noheadings: boolean; jsonKey?: string; noun?: string },
+): Promise<string> {
+  if (format === 'table') {
+    const { renderTable } = await import('./render/table.js');
+    const cells = columns.map((c) => ({ header: c.name, right: c.right, cell: (r: R) => c.text(r, ctx) }));
+    return renderTable(records, cells, { color: stdoutIsTTY(), ...(opts.noun ? { noun: opts.noun } : {}) });
+  }
+  return renderLsipc(records, columns, {
+    format: format as MachineFormat,
+    noheadings: opts.noheadings,
+    ctx,
+    ...(opts.jsonKey ? { jsonKey: opts.jsonKey } : {}),
+  });
+}
+
+/** --format (the terminal table or lsipc's), its shorthands, -o and --noheadings: for listings other than ls. */
+export function listingOptions(format: string, output: string): OptionSpec[] {
+  return [
+    { flags: '-f, --format <FORMAT>', description: format, choices: ['table', 'lsipc', 'raw', 'export', 'json'] },
+    ...formatShorthands,
+    { flags: '-o, --output <LIST>', description: output },
+    { flags: '--noheadings', description: 'no header line (lsipc formats)' },
+  ];
 }

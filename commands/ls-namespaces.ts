@@ -11,10 +11,9 @@ import type { ShmRecord } from '../src/model/record.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
 import { ALL_COLUMNS, columnByName, DEFAULT_COLUMNS, POSIX_COLUMNS, selectColumns } from './render/columns.js';
-import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import { stdoutIsTTY } from './common.js';
 import { kindOf } from './filters.js';
-import { chosen, tableColumns } from './listing.js';
+import { chosen, renderListing } from './listing.js';
 import { askedFormat, columnContext } from './output.js';
 import { warn } from './report.js';
 import type { Options } from './spec.js';
@@ -57,19 +56,7 @@ export async function listAllNamespaces(opts: Options): Promise<number> {
     holders: (r: ShmRecord) => holders.get(r) ?? 0,
     lock: (r: ShmRecord) => locks.get(r) ?? null,
   };
-  let out: string;
-  if (format === 'table') {
-    const { renderTable } = await import('./render/table.js');
-    out = await renderTable(records, tableColumns(columns, ctx), { color: stdoutIsTTY() });
-  } else {
-    out = renderLsipc(records, columns, {
-      format: format as MachineFormat,
-      noheadings: opts.noheadings === true,
-      ctx,
-      jsonKey: 'namespaces',
-    });
-  }
-  writeAll(1, out);
+  writeAll(1, await renderListing(records, columns, format, ctx, { noheadings: opts.noheadings === true, jsonKey: 'namespaces' }));
   if (refused) warn('ls', `${refused} IPC namespace${refused === 1 ? '' : 's'} could not be entered (that needs root): not listed`);
   return 0;
 }

@@ -6,11 +6,10 @@ import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
 import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from './render/columns.js';
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from './render/ipcs.js';
-import { renderLsipc, type MachineFormat } from './render/lsipc.js';
 import { stdoutIsTTY } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
 import { filterOptions, kindOptions } from './filters.js';
-import { chosen, tableColumns, withLocks } from './listing.js';
+import { chosen, renderListing, tableColumns, withLocks } from './listing.js';
 import { listAllNamespaces } from './ls-namespaces.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -55,18 +54,10 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
   const ctx = withLocks(columnContext(opts, systemNames, format), columns, kind);
   const records = chosen(list({ kind, usage: columns.some((c) => c.name === 'NATTCH') }), opts, columns, ctx);
-  let out: string;
-  if (format === 'table') {
-    const { renderTable } = await import('./render/table.js');
-    out = await renderTable(records, tableColumns(columns, ctx), { color: stdoutIsTTY() });
-  } else {
-    out = renderLsipc(records, columns, {
-      format: format as MachineFormat,
-      noheadings: opts.noheadings === true,
-      ctx,
-      ...(kind === 'posix' ? { jsonKey: POSIX_JSON_KEY } : {}),
-    });
-  }
+  const out = await renderListing(records, columns, format, ctx, {
+    noheadings: opts.noheadings === true,
+    ...(kind === 'posix' ? { jsonKey: POSIX_JSON_KEY } : {}),
+  });
   writeAll(1, out);
   return 0;
 }
@@ -152,12 +143,7 @@ export const spec: CommandSpec = {
       if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
       const ctx = withLocks(columnContext(opts, systemNames, format), columns, 'sysv');
       const records = chosen(all, opts, columns, ctx);
-      if (format === 'table') {
-        const { renderTable } = await import('./render/table.js');
-        out = await renderTable(records, tableColumns(columns, ctx), { color });
-      } else {
-        out = renderLsipc(records, columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx });
-      }
+      out = await renderListing(records, columns, format, ctx, { noheadings: opts.noheadings === true });
     } else {
       const ctx = { names: systemNames, unit };
       const records = chosen(all, opts, [], {});
