@@ -2,7 +2,7 @@ import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } fro
 import { basename, dirname, join } from 'node:path';
 import { collectMetrics, inEachNamespace, ipcNamespaces, newMetrics } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
-import { plainText } from '../src/model/text.js';
+import { terminalSafe } from '../src/model/text.js';
 import { writeAll } from '../src/kernel/io.js';
 import { commandLine, userName } from '../src/names.js';
 import { kindOptions } from './filters.js';
@@ -52,11 +52,10 @@ export const spec: CommandSpec = {
   run(_args: string[], opts: Options): number {
     // both kinds unless one is asked for: a monitor wants everything
     const kind = (opts.kind as 'sysv' | 'posix' | 'all' | undefined) ?? 'all';
-    const owner = (uid: number): string => plainText(userName(uid) ?? String(uid));
-    const command = (pid: number): string | null => {
-      const c = commandLine(pid);
-      return c === null ? null : plainText(c);
-    };
+    // label values in the escaped form names are shown in (\xHH for controls and bytes that are not UTF-8):
+    // a metrics file printed on a terminal sends it nothing it would obey
+    const owner = (uid: number): string => terminalSafe(userName(uid) ?? String(uid));
+    const command = (pid: number): string | null => commandLine(pid);
     const metrics = newMetrics();
     if (opts.allNamespaces === true) {
       if (opts.ns !== undefined) throw new UsageError('--all-namespaces and --ns: one or the other');

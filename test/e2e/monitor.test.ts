@@ -121,18 +121,21 @@ describe('metrics', () => {
       inNs,
     ));
 
-  test('label values are escaped by the format (a command line with a quote, a backslash and a newline)', () =>
+  test("label values are escaped by the format (quote, backslash), and a command line's controls as \\xHH: nothing raw for a terminal", () =>
     withNamespace(
       async (ns) => {
-        const odd = 'quote" back\\slash\nnew line';
+        const odd = 'quote" back\\slash\nnew line \x1b[2J';
         const p = ns.start(['unshare', '--ipc', PYTHON, '-c', "import time; print('ready', flush=True); time.sleep(60)", odd]);
         const out = stdoutOf(p);
         await until(() => out().includes('ready'), 'the namespace');
         const r = ns.cli(['metrics', '--all-namespaces', '--sysv']);
-        expect(r.out).toContain('quote\\" back\\\\slash\\nnew line"');
+        expect(r.out).toContain('quote\\" back\\\\slash\\\\x0anew line \\\\x1b[2J"');
+        expect(r.out).not.toContain('\x1b');
         const info = parseExposition(r.out).get('shmctl_namespace_info')!.samples;
         expect(info).toHaveLength(2);
-        expect(info.map((s) => s.labels.command)).toContain(`${PYTHON} -c import time; print('ready', flush=True); time.sleep(60) ${odd}`);
+        expect(info.map((s) => s.labels.command)).toContain(
+          `${PYTHON} -c import time; print('ready', flush=True); time.sleep(60) quote" back\\slash\\x0anew line \\x1b[2J`,
+        );
         // each namespace's samples carry its inode
         expect(
           parseExposition(r.out)
