@@ -19,7 +19,7 @@ import { spec as lock } from './lock.js';
 import { spec as metrics } from './metrics.js';
 import { spec as ls } from './ls.js';
 import { spec as read } from './read.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, reportError, warn } from './report.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, isBrokenPipe, reportError, warn } from './report.js';
 import { spec as rm } from './rm.js';
 import { spec as runJob } from './run.js';
 import { spec as set } from './set.js';
@@ -176,6 +176,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 export async function start(): Promise<void> {
+  // A failure in a timer or a promise nobody awaits (watch's refresh, run's polling) is one line too, never a
+  // stack trace; a closed stdout (`| head`) ends quietly.
+  const last = (e: unknown): void => process.exit(reportError(process.argv[2] ?? '', e) || (isBrokenPipe(e) ? EXIT_OK : EXIT_FAILED));
+  process.on('uncaughtException', last);
+  process.on('unhandledRejection', last);
   let status: number;
   try {
     status = await main(process.argv.slice(2));

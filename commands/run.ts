@@ -47,7 +47,13 @@ export const spec: CommandSpec = {
       return execInPlace(userNamespaceCommand(inner), { who: 'run', env: { [INNER]: '1' } });
     }
     const watch = new JobWatch(process.geteuid!());
-    const timer = setInterval(() => watch.poll(), POLL_MS);
+    const timer = setInterval(() => {
+      try {
+        watch.poll();
+      } catch {
+        /* a look at /proc that failed: the next one will do */
+      }
+    }, POLL_MS);
     let status: number;
     try {
       status = await runChild(command, { who: 'run', env: {}, onStart: (pid) => watch.started(pid) });

@@ -8,6 +8,7 @@ import { systemNames } from '../src/names.js';
 import { identityOf } from '../src/api.js';
 import { ALL_COLUMNS, DEFAULT_COLUMNS, POSIX_COLUMNS, selectColumns } from './render/columns.js';
 import { stdoutIsTTY } from './common.js';
+import { reportError } from './report.js';
 import { filterOptions, kindOf, kindOptions, selectionOf } from './filters.js';
 import { columnContext } from './output.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -75,20 +76,33 @@ export const spec: CommandSpec = {
       let timer: NodeJS.Timeout | undefined;
       // frames are drawn one after another; the screen is restored after the last
       let drawing: Promise<void> = Promise.resolve();
+      let status = 0;
+      let stopped = false;
       const stop = (): void => {
+        if (stopped) return;
+        stopped = true;
         if (timer) clearInterval(timer);
         for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, stop);
         void drawing.then(() => {
-          if (terminal) writeAll(1, '\x1b[?25h\x1b[?1049l'); // the cursor and the screen as they were
-          resolve(0);
+          try {
+            if (terminal) writeAll(1, '\x1b[?25h\x1b[?1049l'); // the cursor and the screen as they were
+          } catch {
+            /* the terminal is gone */
+          }
+          resolve(status);
         });
+      };
+      // a failure while watching (stdout closed: `| head`) ends it: quietly for a closed pipe, in one line otherwise
+      const fail = (e: unknown): void => {
+        status = reportError('watch', e);
+        stop();
       };
       for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, stop);
       const draw = terminal ? frame(opts, kind, seconds) : null;
       if (draw) {
         writeAll(1, '\x1b[?1049h\x1b[?25l');
         const first = prev.all;
-        drawing = drawing.then(() => draw(first, new Set(), []));
+        drawing = drawing.then(() => draw(first, new Set(), [])).catch(fail);
       }
       const tick = (): void => {
         const next = look();
@@ -98,7 +112,7 @@ export const spec: CommandSpec = {
         if (draw) {
           const changed = new Set(events.map((e) => identityOf(e.record)));
           const removed = events.filter((e) => e.event === 'remove').map((e) => e.record);
-          drawing = drawing.then(() => draw(next.all, changed, removed));
+          drawing = drawing.then(() => draw(next.all, changed, removed)).catch(fail);
         } else if (events.length) {
           const time = new Date().toISOString();
           writeAll(1, events.map((e) => eventLine(e, time)).join(''));
@@ -107,7 +121,14 @@ export const spec: CommandSpec = {
         if (++looks >= count) stop();
       };
       if (looks >= count) stop();
-      else timer = setInterval(tick, seconds * 1000);
+      else
+        timer = setInterval(() => {
+          try {
+            tick();
+          } catch (e) {
+            fail(e);
+          }
+        }, seconds * 1000);
     });
   },
 };

@@ -251,6 +251,21 @@ describe('watch', () => {
       inNs,
     ));
 
+  test('a reader that goes away (| head -n 1) ends it quietly: status 0, nothing on stderr', () =>
+    withNamespace(
+      (ns) => {
+        const r = ns.sh(
+          `(${BIN} watch --jsonl --interval 0.05 2>/tmp/watch-err | head -n 1) & ` +
+            `sleep 0.3; for k in 1 2 3; do ${BIN} create --key $k --size 1 >/dev/null; sleep 0.2; done; wait; cat /tmp/watch-err; rm -f /tmp/watch-err`,
+        );
+        expect(r.status).toBe(0);
+        expect(r.out).toMatch(/^\{"time":"[^"]+","event":"create","kind":"sysv","id":\d+,"key":"0x00000001"[^\n]*\}\n$/);
+        ns.run(['ipcrm', '--all']);
+      },
+      true,
+      inNs,
+    ));
+
   test('on a terminal: the ls table in the alternate screen, redrawn in place, a change marked; the screen restored at the end', () =>
     withNamespace(
       (ns) => {
