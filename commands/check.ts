@@ -3,6 +3,7 @@ import { UsageError } from '../src/model/errors.js';
 import { parseSize } from '../src/model/parse.js';
 import { writeAll } from '../src/kernel/io.js';
 import { bigJson, findingLines } from './limits-report.js';
+import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** Would creating this succeed here? Every limit it meets, the first that stops it with its fix; exit 1 if one does. */
@@ -40,6 +41,7 @@ export const spec: CommandSpec = {
         ) + '\n',
       );
     }
+    if (blocker) warn('check', `${blocker.limit} stops it: ${blocker.message}`);
     return blocker ? 1 : 0;
   },
 };

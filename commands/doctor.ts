@@ -2,6 +2,7 @@ import { checkRequest, readEnvironment, standingProblems, type Finding } from '.
 import { parseSize } from '../src/model/parse.js';
 import { writeAll } from '../src/kernel/io.js';
 import { bigJson, environmentLines, findingLines } from './limits-report.js';
+import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /**
@@ -33,9 +34,14 @@ export const spec: CommandSpec = {
           };
     const blocked = (fs: Finding[]): boolean => fs.some((f) => f.blocks);
     const bad = problems.length > 0 || (need !== null && (blocked(need.sysv) || blocked(need.posix)));
+    // a failing status always comes with its one line on stderr (the report itself is on stdout)
+    const verdict = (): number => {
+      if (bad) warn('doctor', `something stands in the way of shared memory here${opts.json === true ? '' : ' (see above)'}`);
+      return bad ? 1 : 0;
+    };
     if (opts.json === true) {
       writeAll(1, bigJson({ environment: env, problems, need, ok: !bad }));
-      return bad ? 1 : 0;
+      return verdict();
     }
     const lines = environmentLines(env);
     if (problems.length) lines.push('', 'problems:', ...findingLines(problems, { allFixes: true }));
@@ -43,8 +49,8 @@ export const spec: CommandSpec = {
       lines.push('', `a segment of ${need.size} bytes:`, ...findingLines(need.sysv, { allFixes: false }));
       lines.push('', `a POSIX object of ${need.size} bytes:`, ...findingLines(need.posix, { allFixes: false }));
     }
-    lines.push('', bad ? 'something stands in the way (see above)' : 'nothing stands in the way');
+    if (!bad) lines.push('', 'nothing stands in the way');
     writeAll(1, lines.join('\n') + '\n');
-    return bad ? 1 : 0;
+    return verdict();
   },
 };

@@ -11,7 +11,30 @@ const seedText = process.env.SHMCTL_TS_FUZZ_SEED ?? '20261123';
 const SEED = seedText === 'random' ? Date.now() % 2 ** 31 : Number(seedText);
 const RUNS = Number(process.env.SHMCTL_TS_FUZZ_RUNS ?? 150);
 
-const COMMANDS = ['create', 'ls', 'stat', 'rm', 'set', 'attach', 'lock', 'write', 'read', 'help', '--help', '-V', 'nope', ''];
+// Not run (it runs commands), watch (until interrupted), nor --ns, --all-namespaces, --search, --output: the
+// fuzz must stay inside its own namespace and folder.
+const COMMANDS = [
+  'create',
+  'ls',
+  'stat',
+  'rm',
+  'set',
+  'attach',
+  'lock',
+  'write',
+  'read',
+  'holders',
+  'gc',
+  'key',
+  'doctor',
+  'check',
+  'metrics',
+  'help',
+  '--help',
+  '-V',
+  'nope',
+  '',
+];
 const FLAGS = [
   '--key',
   '-k',
@@ -63,6 +86,18 @@ const FLAGS = [
   '--wait',
   '--lock-memory',
   '--unlock-memory',
+  '--unattached',
+  '--creator-dead',
+  '--older-than',
+  '--name',
+  '--yes',
+  '--ignore-unreadable',
+  '--sysv',
+  '--posix',
+  '--need',
+  '--count',
+  'decode',
+  'ftok',
   '--help',
   '-',
   '---',
@@ -119,6 +154,10 @@ const VALUES = [
   '"',
   '\\',
   '$(echo x)',
+  '90s',
+  '7d',
+  '*',
+  '[!a]*',
 ];
 
 const token = fc.oneof(

@@ -205,6 +205,7 @@ describe('check and doctor', () => {
           /^STOPS  shmmax +kernel\.shmmax allows segments of 100000 bytes .*asked 100001.*\n {7}fix: sysctl -w kernel\.shmmax=100001\n/m,
         );
         expect(big.out).toMatch(/\nno: shmmax stops 1 segment of 100001 bytes\n$/);
+        expect(big.stderr).toMatch(/^shmctl-ts: check: shmmax stops it: kernel\.shmmax allows segments of 100000 bytes .*\n$/);
         expect(check('--size', '4096', '--count', '4').out).toMatch(/\nno: shmmni stops 4 segments of 4096 bytes\n$/);
         expect(check('--size', '4096', '--count', '3')).toMatchObject({ status: 0 });
         expect(check('--size', '100000', '--count', '2').out).toMatch(
@@ -279,6 +280,7 @@ describe('check and doctor', () => {
         ns.sh('umount /dev/shm; mount -t tmpfs -o size=64m,mode=1777 small /dev/shm');
         const small = ns.cli(['doctor']);
         expect(small.status).toBe(1);
+        expect(small.stderr).toBe('shmctl-ts: doctor: something stands in the way of shared memory here (see above)\n');
         expect(small.out).toMatch(
           /problems:\nSTOPS  dev_shm +\/dev\/shm is only 64 MiB \(Docker's default is 64 MiB\)\n {7}fix: mount -o remount,size=1024M \/dev\/shm\n {7}fix: docker run --shm-size=1024m/,
         );
