@@ -12,7 +12,8 @@
  */
 import { OperationError } from './model/errors.js';
 import { externalBuffer } from './kernel/ffi.js';
-import { munmap, replaceWithPlaceholder } from './kernel/posix.js';
+import { munmap, populateForWrite, replaceWithPlaceholder } from './kernel/posix.js';
+import { pageSize } from './kernel/ffi.js';
 import { checkRegionRange, type Region } from './region.js';
 
 /** Largest Buffer one view may be (Node 20 caps Buffers at 4 GiB). */
@@ -114,6 +115,30 @@ export abstract class Mapping implements Region {
       if (filled < n) break;
     }
     return done;
+  }
+
+  #pending: Promise<void> | null = null;
+
+  /** Make the pages of [offset, offset + length) for writing on a thread of its own (see Region.prefetch). */
+  prefetch(offset: number, length: number): void {
+    this.check();
+    this.checkRange(offset, length);
+    if (this.readonly) return;
+    // madvise wants a page-aligned start; the page it would have cut the copy makes itself
+    const page = pageSize();
+    const start = Math.ceil((this.#address + offset) / page) * page;
+    const end = this.#address + offset + length;
+    if (end - start < page) return;
+    const started = populateForWrite(start, end - start);
+    const before = this.#pending;
+    this.#pending = before ? Promise.all([before, started]).then(() => undefined) : started;
+  }
+
+  /** Resolves once what prefetch() started is done: before detach. */
+  async idle(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = null;
+    await pending;
   }
 
   /** Detach; later calls do nothing. */

@@ -41,6 +41,14 @@ export interface Region {
    * kernel cannot (the caller copies through windows). Returns the bytes written.
    */
   receiveFrom?(fd: number, offset: number, room: number, chunk: number, progress?: (done: number) => void): number | null;
+  /**
+   * Start making the pages of [offset, offset + length) on another thread,
+   * ahead of a copy that will reach them (a copy into fresh memory is bound by
+   * making its pages). Wait for idle() before close.
+   */
+  prefetch?(offset: number, length: number): void;
+  /** Resolves once what prefetch() started is done. */
+  idle?(): Promise<void>;
 }
 
 /** The bounds rule every region applies, with the same words. */

@@ -75,6 +75,15 @@ export function call(funcName: string, retType: number, paramsType: number[], pa
   return { value: r.value, errno: r.errnoCode, message: r.errnoMessage };
 }
 
+/**
+ * A call made on a thread of its own (ffi-rs's runInNewThread) while the main
+ * thread goes on. Only for work on memory (madvise): such a thread is in no
+ * namespace we entered (they are per thread).
+ */
+export function callInThread(funcName: string, retType: number, paramsType: number[], paramsValue: unknown[]): Promise<number> {
+  return lib().load({ library: 'libc', funcName, retType, paramsType, paramsValue, runInNewThread: true }) as unknown as Promise<number>;
+}
+
 export function callPlain(funcName: string, retType: number, paramsType: number[], paramsValue: unknown[]): number {
   return lib().load({ library: 'libc', funcName, retType, paramsType, paramsValue }) as unknown as number;
 }

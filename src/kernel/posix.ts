@@ -3,7 +3,7 @@
  * (paths as bytes), ftruncate, fchmod, fchown, flock, mmap, munmap.
  */
 import { Errno } from '../model/errors.js';
-import { call, fail, scratchArea, T } from './ffi.js';
+import { call, callInThread, fail, scratchArea, T } from './ffi.js';
 
 // --- POSIX shared memory -----------------------------------------------------
 
@@ -102,4 +102,20 @@ export function munmap(address: number, length: number): void {
  */
 export function replaceWithPlaceholder(address: number, length: number): void {
   mmap(address, length, PROT_READ | PROT_WRITE, MAP_FIXED | MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+}
+
+const MADV_POPULATE_WRITE = 23;
+const settle = (p: Promise<number>): Promise<void> =>
+  p.then(
+    () => undefined,
+    () => undefined,
+  );
+
+/**
+ * Make the pages of [address, address + length) for writing, on a thread of
+ * its own (MADV_POPULATE_WRITE, Linux 5.14): one call rather than a page fault
+ * each. Never rejects: where the kernel cannot, the copy faults them itself.
+ */
+export function populateForWrite(address: number, length: number): Promise<void> {
+  return settle(callInThread('madvise', T.I32, [T.U64, T.U64, T.I32], [address, length, MADV_POPULATE_WRITE]));
 }

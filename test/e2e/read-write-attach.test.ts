@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, PYTHON, withNamespace, type Namespace } from '../helpers/ns.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -249,3 +249,22 @@ describe('attach', () => {
       expect(ns.segments()).toEqual([]);
     }));
 });
+
+test('a large write into a fresh segment (its second half made on another thread) lands byte for byte, at an unaligned offset too', () =>
+  withNamespace((ns) => {
+    const file = ns.run(['mktemp']).out.trim();
+    ns.sh(`head -c 24M /dev/urandom > ${file}`);
+    const id = ns.cli(['create', '--private', '--size', '32M']).out.trim();
+    expect(ns.cli(['write', id, '--file', file, '--offset', '4097'])).toMatchObject({ status: 0, stderr: '' });
+    // read back by the kernel's own attach (Python), not by us
+    const digest = (cmd: string): string => ns.sh(cmd).out.split(' ')[0]!;
+    const viaPython = digest(
+      `${PYTHON} -c "import ctypes, sys; l = ctypes.CDLL(None); l.shmat.restype = ctypes.c_void_p; ` +
+        `p = l.shmat(${id}, None, 0o10000); sys.stdout.buffer.write(ctypes.string_at(p + 4097, 24 << 20))" | sha256sum`,
+    );
+    expect(viaPython).toBe(digest(`sha256sum ${file}`));
+    // before and after: untouched
+    expect(digest(`${BIN} read ${id} --length 4097 | sha256sum`)).toBe(digest('head -c 4097 /dev/zero | sha256sum'));
+    ns.run(['rm', '-f', file]);
+    ns.cli(['rm', id]);
+  }));
