@@ -66,9 +66,21 @@ function holderRecord(h: Hold, posix: boolean): HolderRecord {
  * alive, never the other way round.
  */
 export function creatorState(r: ShmRecord): 'alive' | 'dead' | 'unknown' {
-  if (isPosix(r) || r.cpid <= 0) return 'unknown';
-  const stat = readProcessStat(r.cpid);
-  if (!stat || stat.state === 'Z') return 'dead';
-  // the start time is known to a tick, the boot time to the second
-  return stat.start > r.ctime + 1 ? 'dead' : 'alive';
+  return creatorJudge()(r);
+}
+
+/**
+ * creatorState for many records: each creator's /proc/PID/stat read once
+ * (32,768 segments made by one process are one read, not 32,768).
+ */
+export function creatorJudge(): (r: ShmRecord) => 'alive' | 'dead' | 'unknown' {
+  const stats = new Map<number, ReturnType<typeof readProcessStat>>();
+  return (r) => {
+    if (isPosix(r) || r.cpid <= 0) return 'unknown';
+    let stat = stats.get(r.cpid);
+    if (stat === undefined) stats.set(r.cpid, (stat = readProcessStat(r.cpid)));
+    if (!stat || stat.state === 'Z') return 'dead';
+    // the start time is known to a tick, the boot time to the second
+    return stat.start > r.ctime + 1 ? 'dead' : 'alive';
+  };
 }

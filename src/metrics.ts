@@ -8,7 +8,7 @@
  */
 import { statfsSync } from 'node:fs';
 import { pageSize } from './kernel/ffi.js';
-import { creatorState, indexHolders } from './holders.js';
+import { creatorJudge, indexHolders } from './holders.js';
 import { readShmLimits, readShmUsage } from './limits.js';
 import { list } from './listing.js';
 import type { MetricFamily, Sample } from './model/metrics.js';
@@ -126,7 +126,9 @@ export function collectMetrics(
   }
   for (const k of kinds) into.add('shmctl_oldest_unattached_age_seconds', { ...ns, kind: k }, Math.round(oldest.get(k) ?? 0));
   if (opts.kind !== 'posix') {
-    into.add('shmctl_creator_dead_segments', ns, records.filter((r) => !isPosix(r) && creatorState(r) === 'dead').length);
+    const creator = creatorJudge();
+    into.add('shmctl_creator_dead_segments', ns, records.filter((r) => !isPosix(r) && creator(r) === 'dead').length);
+
     const limits = readShmLimits();
     const usage = readShmUsage();
     const page = BigInt(pageSize());

@@ -14,7 +14,7 @@
  */
 import { listPids, readProcessStat } from './kernel/processes.js';
 import { readProcShm } from './kernel/procfs.js';
-import { creatorState, indexHolders } from './holders.js';
+import { creatorJudge, indexHolders } from './holders.js';
 import { removeListed, type Kept } from './cleanup.js';
 import { isPosix, objectKey, type ShmRecord } from './model/record.js';
 import { listPosix } from './posix/object.js';
@@ -74,7 +74,13 @@ export class JobWatch {
 
   /** What the job left: found, checked, and (unless `dryRun`) removed. */
   reap(opts: { dryRun?: boolean } = {}): Reaped {
-    const segments = readProcShm().filter((r) => !this.#segmentsBefore.has(r.id) && r.cuid === this.#uid && this.#madeByJob(r.cpid, r));
+    const creator = creatorJudge();
+    const segments = readProcShm().filter(
+      (r) =>
+        !this.#segmentsBefore.has(r.id) &&
+        r.cuid === this.#uid &&
+        (this.#tree.has(r.cpid) || (!this.#seen.has(r.cpid) && creator(r) === 'dead')),
+    );
     const objects = listPosix({ usage: false }).filter((r) => !this.#objectsBefore.has(objectKey(r)) && r.uid === this.#uid);
     const candidates: ShmRecord[] = [...segments, ...objects];
     const holders = indexHolders(candidates, { fds: true });
@@ -99,10 +105,5 @@ export class JobWatch {
       }
     }
     return out;
-  }
-
-  #madeByJob(cpid: number, r: ShmRecord): boolean {
-    if (this.#tree.has(cpid)) return true;
-    return !this.#seen.has(cpid) && creatorState(r) === 'dead';
   }
 }

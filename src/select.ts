@@ -6,7 +6,7 @@
  */
 import { globMatcher } from './model/glob.js';
 import { isPosix, type ShmRecord } from './model/record.js';
-import { creatorState, indexHolders, type HolderIndex } from './holders.js';
+import { creatorJudge, indexHolders, type HolderIndex } from './holders.js';
 
 export interface Selection {
   keys?: number[];
@@ -50,6 +50,7 @@ export function select<R extends ShmRecord>(records: R[], s: Selection, opts: { 
   const matchName = s.name === undefined ? null : globMatcher(s.name);
   const now = opts.now ?? Date.now() / 1000;
   let holders = opts.holders;
+  const creator = s.creatorDead ? creatorJudge() : null;
   return records.filter((r) => {
     if (isPosix(r)) {
       if (s.keys?.length || s.ids?.length || s.creatorDead) return false;
@@ -68,7 +69,7 @@ export function select<R extends ShmRecord>(records: R[], s: Selection, opts: { 
         if (r.nattch > 0) return false;
       } else if ((holders ??= indexHolders(records, { fds: true })).of(r).length) return false;
     }
-    if (s.creatorDead && creatorState(r) !== 'dead') return false;
+    if (creator && creator(r) !== 'dead') return false;
     return true;
   });
 }
