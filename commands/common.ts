@@ -2,6 +2,7 @@
 import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UsageError } from '../src/model/errors.js';
+import { formatKey, type ShmRecord } from '../src/model/record.js';
 import { parseId, parseKey, parseProj } from '../src/model/parse.js';
 import { checkPosixName, isPosixName, keyFromPath, Shm, type NamespaceSpec, type ShmTarget } from '../src/api.js';
 import type { OptionSpec, Options } from './spec.js';
@@ -28,6 +29,11 @@ export function namespaceOf(text: string): NamespaceSpec {
   }
   if (text === '') throw new UsageError('--ns takes a pid or a namespace file');
   return { path: text };
+}
+
+/** How gc and run name a listed segment or object in their lines: "id 5 (key 0x00000010)" or "/name". */
+export function recordSubject(r: ShmRecord): string {
+  return r.kind === 'posix' ? r.name : `id ${r.id} (key ${formatKey(r.key)})`;
 }
 
 /** --posix NAME: a POSIX object, for those who would rather not rely on the leading slash. */

@@ -1,20 +1,18 @@
 import { isEmptySelection, planCleanup, removeListed, type CleanupPlan } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
-import { formatKey, type ShmRecord } from '../src/model/record.js';
+import type { ShmRecord } from '../src/model/record.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
 import { ALL_COLUMNS, DEFAULT_COLUMNS, POSIX_COLUMNS, selectColumns, type Column } from './render/columns.js';
 import { jsonObjects } from './render/lsipc.js';
 import { listingOptions, renderListing } from './listing.js';
 import { jsonSafe } from '../src/model/text.js';
-import { stdoutIsTTY } from './common.js';
+import { recordSubject, stdoutIsTTY } from './common.js';
 import { filterOptions, kindOf, kindOptions, selectionOf } from './filters.js';
 import { askedFormat, columnContext } from './output.js';
 import { reportError, warn } from './report.js';
 import { removingLine } from './rm.js';
 import type { CommandSpec, Options } from './spec.js';
-
-const subjectOf = (r: ShmRecord): string => (r.kind === 'posix' ? r.name : `id ${r.id} (key ${formatKey(r.key)})`);
 
 /** What happened to each record picked, for JSON. */
 type Action = 'would remove' | 'removed' | 'kept' | 'left' | 'failed';
@@ -62,7 +60,7 @@ export const spec: CommandSpec = {
     );
     const ctx = columnContext(opts, systemNames, format);
     const plan = planCleanup(kind, selection, { ignoreUnreadable: opts.ignoreUnreadable === true });
-    for (const k of plan.kept) warn('gc', `kept ${subjectOf(k.record)}: ${k.reason}`);
+    for (const k of plan.kept) warn('gc', `kept ${recordSubject(k.record)}: ${k.reason}`);
 
     if (opts.yes !== true) {
       if (format === 'json') writeAll(1, json(plan, columns, ctx, 'would remove'));
@@ -81,13 +79,13 @@ export const spec: CommandSpec = {
       try {
         const { left, warning } = removeListed(r);
         if (left) {
-          warn('gc', `left ${subjectOf(r)}: ${left}`);
+          warn('gc', `left ${recordSubject(r)}: ${left}`);
           outcome.set(r, { action: 'left', reason: left });
           continue;
         }
         if (format !== 'json')
           writeAll(1, removingLine({ kind: r.kind, id: r.kind === 'sysv' ? r.id : null, name: r.kind === 'posix' ? r.name : null }));
-        if (warning) warn('gc', `${subjectOf(r)}: removed, but ${warning}`);
+        if (warning) warn('gc', `${recordSubject(r)}: removed, but ${warning}`);
         outcome.set(r, { action: 'removed', reason: null });
       } catch (e) {
         failed++;

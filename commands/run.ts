@@ -1,14 +1,12 @@
 import { isolate, JobWatch, POLL_MS, userNamespaceCommand } from '../src/api.js';
 import { Errno, ShmError, UsageError } from '../src/model/errors.js';
-import { formatKey, type ShmRecord } from '../src/model/record.js';
 import { execInPlace, runChild } from './child.js';
+import { recordSubject } from './common.js';
 import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** Set for the second start of `run --isolate` inside a user namespace: it must not try again. */
 const INNER = 'SHMCTL_TS_ISOLATING';
-
-const subjectOf = (r: ShmRecord): string => (r.kind === 'posix' ? r.name : `id ${r.id} (key ${formatKey(r.key)})`);
 
 /**
  * A job that leaves no shared memory behind, however it ends. --isolate: in
@@ -62,9 +60,9 @@ export const spec: CommandSpec = {
     }
     watch.poll();
     const reaped = watch.reap();
-    if (opts.verbose === true) for (const r of reaped.removed) warn('run', `removed ${subjectOf(r)}`);
-    for (const k of reaped.kept) warn('run', `kept ${subjectOf(k.record)}: ${k.reason}`);
-    for (const f of reaped.failed) warn('run', `could not remove ${subjectOf(f.record)}: ${f.reason}`);
+    if (opts.verbose === true) for (const r of reaped.removed) warn('run', `removed ${recordSubject(r)}`);
+    for (const k of reaped.kept) warn('run', `kept ${recordSubject(k.record)}: ${k.reason}`);
+    for (const f of reaped.failed) warn('run', `could not remove ${recordSubject(f.record)}: ${f.reason}`);
     return status;
   },
 };

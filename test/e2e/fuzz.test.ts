@@ -5,30 +5,17 @@
  * SHMCTL_TS_FUZZ_RUNS=5000 for a longer hunt (`npm test -- test/e2e/fuzz`).
  */
 import fc from 'fast-check';
+import { commands } from '../../commands/cli.js';
 import { withNamespace, type Namespace } from '../helpers/ns.js';
 
 const seedText = process.env.SHMCTL_TS_FUZZ_SEED ?? '20261123';
 const SEED = seedText === 'random' ? Date.now() % 2 ** 31 : Number(seedText);
 const RUNS = Number(process.env.SHMCTL_TS_FUZZ_RUNS ?? 150);
 
-// Not run (it runs commands), watch (until interrupted), nor --ns, --all-namespaces, --search, --output: the
-// fuzz must stay inside its own namespace and folder.
+// Every command declared but run (it runs commands), watch (until interrupted) and completion; and never --ns,
+// --all-namespaces, --search or --output (not in FLAGS): the fuzz stays inside its own namespace and folder.
 const COMMANDS = [
-  'create',
-  'ls',
-  'stat',
-  'rm',
-  'set',
-  'attach',
-  'lock',
-  'write',
-  'read',
-  'holders',
-  'gc',
-  'key',
-  'doctor',
-  'check',
-  'metrics',
+  ...commands.map((c) => c.name).filter((n) => !['run', 'watch', 'completion'].includes(n)),
   'help',
   '--help',
   '-V',

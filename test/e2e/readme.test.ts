@@ -6,6 +6,7 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { commands } from '../../commands/cli.js';
 import { BIN, ROOT, withNamespace } from '../helpers/ns.js';
 
 const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
@@ -41,23 +42,7 @@ test.each(jsBlocks.map((b, i) => [i + 1, b] as const))('library example %d runs 
 );
 
 test('the README has examples for every subcommand', () => {
-  for (const name of [
-    'create',
-    'ls',
-    'stat',
-    'rm',
-    'set',
-    'attach',
-    'lock',
-    'write',
-    'read',
-    'holders',
-    'gc',
-    'run',
-    'key',
-    'doctor',
-    'check',
-  ]) {
+  for (const name of commands.map((c) => c.name).filter((n) => n !== 'completion')) {
     expect(blocks.some((b) => b.includes(`shmctl-ts ${name}`))).toBe(true);
   }
 });
