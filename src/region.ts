@@ -47,6 +47,11 @@ export interface Region {
    * making its pages). Wait for idle() before close.
    */
   prefetch?(offset: number, length: number): void;
+  /**
+   * The share of a large write whose pages prefetch() should make (the
+   * tail): the rest the copy makes itself, as fast as it can; 0.5 unless said.
+   */
+  readonly aheadShare?: number;
   /** Resolves once what prefetch() started is done. */
   idle?(): Promise<void>;
 }

@@ -84,16 +84,17 @@ export function readToFd(region: Region, fd: number, offset: number, length: num
 
 /**
  * Split a large copy of `length` bytes at `offset` between two threads: the
- * pages of its second half are made on another thread while this one copies
- * (and makes) the first. Disjoint halves: two threads on the same pages only
- * get in each other's way (measured). Segments only: a POSIX object's pages
- * are made under its inode's lock, which the copy holds too (fallocate ahead
- * was measured: no gain).
+ * pages of its tail (the region's aheadShare of it) are made on another
+ * thread while this one copies (and makes) the rest. Disjoint parts: two threads on the same pages only
+ * get in each other's way (measured). The other thread makes them by page
+ * faults, which take no lock of the file: the copy's write(2) into a tmpfs
+ * file takes its lock (fallocate ahead, under the same lock, was measured:
+ * no gain).
  */
-export function prefetchSecondHalf(region: Region, offset: number, length: number): void {
+export function prefetchAhead(region: Region, offset: number, length: number): void {
   if (!region.prefetch || length < PREFETCH_FROM) return;
-  const half = Math.floor(length / 2);
-  region.prefetch(offset + half, length - half);
+  const first = Math.floor(length * (1 - (region.aheadShare ?? 0.5)));
+  region.prefetch(offset + first, length - first);
 }
 
 /** Copies smaller than this gain nothing from a second thread. */

@@ -12,6 +12,7 @@ export const Errno = {
   ENOMEM: 12,
   EACCES: 13,
   EEXIST: 17,
+  EXDEV: 18,
   ENOTDIR: 20,
   EINVAL: 22,
   EFBIG: 27,

@@ -1,7 +1,9 @@
 /** A System V segment attached to this process: a Mapping (views over the memory itself). */
+import { closeSync, constants, openSync } from 'node:fs';
 import { Errno, ShmError } from '../model/errors.js';
 import { pageAlign } from '../kernel/ffi.js';
 import * as libc from '../kernel/sysv.js';
+import { copyIntoFile } from '../kernel-copy.js';
 import { Mapping } from '../mapping.js';
 import { describeId, explainShmctl } from './segment.js';
 
@@ -50,5 +52,52 @@ export class Attachment extends Mapping {
 
   protected unmap(address: number): void {
     libc.shmdt(address);
+  }
+
+  /** The segment's own file, for writing: -1 when it cannot be had; null until asked. */
+  #file: number | null = null;
+
+  /**
+   * A segment is a file of the kernel's internal tmpfs. Opened through
+   * /proc/self/map_files (which needs CAP_SYS_ADMIN: root, mostly), it takes
+   * write(2) and sendfile(2) like any tmpfs file, and a write into fresh memory
+   * then makes each page as it fills it instead of taking a page fault per page
+   * through the attachment. -1 where it cannot be opened (not privileged, an
+   * older kernel): the caller copies through the attachment.
+   */
+  protected segmentFile(): number {
+    if (this.#file !== null) return this.#file;
+    const start = this.address;
+    const end = start + pageAlign(this.size);
+    try {
+      this.#file = openSync(`/proc/self/map_files/${start.toString(16)}-${end.toString(16)}`, constants.O_WRONLY);
+    } catch {
+      this.#file = -1;
+    }
+    return this.#file;
+  }
+
+  /**
+   * Through the segment's file a copy makes pages about 1.6× as fast as page
+   * faults on another thread do: 40% ahead finishes both together. Through
+   * the attachment it takes a fault per page too: half.
+   */
+  get aheadShare(): number {
+    return !this.readonly && this.segmentFile() >= 0 ? 0.4 : 0.5;
+  }
+
+  /** Fill from `fd` through the segment's file when it can be had (see segmentFile); null otherwise. */
+  receiveFrom(fd: number, offset: number, room: number, chunk: number, progress?: (done: number) => void): number | null {
+    if (this.readonly) return null;
+    this.checkRange(offset, room);
+    const file = this.segmentFile();
+    if (file < 0) return null;
+    // room ends at the segment's end: the file is never written past it (that would grow it)
+    return copyIntoFile(file, fd, offset, room, { step: Math.min(chunk, 1 << 30), chunk, progress });
+  }
+
+  protected override afterUnmap(): void {
+    if (this.#file !== null && this.#file >= 0) closeSync(this.#file);
+    this.#file = null;
   }
 }

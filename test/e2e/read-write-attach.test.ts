@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, PYTHON, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, NOBODY, PYTHON, withNamespace, type Namespace } from '../helpers/ns.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -250,21 +250,42 @@ describe('attach', () => {
     }));
 });
 
-test('a large write into a fresh segment (its second half made on another thread) lands byte for byte, at an unaligned offset too', () =>
+test("a large write into a fresh segment lands byte for byte, at an unaligned offset too: as root through the segment's own file, otherwise through the attachment", () =>
   withNamespace((ns) => {
     const file = ns.run(['mktemp']).out.trim();
-    ns.sh(`head -c 24M /dev/urandom > ${file}`);
-    const id = ns.cli(['create', '--private', '--size', '32M']).out.trim();
-    expect(ns.cli(['write', id, '--file', file, '--offset', '4097'])).toMatchObject({ status: 0, stderr: '' });
-    // read back by the kernel's own attach (Python), not by us
+    ns.sh(`head -c 24M /dev/urandom > ${file}; chmod 644 ${file}`);
     const digest = (cmd: string): string => ns.sh(cmd).out.split(' ')[0]!;
-    const viaPython = digest(
-      `${PYTHON} -c "import ctypes, sys; l = ctypes.CDLL(None); l.shmat.restype = ctypes.c_void_p; ` +
-        `p = l.shmat(${id}, None, 0o10000); sys.stdout.buffer.write(ctypes.string_at(p + 4097, 24 << 20))" | sha256sum`,
-    );
-    expect(viaPython).toBe(digest(`sha256sum ${file}`));
-    // before and after: untouched
-    expect(digest(`${BIN} read ${id} --length 4097 | sha256sum`)).toBe(digest('head -c 4097 /dev/zero | sha256sum'));
+    const want = digest(`sha256sum ${file}`);
+    for (const as of [[], NOBODY]) {
+      const id = ns.cli(['create', '--private', '--size', '32M', '--mode', '0666']).out.trim();
+      const log = ns.run(['mktemp']).out.trim();
+      // strace shows the way the bytes went: the segment's file (root), or none (not privileged)
+      const strace = ['strace', '-f', '-qq', '-s', '0', '-e', 'trace=openat,sendfile,read', '-e', 'signal=none', '-o', log];
+      const w = ns.run([...strace, ...as, BIN, 'write', id, '--file', file, '--offset', '4097']);
+      expect(w).toMatchObject({ status: 0, stderr: '' });
+      const calls = ns.run(['cat', log]).out;
+      const opened = /openat\(AT_FDCWD, "\/proc\/self\/map_files\/[0-9a-f]+-[0-9a-f]+", O_WRONLY\|O_CLOEXEC\) = (-?\d+)/.exec(calls);
+      if (as.length === 0) {
+        expect(opened?.[1]).toMatch(/^\d+$/);
+        expect(calls).toMatch(new RegExp(`sendfile\\(${opened![1]}, \\d+, NULL, \\d+\\) += 25165824`));
+      } else {
+        // map_files needs CAP_SYS_ADMIN: refused, and the copy goes through the attachment
+        expect(opened?.[1]).toMatch(/^-1$/);
+        expect(calls).toMatch(/read\(\d+, ""\.\.\., \d+\) += 25165824/);
+      }
+      // read back by the kernel's own attach (Python), not by us
+      const viaPython = digest(
+        `${PYTHON} -c "import ctypes, sys; l = ctypes.CDLL(None); l.shmat.restype = ctypes.c_void_p; ` +
+          `p = l.shmat(${id}, None, 0o10000); sys.stdout.buffer.write(ctypes.string_at(p + 4097, 24 << 20))" | sha256sum`,
+      );
+      expect(viaPython).toBe(want);
+      // before and after: untouched
+      expect(digest(`${BIN} read ${id} --length 4097 | sha256sum`)).toBe(digest('head -c 4097 /dev/zero | sha256sum'));
+      expect(digest(`${BIN} read ${id} --offset ${4097 + (24 << 20)} | sha256sum`)).toBe(
+        digest(`head -c ${(32 << 20) - 4097 - (24 << 20)} /dev/zero | sha256sum`),
+      );
+      ns.run(['rm', '-f', log]);
+      ns.cli(['rm', id]);
+    }
     ns.run(['rm', '-f', file]);
-    ns.cli(['rm', id]);
   }));
