@@ -1,15 +1,19 @@
 /**
  * Copies between a POSIX object and another descriptor done by the kernel:
- * sendfile(2) out of the object (tmpfs pages straight to a pipe, a file,
- * /dev/null), and sendfile from a file into it. No
- * buffer of ours, no mapping: an object truncated meanwhile gives a short
- * count, never SIGBUS. Where the kernel cannot do it for a pair of files
- * (EINVAL: an O_APPEND file, a terminal on some kernels) the caller copies
- * through windows instead.
+ * sendfile(2) out of the object (tmpfs pages straight to a pipe or a file),
+ * and sendfile from a file or pipe into it. No buffer of ours: an object
+ * truncated meanwhile gives a short count, never SIGBUS. To a character
+ * device (/dev/null, a terminal) the object is mapped and handed to write(2)
+ * instead: sendfile would move every page through a pipe inside the kernel.
+ * Where the kernel cannot do it for a pair of files (EINVAL: an O_APPEND
+ * file) the caller copies through windows instead.
  */
-import { fstatSync } from 'node:fs';
+import { fstatSync, writeSync } from 'node:fs';
 import { Errno, hasErrno, ShmError } from '../model/errors.js';
-import { seekTo, sendfile } from '../kernel/io.js';
+import { sendfile } from '../kernel/io.js';
+import { externalBuffer, pageSize } from '../kernel/ffi.js';
+import { MAP_SHARED, mmap, munmap, PROT_READ } from '../kernel/posix.js';
+import { cannotSend, copyIntoFile } from '../kernel-copy.js';
 import type { PosixObject } from './descriptor.js';
 import { shmDir } from './name.js';
 
@@ -21,8 +25,8 @@ const STEP = 16 << 20;
  * the end would grow it back); the window for that race is one such step.
  */
 const STEP_IN = 1 << 20;
-
-const cannot = (e: unknown): boolean => hasErrno(e, Errno.EINVAL, Errno.ENOSYS, Errno.ESPIPE);
+/** Bytes per write(2) from a mapping to a character device; the size is looked at after each. */
+const STEP_MAPPED = 64 << 20;
 
 export function sendObject(
   obj: PosixObject,
@@ -33,6 +37,7 @@ export function sendObject(
   progress?: (done: number) => void,
 ): boolean {
   obj.checkRange(offset, length);
+  if (length > 0 && fstatSync(fd).isCharacterDevice()) return writeMapped(obj, fd, offset, length, chunk, progress);
   let done = 0;
   let told = 0;
   while (done < length) {
@@ -40,12 +45,64 @@ export function sendObject(
     try {
       n = sendfile(fd, obj.fd, offset + done, Math.min(STEP, length - done));
     } catch (e) {
-      if (done === 0 && cannot(e)) return false;
+      if (done === 0 && cannotSend(e)) return false;
       throw e;
     }
     if (n === 0) throw obj.shrunk(done, 'read');
     done += n;
     if (progress && (done - told >= chunk || done === length)) progress((told = done));
+  }
+  return true;
+}
+
+/**
+ * The object mapped read-only and given to write(2) a window at a time. The
+ * kernel reads the mapping: past a truncation that is EFAULT or a short
+ * count, never SIGBUS (no code of ours touches the memory). A device that
+ * does not read its input (/dev/null) would not notice a truncation, so the
+ * size is looked at after each window too.
+ */
+function writeMapped(
+  obj: PosixObject,
+  fd: number,
+  offset: number,
+  length: number,
+  chunk: number,
+  progress?: (done: number) => void,
+): boolean {
+  const page = pageSize();
+  const start = Math.floor(offset / page) * page;
+  const mapped = offset + length - start;
+  let address: number;
+  try {
+    address = mmap(0, mapped, PROT_READ, MAP_SHARED, obj.fd, start);
+  } catch {
+    return false; // the windows through the descriptor will do
+  }
+  let done = 0;
+  let told = 0;
+  try {
+    while (done < length) {
+      const want = Math.min(STEP_MAPPED, length - done);
+      const window = externalBuffer(address + offset - start + done, want);
+      for (let put = 0; put < want;) {
+        let n: number;
+        try {
+          n = writeSync(fd, window, put, want - put);
+        } catch (e) {
+          const code = (e as NodeJS.ErrnoException).code;
+          if (code === 'EFAULT') throw obj.shrunk(done + put, 'read');
+          if (code === 'EAGAIN' || code === 'EINTR') continue;
+          throw e;
+        }
+        put += n;
+      }
+      if (obj.currentSize() < offset + done + want) throw obj.shrunk(done, 'read');
+      done += want;
+      if (progress && (done - told >= chunk || done === length)) progress((told = done));
+    }
+  } finally {
+    munmap(address, mapped);
   }
   return true;
 }
@@ -59,29 +116,17 @@ export function receiveObject(
   progress?: (done: number) => void,
 ): number | null {
   obj.checkRange(offset, room);
-  const st = fstatSync(fd);
-  const pipe = st.isFIFO();
-  if (!pipe && !st.isFile()) return null;
-  if (!pipe) seekTo(obj.fd, offset); // sendfile writes at the object's position
-  let done = 0;
-  let told = 0;
-  while (done < room) {
-    const want = Math.min(STEP_IN, room - done);
+  return copyIntoFile(obj.fd, fd, offset, room, {
+    step: STEP_IN,
+    chunk,
+    progress,
     // writing past the end would grow the object back: look first
-    if (obj.currentSize() < offset + done + want) throw obj.shrunk(done, 'write');
-    let n: number;
-    try {
-      n = sendfile(obj.fd, fd, null, want);
-    } catch (e) {
-      if (done === 0 && cannot(e)) return null;
-      if (hasErrno(e, Errno.ENOSPC))
-        throw new ShmError('write', Errno.ENOSPC, obj.name, `no space left in ${shmDir()}; ${done} bytes were written`);
-      throw e;
-    }
-    if (n === 0) break;
-    done += n;
-    if (progress && (done - told >= chunk || done === room)) progress((told = done));
-  }
-  if (progress && told !== done) progress(done);
-  return done;
+    before: (done, want) => {
+      if (obj.currentSize() < offset + done + want) throw obj.shrunk(done, 'write');
+    },
+    failure: (e, done) =>
+      hasErrno(e, Errno.ENOSPC)
+        ? new ShmError('write', Errno.ENOSPC, obj.name, `no space left in ${shmDir()}; ${done} bytes were written`)
+        : e,
+  });
 }

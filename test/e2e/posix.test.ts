@@ -172,6 +172,52 @@ describe('POSIX objects: read and write', () => {
       posix,
     ));
 
+  test('a large write from a file has its tail made on another thread (its own mapping, gone after); to a character device a read hands the mapping to write(2)', () =>
+    withNamespace(
+      (ns) => {
+        const file = join(dir, 'large');
+        writeFileSync(file, randomBytes(24 << 20));
+        ns.cli(['create', '/big', '--size', '32M']);
+        const log = ns.run(['mktemp']).out.trim();
+        const strace = ['strace', '-f', '-qq', '-s', '0', '-e', 'trace=madvise,mmap,munmap,sendfile,write', '-e', 'signal=none', '-o', log];
+        expect(ns.run([...strace, BIN, 'write', '/big', '--file', file, '--offset', '4097'])).toMatchObject({ status: 0, stderr: '' });
+        let calls = ns.run(['cat', log]).out;
+        // 40% of the 24 MiB, from the first whole page: mapped, made on another thread, unmapped
+        const tail = (24 << 20) - Math.floor((24 << 20) * 0.6);
+        const start = Math.ceil((4097 + (24 << 20) - tail) / 4096) * 4096;
+        const length = Math.floor((4097 + (24 << 20)) / 4096) * 4096 - start;
+        const map = new RegExp(
+          `^(\\d+) +mmap\\(NULL, ${length}, PROT_READ\\|PROT_WRITE, MAP_SHARED, \\d+, 0x${start.toString(16)}\\) = (0x[0-9a-f]+)$`,
+          'm',
+        ).exec(calls);
+        expect(map).not.toBeNull();
+        const populate = new RegExp(`^(\\d+) +madvise\\(${map![2]}, ${length}, MADV_POPULATE_WRITE\\) += 0$`, 'm').exec(calls);
+        expect(populate?.[1]).not.toBe(map![1]); // another thread
+        expect(calls).toMatch(new RegExp(`munmap\\(${map![2]}, ${length}\\) += 0`));
+        expect(calls).toMatch(/sendfile\(\d+, \d+, NULL, 1048576\) += 1048576/);
+        expect(sha(ns.run(['tail', '-c', `+${4097 + 1}`, '/dev/shm/big']).stdout.subarray(0, 24 << 20))).toBe(
+          sha(ns.run(['cat', file]).stdout),
+        );
+        expect(ns.run(['head', '-c', '4097', '/dev/shm/big']).stdout.equals(Buffer.alloc(4097))).toBe(true);
+        // to /dev/null: the object mapped read-only and given to write(2), 32 MiB at once
+        ns.run(['truncate', '-s', '0', log]);
+        expect(ns.sh(`${strace.join(' ')} ${BIN} read /big --offset 5 > /dev/null`)).toMatchObject({ status: 0, stderr: '' });
+        calls = ns.run(['cat', log]).out;
+        const ro = /mmap\(NULL, 33554432, PROT_READ, MAP_SHARED, \d+, 0\) = (0x[0-9a-f]+)/.exec(calls);
+        expect(ro).not.toBeNull();
+        expect(calls).toMatch(/write\(1, ""\.\.\., 33554427\) += 33554427/);
+        expect(calls).not.toMatch(/sendfile/);
+        // to a terminal, byte for byte (the terminal in raw mode: no newline translation)
+        ns.cli(['write', '/big', '--data', 'through-the-terminal']);
+        const shown = ns.run(['script', '-qec', `stty raw -echo; ${BIN} read /big --length 20`, '/dev/null']);
+        expect(shown.out).toBe('through-the-terminal');
+        ns.run(['rm', '-f', log, file]);
+        ns.cli(['rm', '/big']);
+      },
+      true,
+      posix,
+    ));
+
   test("the bounds are the object's size: refused before anything is written", () =>
     withNamespace(
       (ns) => {
@@ -209,6 +255,16 @@ describe('POSIX objects: read and write', () => {
         );
         expect(read.out).toMatch(
           /^shmctl-ts: read: \/t: shrank to 4096 bytes \(truncated by another process\) during the read; \d+ bytes were read\n$/,
+        );
+        // the same to a terminal (a character device: the mapping is handed to write(2)); the terminal's
+        // reader holds it up until the object is truncated: the kernel's copy stops there, no SIGBUS
+        ns.run(['truncate', '-s', '64M', '/dev/shm/t']);
+        const tty = ns.sh(
+          `script -qec "${BIN} read /t 2>/tmp/tty-err; echo status \\$? >>/tmp/tty-err" /dev/null | (sleep 0.7; cat >/dev/null) & ` +
+            'sleep 0.3; truncate -s 4096 /dev/shm/t; wait; cat /tmp/tty-err; exit 0',
+        );
+        expect(tty.out).toMatch(
+          /^shmctl-ts: read: \/t: shrank to 4096 bytes \(truncated by another process\) during the read; \d+ bytes were read\nstatus 1\n$/,
         );
         ns.run(['truncate', '-s', '64M', '/dev/shm/t']);
         const write = ns.sh(`(head -c 1M /dev/zero; sleep 0.7; head -c 10M /dev/zero) | ${BIN} write /t; echo "status $?"`, {});
