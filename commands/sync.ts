@@ -31,7 +31,7 @@ export function checkSyncOptions(target: Shm, side: 'write' | 'read', opts: Opti
 }
 
 /** Run `copy` inside whatever --lock/--post/--wait ask for. */
-export async function synchronised<T>(target: Shm, side: 'write' | 'read', opts: Options, copy: () => T): Promise<T> {
+export async function synchronised<T>(target: Shm, side: 'write' | 'read', opts: Options, copy: () => T | Promise<T>): Promise<T> {
   const handOff = side === 'write' ? opts.post === true : opts.wait === true;
   if (!opts.lock && !handOff) {
     if (opts.timeout !== undefined) throw new UsageError(`--timeout goes with --lock or --${side === 'write' ? 'post' : 'wait'}`);
@@ -57,7 +57,7 @@ export async function synchronised<T>(target: Shm, side: 'write' | 'read', opts:
   try {
     const held = opts.lock ? await takeLock(target, side === 'write' ? 'exclusive' : 'shared', left(), deadline) : null;
     try {
-      result = copy();
+      result = await copy();
     } finally {
       held?.release();
     }

@@ -2,7 +2,7 @@ import { closeSync, fstatSync, openSync } from 'node:fs';
 import { OperationError, UsageError } from '../src/model/errors.js';
 import { parseByteCount } from '../src/model/parse.js';
 import { currentOffset } from '../src/kernel/io.js';
-import { prefetchAhead, writeBuffer, writeFromFd } from '../src/transfer.js';
+import { writeBuffer, writeFile, writeFromFd } from '../src/transfer.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import { warn } from './report.js';
 import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
@@ -52,14 +52,14 @@ export const spec: CommandSpec = {
         // Known length: refuse before waiting or writing anything if it does not fit.
         if (length !== null) region.checkRange(offset, length);
         const progress = progressFor(opts, length);
-        // a large copy into fresh memory is bound by making its pages: a second thread makes the tail's
-        if (length !== null && data === null) prefetchAhead(region, offset, length);
         let ok = false;
         try {
           written = await synchronised(target, 'write', opts, () =>
             data
               ? writeBuffer(region, offset, data, progress?.tick, progress?.chunk)
-              : writeFromFd(region, fd, offset, progress?.tick, progress?.chunk),
+              : length !== null
+                ? writeFile(region, fd, offset, length, progress?.tick, progress?.chunk) // a large one on two threads
+                : writeFromFd(region, fd, offset, progress?.tick, progress?.chunk),
           );
           ok = true;
         } finally {

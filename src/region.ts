@@ -42,16 +42,18 @@ export interface Region {
    */
   receiveFrom?(fd: number, offset: number, room: number, chunk: number, progress?: (done: number) => void): number | null;
   /**
+   * Fill [offset, offset + length) from the regular file `fd` (from its
+   * position) on two threads (see copyFileInParallel); null when it cannot
+   * here (the caller copies with receiveFrom or windows). Resolves to the
+   * bytes written: fewer if the input turned out shorter.
+   */
+  fillFromFile?(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void): Promise<number | null>;
+  /**
    * Start making the pages of [offset, offset + length) on another thread,
    * ahead of a copy that will reach them (a copy into fresh memory is bound by
    * making its pages). Wait for idle() before close.
    */
   prefetch?(offset: number, length: number): void;
-  /**
-   * The share of a large write whose pages prefetch() should make (the
-   * tail): the rest the copy makes itself, as fast as it can; 0.5 unless said.
-   */
-  readonly aheadShare?: number;
   /** Resolves once what prefetch() started is done. */
   idle?(): Promise<void>;
 }

@@ -83,18 +83,45 @@ export function readToFd(region: Region, fd: number, offset: number, length: num
 }
 
 /**
- * Split a large copy of `length` bytes at `offset` between two threads: the
- * pages of its tail (the region's aheadShare of it) are made on another
- * thread while this one copies (and makes) the rest. Disjoint parts: two threads on the same pages only
- * get in each other's way (measured). The other thread makes them by page
- * faults, which take no lock of the file: the copy's write(2) into a tmpfs
- * file takes its lock (fallocate ahead, under the same lock, was measured:
- * no gain).
+ * Write `length` bytes of a regular file (from its position) into the region
+ * at `offset`, as fast as the region allows: a large copy into a file of
+ * shared memory on two threads (Region.fillFromFile); otherwise, into an
+ * attachment, with the pages of its second half made on another thread
+ * (prefetchAhead), then the plain copy. Input longer than `length` (a file
+ * that grew) goes on to the region's end, as writeFromFd does.
+ */
+export async function writeFile(
+  region: Region,
+  fd: number,
+  offset: number,
+  length: number,
+  progress?: Progress,
+  chunk = VIEW_CHUNK,
+): Promise<number> {
+  region.checkRange(offset, length);
+  if (length >= PREFETCH_FROM && region.fillFromFile) {
+    const written = await region.fillFromFile(fd, offset, length, chunk, progress);
+    if (written !== null) {
+      if (written < length) return written; // the input ended early
+      const more = writeFromFd(region, fd, offset + written, progress && ((done) => progress(written + done)), chunk);
+      return written + more;
+    }
+  }
+  prefetchAhead(region, offset, length);
+  return writeFromFd(region, fd, offset, progress, chunk);
+}
+
+/**
+ * Split a large copy into an attachment of `length` bytes at `offset`
+ * between two threads: the pages of its second half are made on another
+ * thread while this one copies (and makes, by page faults) the first.
+ * Disjoint halves: two threads on the same pages only get in each other's
+ * way (measured).
  */
 export function prefetchAhead(region: Region, offset: number, length: number): void {
   if (!region.prefetch || length < PREFETCH_FROM) return;
-  const first = Math.floor(length * (1 - (region.aheadShare ?? 0.5)));
-  region.prefetch(offset + first, length - first);
+  const half = Math.floor(length / 2);
+  region.prefetch(offset + half, length - half);
 }
 
 /** Copies smaller than this gain nothing from a second thread. */

@@ -84,6 +84,24 @@ export function callInThread(funcName: string, retType: number, paramsType: numb
   return lib().load({ library: 'libc', funcName, retType, paramsType, paramsValue, runInNewThread: true }) as unknown as Promise<number>;
 }
 
+/** callInThread with the errno of the call (read on that thread, where it was set). */
+export async function callInThreadErrno(funcName: string, retType: number, paramsType: number[], paramsValue: unknown[]): Promise<Result> {
+  const r = (await lib().load({
+    library: 'libc',
+    funcName,
+    retType,
+    paramsType,
+    paramsValue,
+    runInNewThread: true,
+    errno: true,
+  })) as unknown as {
+    value: number;
+    errnoCode: number;
+    errnoMessage: string;
+  };
+  return { value: r.value, errno: r.errnoCode, message: r.errnoMessage };
+}
+
 export function callPlain(funcName: string, retType: number, paramsType: number[], paramsValue: unknown[]): number {
   return lib().load({ library: 'libc', funcName, retType, paramsType, paramsValue }) as unknown as number;
 }

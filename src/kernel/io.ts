@@ -3,7 +3,7 @@
  * loop over short transfers and wait out EAGAIN (a descriptor someone else
  * made non-blocking) and EINTR, so a pipe behaves like a file.
  */
-import { call, callPlain, fail, scratchArea, T } from './ffi.js';
+import { call, callInThreadErrno, callPlain, fail, scratchArea, T } from './ffi.js';
 import { readSync, writeSync } from 'node:fs';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -69,4 +69,18 @@ export function sendfile(outFd: number, inFd: number, offset: number | null, cou
 export function seekTo(fd: number, offset: number): void {
   const r = call('lseek', T.I64, [T.I32, T.I64, T.I32], [fd, offset, 0]);
   if (r.value < 0) fail('lseek', r);
+}
+
+/**
+ * pread(2) of up to `count` bytes of `fd` at `offset` into memory at
+ * `address` (a mapping), on a thread of its own; 0 at the end of the file.
+ * Memory the kernel cannot write (a mapping past the end of a truncated
+ * file) is EFAULT, thrown, never SIGBUS.
+ */
+export async function preadInThread(fd: number, address: number, count: number, offset: number): Promise<number> {
+  for (;;) {
+    const r = await callInThreadErrno('pread', T.I64, [T.I32, T.U64, T.U64, T.I64], [fd, address, count, offset]);
+    if (r.value >= 0) return r.value;
+    if (r.errno !== 4 /* EINTR */ && r.errno !== 11 /* EAGAIN */) fail('pread', r);
+  }
 }

@@ -120,28 +120,7 @@ export function populateForWrite(address: number, length: number): Promise<void>
   return settle(callInThread('madvise', T.I32, [T.U64, T.U64, T.I32], [address, length, MADV_POPULATE_WRITE]));
 }
 
-/**
- * Make the pages of [offset, offset + length) of a tmpfs file (opened for
- * writing) on a thread of its own, through a mapping of its own that is
- * unmapped once they are made: page faults take no lock of the file, so this
- * runs beside a write(2) into another part of it, which takes the file's
- * lock. Whole pages only. Never rejects: where the kernel cannot, the write
- * makes them itself. Past a truncation by another process the kernel answers
- * EFAULT, never SIGBUS: no code of ours touches the mapping.
- */
-export async function populateFileForWrite(fd: number, offset: number, length: number, page: number): Promise<void> {
-  const start = Math.ceil(offset / page) * page;
-  const end = Math.floor((offset + length) / page) * page;
-  if (end <= start) return;
-  let address: number;
-  try {
-    address = mmap(0, end - start, PROT_READ | PROT_WRITE, MAP_SHARED, fd, start);
-  } catch {
-    return;
-  }
-  try {
-    await populateForWrite(address, end - start);
-  } finally {
-    munmap(address, end - start);
-  }
+/** munmap(2) on a thread of its own: tearing down a large mapping's page tables takes a while. */
+export function munmapInThread(address: number, length: number): Promise<void> {
+  return settle(callInThread('munmap', T.I32, [T.U64, T.U64], [address, length]));
 }

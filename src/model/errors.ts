@@ -11,6 +11,7 @@ export const Errno = {
   EAGAIN: 11,
   ENOMEM: 12,
   EACCES: 13,
+  EFAULT: 14,
   EEXIST: 17,
   EXDEV: 18,
   ENOTDIR: 20,

@@ -10,9 +10,7 @@ import { checkRegionRange, type Region } from '../region.js';
 import { checkPosixName } from './name.js';
 import { openExisting } from './open.js';
 import { PosixMapping } from './mapping.js';
-import { receiveObject, sendObject } from './kernel-copy.js';
-import { populateFileForWrite } from '../kernel/posix.js';
-import { pageSize } from '../kernel/ffi.js';
+import { fillObject, receiveObject, sendObject } from './kernel-copy.js';
 
 /**
  * Bytes per pread/pwrite. Small enough that the bounce buffer stays in the
@@ -80,6 +78,11 @@ export class PosixObject implements Region {
     return receiveObject(this, fd, offset, room, chunk, progress);
   }
 
+  fillFromFile(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void): Promise<number | null> {
+    if (!this.writable) throw new OperationError(this.name, 'opened read-only');
+    return fillObject(this, fd, offset, length, chunk, progress);
+  }
+
   #shrunk(done: number, what: string): OperationError {
     let now = '?';
     try {
@@ -135,32 +138,6 @@ export class PosixObject implements Region {
       if (filled < want) break;
     }
     return done;
-  }
-
-  #pending: Promise<void>[] = [];
-  /**
-   * A write into the object makes its pages about 1.6× as fast as page faults
-   * on another thread do (measured, 1 GiB): 40% ahead finishes both together.
-   */
-  readonly aheadShare = 0.4;
-
-  /**
-   * Make the pages of [offset, offset + length) on another thread, through a
-   * mapping of its own (see Region.prefetch): a write into a tmpfs file makes
-   * its pages under the file's lock, page faults do not, so the two run side
-   * by side.
-   */
-  prefetch(offset: number, length: number): void {
-    if (!this.writable) return;
-    this.checkRange(offset, length);
-    this.#pending.push(populateFileForWrite(this.fd, offset, length, pageSize()));
-  }
-
-  /** Resolves once what prefetch() started is done (and its mapping gone). */
-  async idle(): Promise<void> {
-    const pending = this.#pending;
-    this.#pending = [];
-    await Promise.all(pending);
   }
 
   /** Map it (MAP_SHARED), read-only or read-write; the mapping keeps its own descriptor. */

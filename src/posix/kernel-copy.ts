@@ -13,7 +13,7 @@ import { Errno, hasErrno, ShmError } from '../model/errors.js';
 import { sendfile } from '../kernel/io.js';
 import { externalBuffer, pageSize } from '../kernel/ffi.js';
 import { MAP_SHARED, mmap, munmap, PROT_READ } from '../kernel/posix.js';
-import { cannotSend, copyIntoFile } from '../kernel-copy.js';
+import { cannotSend, copyFileInParallel, copyIntoFile, type CopyIn } from '../kernel-copy.js';
 import type { PosixObject } from './descriptor.js';
 import { shmDir } from './name.js';
 
@@ -107,16 +107,9 @@ function writeMapped(
   return true;
 }
 
-export function receiveObject(
-  obj: PosixObject,
-  fd: number,
-  offset: number,
-  room: number,
-  chunk: number,
-  progress?: (done: number) => void,
-): number | null {
-  obj.checkRange(offset, room);
-  return copyIntoFile(obj.fd, fd, offset, room, {
+/** What a write into the object looks out for: truncation, a full tmpfs. */
+function guarded(obj: PosixObject, offset: number, chunk: number, progress?: (done: number) => void): CopyIn {
+  return {
     step: STEP_IN,
     chunk,
     progress,
@@ -128,5 +121,33 @@ export function receiveObject(
       hasErrno(e, Errno.ENOSPC)
         ? new ShmError('write', Errno.ENOSPC, obj.name, `no space left in ${shmDir()}; ${done} bytes were written`)
         : e,
+  };
+}
+
+export function receiveObject(
+  obj: PosixObject,
+  fd: number,
+  offset: number,
+  room: number,
+  chunk: number,
+  progress?: (done: number) => void,
+): number | null {
+  obj.checkRange(offset, room);
+  return copyIntoFile(obj.fd, fd, offset, room, guarded(obj, offset, chunk, progress));
+}
+
+/** A large file into the object on two threads (copyFileInParallel), looking out for what receiveObject does. */
+export function fillObject(
+  obj: PosixObject,
+  fd: number,
+  offset: number,
+  length: number,
+  chunk: number,
+  progress?: (done: number) => void,
+): Promise<number | null> {
+  obj.checkRange(offset, length);
+  return copyFileInParallel(obj.fd, fd, offset, length, {
+    ...guarded(obj, offset, chunk, progress),
+    gone: (done) => obj.shrunk(done, 'write'),
   });
 }

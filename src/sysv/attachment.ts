@@ -3,7 +3,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { Errno, ShmError } from '../model/errors.js';
 import { pageAlign } from '../kernel/ffi.js';
 import * as libc from '../kernel/sysv.js';
-import { copyIntoFile } from '../kernel-copy.js';
+import { copyFileInParallel, copyIntoFile } from '../kernel-copy.js';
 import { Mapping } from '../mapping.js';
 import { describeId, explainShmctl } from './segment.js';
 
@@ -54,7 +54,7 @@ export class Attachment extends Mapping {
     libc.shmdt(address);
   }
 
-  /** The segment's own file, for writing: -1 when it cannot be had; null until asked. */
+  /** The segment's own file, for writing (and mapping): -1 when it cannot be had; null until asked. */
   #file: number | null = null;
 
   /**
@@ -70,20 +70,11 @@ export class Attachment extends Mapping {
     const start = this.address;
     const end = start + pageAlign(this.size);
     try {
-      this.#file = openSync(`/proc/self/map_files/${start.toString(16)}-${end.toString(16)}`, constants.O_WRONLY);
+      this.#file = openSync(`/proc/self/map_files/${start.toString(16)}-${end.toString(16)}`, constants.O_RDWR);
     } catch {
       this.#file = -1;
     }
     return this.#file;
-  }
-
-  /**
-   * Through the segment's file a copy makes pages about 1.6× as fast as page
-   * faults on another thread do: 40% ahead finishes both together. Through
-   * the attachment it takes a fault per page too: half.
-   */
-  get aheadShare(): number {
-    return !this.readonly && this.segmentFile() >= 0 ? 0.4 : 0.5;
   }
 
   /** Fill from `fd` through the segment's file when it can be had (see segmentFile); null otherwise. */
@@ -94,6 +85,15 @@ export class Attachment extends Mapping {
     if (file < 0) return null;
     // room ends at the segment's end: the file is never written past it (that would grow it)
     return copyIntoFile(file, fd, offset, room, { step: Math.min(chunk, 1 << 30), chunk, progress });
+  }
+
+  /** A large file into the segment's file on two threads (copyFileInParallel); null without the segment's file. */
+  fillFromFile(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void): Promise<number | null> {
+    if (this.readonly) return Promise.resolve(null);
+    this.checkRange(offset, length);
+    const file = this.segmentFile();
+    if (file < 0) return Promise.resolve(null);
+    return copyFileInParallel(file, fd, offset, length, { step: 1 << 30, chunk, progress });
   }
 
   protected override afterUnmap(): void {

@@ -1,0 +1,67 @@
+/**
+ * A large write on two threads (copyFileInParallel), in this process, against
+ * an object that another process truncated: never SIGBUS, never grown back by
+ * the thread that writes through a mapping, no mapping left afterwards, and
+ * the error says what happened.
+ */
+import { closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { copyFileInParallel } from '../../src/kernel-copy.js';
+import { createPosix, removePosix } from '../../src/posix/object.js';
+import { PosixObject } from '../../src/posix/descriptor.js';
+
+const NAME = '/parallel-copy-truncated';
+const PATH = `/dev/shm${NAME}`;
+const SOURCE = '/dev/shm/parallel-copy-source';
+const SIZE = 32 << 20;
+const mapped = (): boolean => readFileSync('/proc/self/maps', 'utf8').includes(PATH);
+
+beforeAll(() => writeFileSync(SOURCE, randomBytes(SIZE)));
+afterAll(() => rmSync(SOURCE, { force: true }));
+
+test('the object truncated before the copy: the write stops with "shrank", nothing grows it back, no mapping left', async () => {
+  createPosix({ name: NAME, size: SIZE, mode: 0o600 });
+  const obj = PosixObject.open(NAME, { write: true });
+  const input = openSync(SOURCE, 'r');
+  try {
+    truncateSync(PATH, 4096); // "another process"
+    await expect(obj.fillFromFile!(input, 0, SIZE, SIZE)).rejects.toThrow(
+      /shrank to 4096 bytes \(truncated by another process\) during the write/,
+    );
+    expect(statSync(PATH).size).toBe(4096);
+    expect(mapped()).toBe(false);
+  } finally {
+    closeSync(input);
+    obj.close();
+    removePosix(NAME);
+  }
+});
+
+test('the tail thread meets memory past the end (EFAULT, not SIGBUS): its error, and the file only as long as the head made it', async () => {
+  createPosix({ name: NAME, size: SIZE, mode: 0o600 });
+  const obj = PosixObject.open(NAME, { write: true });
+  const input = openSync(SOURCE, 'r');
+  try {
+    truncateSync(PATH, 4096);
+    // no look before each step here: the head's sendfile writes [0, head) and so grows the file that far; the
+    // tail's pread into the mapping past that end gets EFAULT and must neither kill us nor grow the file
+    const gone = new Error('tail gone');
+    await expect(copyFileInParallel(obj.fd, input, 0, SIZE, { share: 0.3, step: 1 << 20, chunk: SIZE, gone: () => gone })).rejects.toBe(
+      gone,
+    );
+    const head = Math.floor((SIZE * 0.7) / 4096) * 4096;
+    expect(statSync(PATH).size).toBe(head);
+    expect(mapped()).toBe(false);
+    // and intact, the same copy is byte for byte, the input's position at its end
+    truncateSync(PATH, SIZE);
+    const again = openSync(SOURCE, 'r');
+    expect(await copyFileInParallel(obj.fd, again, 0, SIZE, { share: 0.3, step: 1 << 20, chunk: SIZE })).toBe(SIZE);
+    expect(readFileSync(PATH).equals(readFileSync(SOURCE))).toBe(true);
+    expect(statSync(PATH).size).toBe(SIZE);
+    closeSync(again);
+  } finally {
+    closeSync(input);
+    obj.close();
+    removePosix(NAME);
+  }
+});
