@@ -96,7 +96,7 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
  * head looks first as copyIntoFile does (`before`). Returns the bytes
  * written (fewer if the input turned out shorter), with the input's position
  * where a plain copy would leave it; null when the kernel cannot copy between
- * these two (nothing was written then).
+ * these two (the first step shows it, before anything is written).
  */
 export async function copyFileInParallel(
   out: number,
@@ -111,7 +111,7 @@ export async function copyFileInParallel(
   const head = Math.floor((offset + length * (1 - (how.share ?? PARALLEL_SHARE))) / page) * page - offset;
   if (from < 0 || !fstatSync(input).isFile() || head <= 0 || head >= length) return copyIntoFile(out, input, offset, length, how);
   const tail = length - head;
-  const address = mmap(0, tail, PROT_READ | PROT_WRITE, MAP_SHARED, out, offset + head);
+  let headEnd = head; // all of it, should the tail's mapping fail
   let headDone = 0;
   let tailDone = 0;
   let told = 0;
@@ -120,50 +120,55 @@ export async function copyFileInParallel(
     if (how.progress && (done - told >= how.chunk || done === length)) how.progress((told = done));
   };
   let stop = false;
-  const filling = (async (): Promise<void> => {
-    try {
-      while (tailDone < tail && !stop) {
-        const piece = Math.min(PIECE, tail - tailDone);
-        await populateForWrite(address + tailDone, piece);
-        for (let got = 0; got < piece;) {
-          let n: number;
-          try {
-            n = await preadInThread(input, address + tailDone, piece - got, from + head + tailDone);
-          } catch (e) {
-            throw hasErrno(e, Errno.EFAULT) && how.gone ? how.gone(headDone + tailDone) : e;
+  let filling: Promise<void> | null = null;
+  // started once the first step shows that the kernel copies between these two
+  const fill = (address: number): Promise<void> =>
+    (async (): Promise<void> => {
+      try {
+        while (tailDone < tail && !stop) {
+          const piece = Math.min(PIECE, tail - tailDone);
+          await populateForWrite(address + tailDone, piece);
+          for (let got = 0; got < piece;) {
+            let n: number;
+            try {
+              n = await preadInThread(input, address + tailDone, piece - got, from + head + tailDone);
+            } catch (e) {
+              throw hasErrno(e, Errno.EFAULT) && how.gone ? how.gone(headDone + tailDone) : e;
+            }
+            if (n === 0) return; // the input is shorter than it was
+            got += n;
+            tailDone += n;
           }
-          if (n === 0) return; // the input is shorter than it was
-          got += n;
-          tailDone += n;
+          tell();
         }
-        tell();
+      } finally {
+        await munmapInThread(address, tail);
       }
-    } finally {
-      await munmapInThread(address, tail);
-    }
-  })();
-  filling.catch(() => undefined); // its failure is taken below, once this thread's part is done
+    })();
   let failed: unknown = null;
   try {
     seekTo(out, offset); // sendfile writes at the output's position
     let turn = 0;
-    while (headDone < head) {
-      const want = Math.min(how.step, TURN, head - headDone);
+    while (headDone < headEnd) {
+      const want = Math.min(how.step, TURN, headEnd - headDone);
       how.before?.(headDone, want);
       let n: number;
       try {
         n = sendfile(out, input, null, want);
       } catch (e) {
-        if (headDone === 0 && cannotSend(e)) {
-          stop = true;
-          await filling.catch(() => undefined);
-          seekTo(input, from);
-          return null;
-        }
+        if (headDone === 0 && cannotSend(e)) return null; // nothing written
         throw how.failure ? how.failure(e, headDone) : e;
       }
-      if (n === 0) break; // the input is shorter than it was: the tail finds it too
+      if (n === 0) break; // the input is shorter than it was
       headDone += n;
+      if (filling === null && headEnd === head) {
+        try {
+          filling = fill(mmap(0, tail, PROT_READ | PROT_WRITE, MAP_SHARED, out, offset + head));
+          filling.catch(() => undefined); // its failure is taken below, once this thread's part is done
+        } catch {
+          headEnd = length; // no mapping (a file that cannot be mapped): this thread does it all
+        }
+      }
       tell();
       if ((turn += n) >= TURN) {
         turn = 0;
@@ -180,7 +185,7 @@ export async function copyFileInParallel(
     failed ??= e;
   }
   if (failed) throw failed;
-  const written = headDone < head ? headDone : head + tailDone;
+  const written = headDone < headEnd || filling === null ? headDone : head + tailDone;
   seekTo(input, from + written);
   if (how.progress && told !== written) how.progress(written);
   return written;

@@ -4,7 +4,7 @@
  * the thread that writes through a mapping, no mapping left afterwards, and
  * the error says what happened.
  */
-import { closeSync, openSync, readFileSync, statSync, truncateSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { copyFileInParallel } from '../../src/kernel-copy.js';
 import { createPosix, removePosix } from '../../src/posix/object.js';
@@ -59,6 +59,30 @@ test('the tail thread meets memory past the end (EFAULT, not SIGBUS): its error,
     expect(readFileSync(PATH).equals(readFileSync(SOURCE))).toBe(true);
     expect(statSync(PATH).size).toBe(SIZE);
     closeSync(again);
+  } finally {
+    closeSync(input);
+    obj.close();
+    removePosix(NAME);
+  }
+});
+
+test('an input shorter than it was said to be: what it has is written, and the count says so', async () => {
+  createPosix({ name: NAME, size: SIZE, mode: 0o600 });
+  const obj = PosixObject.open(NAME, { write: true });
+  const input = openSync(SOURCE, 'r');
+  try {
+    // asked for 32 MiB at offset 4096 of a 32 MiB file read from 16 MiB on: 16 MiB are there
+    readSync(input, Buffer.alloc(1), 0, 1, null);
+    const skip = Buffer.alloc((16 << 20) - 1);
+    readSync(input, skip, 0, skip.length, null);
+    const written = await copyFileInParallel(obj.fd, input, 4096, SIZE - 4096, { step: 1 << 20, chunk: SIZE });
+    expect(written).toBe(16 << 20);
+    expect(
+      readFileSync(PATH)
+        .subarray(4096, 4096 + (16 << 20))
+        .equals(readFileSync(SOURCE).subarray(16 << 20)),
+    ).toBe(true);
+    expect(mapped()).toBe(false);
   } finally {
     closeSync(input);
     obj.close();
