@@ -103,6 +103,10 @@ export async function writeFile(
     const written = await region.fillFromFile(fd, offset, length, chunk, progress);
     if (written !== null) {
       if (written < length) return written; // the input ended early
+      if (offset + written === region.size) {
+        tooLong(region, fd, offset, written); // a file that grew meanwhile: it fails as writeFromFd's would
+        return written;
+      }
       const more = writeFromFd(region, fd, offset + written, progress && ((done) => progress(written + done)), chunk);
       return written + more;
     }

@@ -7,6 +7,7 @@
 import { closeSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { copyFileInParallel } from '../../src/kernel-copy.js';
+import { writeFile } from '../../src/transfer.js';
 import { createPosix, removePosix } from '../../src/posix/object.js';
 import { PosixObject } from '../../src/posix/descriptor.js';
 
@@ -85,6 +86,25 @@ test('an input shorter than it was said to be: what it has is written, and the c
     expect(mapped()).toBe(false);
   } finally {
     closeSync(input);
+    obj.close();
+    removePosix(NAME);
+  }
+});
+
+test('a file that grew after its length was taken, filling the object to its end: the error writeFromFd gives, with the right counts', async () => {
+  createPosix({ name: NAME, size: SIZE, mode: 0o600 });
+  const obj = PosixObject.open(NAME, { write: true });
+  const grown = `${SOURCE}-grown`;
+  writeFileSync(grown, Buffer.concat([readFileSync(SOURCE), Buffer.from('ten bytes!')]));
+  const input = openSync(grown, 'r');
+  try {
+    await expect(writeFile(obj, input, 0, SIZE)).rejects.toThrow(
+      `input is longer than the ${SIZE} bytes from offset 0 to the end of the object (${SIZE} bytes); the first ${SIZE} bytes were written`,
+    );
+    expect(readFileSync(PATH).equals(readFileSync(SOURCE))).toBe(true);
+  } finally {
+    closeSync(input);
+    rmSync(grown);
     obj.close();
     removePosix(NAME);
   }
