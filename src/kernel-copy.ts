@@ -11,6 +11,27 @@ import { currentOffset, preadInThread, seekTo, sendfile } from './kernel/io.js';
 import { pageSize } from './kernel/ffi.js';
 import { MAP_SHARED, mmap, munmapInThread, populateForWrite, PROT_READ, PROT_WRITE } from './kernel/posix.js';
 
+/**
+ * Progress told at most every `chunk` bytes and at `end` (the copies here
+ * move a step at a time, far smaller than a progress bar's chunk);
+ * `last(done)` tells what was not told yet.
+ */
+export function throttle(
+  progress: ((done: number) => void) | undefined,
+  chunk: number,
+  end: number,
+): { tell(done: number): void; last(done: number): void } {
+  let told = 0;
+  return {
+    tell(done) {
+      if (progress && (done - told >= chunk || done === end)) progress((told = done));
+    },
+    last(done) {
+      if (progress && told !== done) progress((told = done));
+    },
+  };
+}
+
 /** The kernel cannot do it for this pair of files: the caller copies through windows. */
 export const cannotSend = (e: unknown): boolean => hasErrno(e, Errno.EINVAL, Errno.ENOSYS, Errno.ESPIPE, Errno.EXDEV);
 
@@ -38,8 +59,8 @@ export function copyIntoFile(out: number, input: number, offset: number, room: n
   const pipe = st.isFIFO();
   if (!pipe && !st.isFile()) return null;
   seekTo(out, offset); // sendfile writes at the output's position
+  const progress = throttle(how.progress, how.chunk, room);
   let done = 0;
-  let told = 0;
   while (done < room) {
     const want = Math.min(how.step, room - done);
     how.before?.(done, want);
@@ -52,9 +73,9 @@ export function copyIntoFile(out: number, input: number, offset: number, room: n
     }
     if (n === 0) break;
     done += n;
-    if (how.progress && (done - told >= how.chunk || done === room)) how.progress((told = done));
+    progress.tell(done);
   }
-  if (how.progress && told !== done) how.progress(done);
+  progress.last(done);
   return done;
 }
 
@@ -114,11 +135,8 @@ export async function copyFileInParallel(
   let headEnd = head; // all of it, should the tail's mapping fail
   let headDone = 0;
   let tailDone = 0;
-  let told = 0;
-  const tell = (): void => {
-    const done = headDone + tailDone;
-    if (how.progress && (done - told >= how.chunk || done === length)) how.progress((told = done));
-  };
+  const progress = throttle(how.progress, how.chunk, length);
+  const tell = (): void => progress.tell(headDone + tailDone);
   let stop = false;
   let filling: Promise<void> | null = null;
   // started once the first step shows that the kernel copies between these two
@@ -187,6 +205,6 @@ export async function copyFileInParallel(
   if (failed) throw failed;
   const written = headDone < headEnd || filling === null ? headDone : head + tailDone;
   seekTo(input, from + written);
-  if (how.progress && told !== written) how.progress(written);
+  progress.last(written);
   return written;
 }

@@ -13,7 +13,7 @@ import { Errno, hasErrno, ShmError } from '../model/errors.js';
 import { sendfile } from '../kernel/io.js';
 import { externalBuffer, pageSize } from '../kernel/ffi.js';
 import { MAP_SHARED, mmap, munmap, PROT_READ } from '../kernel/posix.js';
-import { cannotSend, copyFileInParallel, copyIntoFile, type CopyIn } from '../kernel-copy.js';
+import { cannotSend, copyFileInParallel, copyIntoFile, throttle, type CopyIn } from '../kernel-copy.js';
 import type { PosixObject } from './descriptor.js';
 import { shmDir } from './name.js';
 
@@ -38,8 +38,8 @@ export function sendObject(
 ): boolean {
   obj.checkRange(offset, length);
   if (length > 0 && fstatSync(fd).isCharacterDevice()) return writeMapped(obj, fd, offset, length, chunk, progress);
+  const report = throttle(progress, chunk, length);
   let done = 0;
-  let told = 0;
   while (done < length) {
     let n: number;
     try {
@@ -50,7 +50,7 @@ export function sendObject(
     }
     if (n === 0) throw obj.shrunk(done, 'read');
     done += n;
-    if (progress && (done - told >= chunk || done === length)) progress((told = done));
+    report.tell(done);
   }
   return true;
 }
@@ -79,8 +79,8 @@ function writeMapped(
   } catch {
     return false; // the windows through the descriptor will do
   }
+  const report = throttle(progress, chunk, length);
   let done = 0;
-  let told = 0;
   try {
     while (done < length) {
       const want = Math.min(STEP_MAPPED, length - done);
@@ -99,7 +99,7 @@ function writeMapped(
       }
       if (obj.currentSize() < offset + done + want) throw obj.shrunk(done, 'read');
       done += want;
-      if (progress && (done - told >= chunk || done === length)) progress((told = done));
+      report.tell(done);
     }
   } finally {
     munmap(address, mapped);
