@@ -232,6 +232,12 @@ const warmPool = () => {
   const pool = join(work, 'warm-pool');
   execFileSync('sh', ['-c', `head -c ${size + (256 << 20)} /dev/zero > ${pool}; rm -f ${pool}`]);
 };
+/** Before each timed write: cat's target removed, or ours made afresh; then the same pool for both. */
+const beforeWrite = (catTarget, ours) => (c) => {
+  if (c.label === 'cat > /dev/shm') rmSync(catTarget, { force: true });
+  else ours();
+  warmPool();
+};
 
 // a fresh segment for every write
 let segment = null;
@@ -259,11 +265,7 @@ pair(
   writers,
   {
     runs: quick ? 5 : 11,
-    setup: (c) => {
-      if (c.label === 'cat > /dev/shm') rmSync(shmTarget, { force: true });
-      else fresh();
-      warmPool();
-    },
+    setup: beforeWrite(shmTarget, fresh),
     target: { peer: 'cat > /dev/shm', op: '≥', value: 1.0 },
     kind: 'throughput',
   },
@@ -286,11 +288,7 @@ pair(
   [{ label: 'cat > /dev/shm', cmd: `${asNobody} sh -c 'cat ${file} > ${nobodyTarget}'` }],
   {
     runs: quick ? 3 : 7,
-    setup: (c) => {
-      if (c.label === 'cat > /dev/shm') rmSync(nobodyTarget, { force: true });
-      else fresh(0o666);
-      warmPool();
-    },
+    setup: beforeWrite(nobodyTarget, () => fresh(0o666)),
     kind: 'throughput',
   },
 );
@@ -319,11 +317,7 @@ pair(
   [{ label: 'cat > /dev/shm', cmd: `cat ${file} > ${shmTarget}` }],
   {
     runs: quick ? 5 : 11,
-    setup: (c) => {
-      if (c.label === 'cat > /dev/shm') rmSync(shmTarget, { force: true });
-      else freshObject();
-      warmPool();
-    },
+    setup: beforeWrite(shmTarget, freshObject),
     target: { peer: 'cat > /dev/shm', op: '≥', value: 1.0 },
     kind: 'throughput',
   },

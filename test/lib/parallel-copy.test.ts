@@ -18,31 +18,34 @@ const SIZE = 32 << 20;
 const mapped = (): boolean => readFileSync('/proc/self/maps', 'utf8').includes(PATH);
 
 beforeAll(() => writeFileSync(SOURCE, randomBytes(SIZE)));
-afterAll(() => rmSync(SOURCE, { force: true }));
 
-test('the object truncated before the copy: the write stops with "shrank", nothing grows it back, no mapping left', async () => {
+/** A fresh 32 MiB object opened for writing and `source` opened for reading, for the length of `body`; both gone after. */
+async function withObject(body: (obj: PosixObject, input: number) => Promise<void>, source = SOURCE): Promise<void> {
   createPosix({ name: NAME, size: SIZE, mode: 0o600 });
   const obj = PosixObject.open(NAME, { write: true });
-  const input = openSync(SOURCE, 'r');
+  const input = openSync(source, 'r');
   try {
+    await body(obj, input);
+  } finally {
+    closeSync(input);
+    obj.close();
+    removePosix(NAME);
+  }
+}
+afterAll(() => rmSync(SOURCE, { force: true }));
+
+test('the object truncated before the copy: the write stops with "shrank", nothing grows it back, no mapping left', () =>
+  withObject(async (obj, input) => {
     truncateSync(PATH, 4096); // "another process"
     await expect(obj.fillFromFile!(input, 0, SIZE, SIZE)).rejects.toThrow(
       /shrank to 4096 bytes \(truncated by another process\) during the write/,
     );
     expect(statSync(PATH).size).toBe(4096);
     expect(mapped()).toBe(false);
-  } finally {
-    closeSync(input);
-    obj.close();
-    removePosix(NAME);
-  }
-});
+  }));
 
-test('the tail thread meets memory past the end (EFAULT, not SIGBUS): its error, and the file only as long as the head made it', async () => {
-  createPosix({ name: NAME, size: SIZE, mode: 0o600 });
-  const obj = PosixObject.open(NAME, { write: true });
-  const input = openSync(SOURCE, 'r');
-  try {
+test('the tail thread meets memory past the end (EFAULT, not SIGBUS): its error, and the file only as long as the head made it', () =>
+  withObject(async (obj, input) => {
     truncateSync(PATH, 4096);
     // no look before each step here: the head's sendfile writes [0, head) and so grows the file that far; the
     // tail's pread into the mapping past that end gets EFAULT and must neither kill us nor grow the file
@@ -60,18 +63,10 @@ test('the tail thread meets memory past the end (EFAULT, not SIGBUS): its error,
     expect(readFileSync(PATH).equals(readFileSync(SOURCE))).toBe(true);
     expect(statSync(PATH).size).toBe(SIZE);
     closeSync(again);
-  } finally {
-    closeSync(input);
-    obj.close();
-    removePosix(NAME);
-  }
-});
+  }));
 
-test('an input shorter than it was said to be: what it has is written, and the count says so', async () => {
-  createPosix({ name: NAME, size: SIZE, mode: 0o600 });
-  const obj = PosixObject.open(NAME, { write: true });
-  const input = openSync(SOURCE, 'r');
-  try {
+test('an input shorter than it was said to be: what it has is written, and the count says so', () =>
+  withObject(async (obj, input) => {
     // asked for 32 MiB at offset 4096 of a 32 MiB file read from 16 MiB on: 16 MiB are there
     readSync(input, Buffer.alloc(1), 0, 1, null);
     const skip = Buffer.alloc((16 << 20) - 1);
@@ -84,28 +79,19 @@ test('an input shorter than it was said to be: what it has is written, and the c
         .equals(readFileSync(SOURCE).subarray(16 << 20)),
     ).toBe(true);
     expect(mapped()).toBe(false);
-  } finally {
-    closeSync(input);
-    obj.close();
-    removePosix(NAME);
-  }
-});
+  }));
 
 test('a file that grew after its length was taken, filling the object to its end: the error writeFromFd gives, with the right counts', async () => {
-  createPosix({ name: NAME, size: SIZE, mode: 0o600 });
-  const obj = PosixObject.open(NAME, { write: true });
   const grown = `${SOURCE}-grown`;
   writeFileSync(grown, Buffer.concat([readFileSync(SOURCE), Buffer.from('ten bytes!')]));
-  const input = openSync(grown, 'r');
   try {
-    await expect(writeFile(obj, input, 0, SIZE)).rejects.toThrow(
-      `input is longer than the ${SIZE} bytes from offset 0 to the end of the object (${SIZE} bytes); the first ${SIZE} bytes were written`,
-    );
-    expect(readFileSync(PATH).equals(readFileSync(SOURCE))).toBe(true);
+    await withObject(async (obj, input) => {
+      await expect(writeFile(obj, input, 0, SIZE)).rejects.toThrow(
+        `input is longer than the ${SIZE} bytes from offset 0 to the end of the object (${SIZE} bytes); the first ${SIZE} bytes were written`,
+      );
+      expect(readFileSync(PATH).equals(readFileSync(SOURCE))).toBe(true);
+    }, grown);
   } finally {
-    closeSync(input);
     rmSync(grown);
-    obj.close();
-    removePosix(NAME);
   }
 });
