@@ -5,7 +5,7 @@ import type { Region } from '../src/api.js';
 import { readToFd } from '../src/transfer.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
-import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
+import { checkSyncOptions, synchronised, synchronisedCopy, syncOptions } from './sync.js';
 import { progressFor, progressOptions } from './progress.js';
 
 const FORMATS = ['raw', 'hex', 'string'];
@@ -67,7 +67,8 @@ export const spec: CommandSpec = {
           const progress = progressFor(opts, length);
           let ok = false;
           try {
-            readToFd(region, 1, offset, length, progress?.tick, progress?.chunk);
+            // under --lock or --wait the bytes are copied while it is held, never handed to a pipe by reference
+            readToFd(region, 1, offset, length, progress?.tick, progress?.chunk, synchronisedCopy(opts));
             ok = true;
           } finally {
             progress?.end(ok);

@@ -30,6 +30,9 @@ export function checkSyncOptions(target: Shm, side: 'write' | 'read', opts: Opti
   }
 }
 
+/** Is the copy made under a lock or a hand-off (--lock, --post, --wait)? */
+export const synchronisedCopy = (opts: Options): boolean => opts.lock === true || opts.post === true || opts.wait === true;
+
 /** Run `copy` inside whatever --lock/--post/--wait ask for. */
 export async function synchronised<T>(target: Shm, side: 'write' | 'read', opts: Options, copy: () => T | Promise<T>): Promise<T> {
   const handOff = side === 'write' ? opts.post === true : opts.wait === true;

@@ -29,12 +29,17 @@ export interface Region {
   writeWindows(offset: number, length: number, chunk: number, fill: (window: Buffer) => number): number;
   /** Detach or close; later calls do nothing. */
   close(): void;
+  /** `using r = shm.region()`: close() when the block ends. */
+  [Symbol.dispose](): void;
   /**
-   * Copy [offset, offset + length) to `fd` inside the kernel (sendfile), no
-   * buffer of ours; false when the kernel cannot for this pair of files (the
-   * caller then copies through windows).
+   * Copy [offset, offset + length) to `fd` by the kernel, without touching
+   * the memory through a mapping of ours; false when the kernel cannot for
+   * this pair (the caller then copies through windows). Into a pipe the
+   * kernel may hand over the memory's pages by reference (its reader then
+   * reads them as they are when it reads); `snapshot` asks for the bytes as
+   * they are during the call instead (a lock is held for the copy).
    */
-  sendTo?(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void): boolean;
+  sendTo?(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void, snapshot?: boolean): boolean;
   /**
    * Fill from `fd`, at `offset`, inside the kernel (sendfile from a file,
    * splice from a pipe) until the input ends or `room` bytes; null when the

@@ -35,7 +35,14 @@ export function writeBuffer(region: Region, offset: number, data: Buffer, progre
  * that turns out longer than the room left stops at the region's end and
  * fails, saying how much was written.
  */
-export function writeFromFd(region: Region, fd: number, offset: number, progress?: Progress, chunk = VIEW_CHUNK): number {
+export function writeFromFd(
+  region: Region,
+  fd: number,
+  offset: number,
+  progress?: Progress,
+  chunk = VIEW_CHUNK,
+  beforeWindows?: () => void,
+): number {
   region.checkRange(offset, 0);
   const room = region.size - offset;
   const direct = region.receiveFrom?.(fd, offset, room, chunk, progress);
@@ -43,6 +50,7 @@ export function writeFromFd(region: Region, fd: number, offset: number, progress
     if (direct === room) tooLong(region, fd, offset, direct);
     return direct;
   }
+  beforeWindows?.();
   let total = 0;
   const written = region.writeWindows(offset, room, chunk, (window) => {
     let filled = 0;
@@ -71,9 +79,21 @@ function tooLong(region: Region, fd: number, offset: number, written: number): v
   }
 }
 
-/** Copy [offset, offset + length) of the region to `fd`. */
-export function readToFd(region: Region, fd: number, offset: number, length: number, progress?: Progress, chunk = VIEW_CHUNK): void {
-  if (region.sendTo?.(fd, offset, length, chunk, progress)) return;
+/**
+ * Copy [offset, offset + length) of the region to `fd`. `snapshot`: the
+ * bytes as they are during this call, never handed to a pipe by reference
+ * (see Region.sendTo) — for a copy made under a lock.
+ */
+export function readToFd(
+  region: Region,
+  fd: number,
+  offset: number,
+  length: number,
+  progress?: Progress,
+  chunk = VIEW_CHUNK,
+  snapshot = false,
+): void {
+  if (region.sendTo?.(fd, offset, length, chunk, progress, snapshot)) return;
   let done = 0;
   region.readWindows(offset, length, chunk, (data) => {
     writeAll(fd, data);
@@ -84,10 +104,11 @@ export function readToFd(region: Region, fd: number, offset: number, length: num
 
 /**
  * Write `length` bytes of a regular file (from its position) into the region
- * at `offset`, as fast as the region allows: a large copy into a file of
- * shared memory on two threads (Region.fillFromFile); otherwise, into an
- * attachment, with the pages of its second half made on another thread
- * (prefetchAhead), then the plain copy. Input longer than `length` (a file
+ * at `offset`, as fast as the region allows: a large copy into fresh memory
+ * of a file of shared memory on two threads (Region.fillFromFile); otherwise
+ * the kernel's copy (Region.receiveFrom); where it has none, through windows
+ * of the mapping, with the pages of its second half made on another thread
+ * (prefetchAhead). Input longer than `length` (a file
  * that grew) goes on to the region's end, as writeFromFd does.
  */
 export async function writeFile(
@@ -111,8 +132,8 @@ export async function writeFile(
       return written + more;
     }
   }
-  prefetchAhead(region, offset, length);
-  return writeFromFd(region, fd, offset, progress, chunk);
+  // the pages of the second half made ahead only for a copy through the windows (the kernel's copies need no such help)
+  return writeFromFd(region, fd, offset, progress, chunk, () => prefetchAhead(region, offset, length));
 }
 
 /**

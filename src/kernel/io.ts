@@ -3,7 +3,7 @@
  * loop over short transfers and wait out EAGAIN (a descriptor someone else
  * made non-blocking) and EINTR, so a pipe behaves like a file.
  */
-import { call, callInThreadErrno, callPlain, fail, scratchArea, T } from './ffi.js';
+import { call, callInThreadErrno, callPlain, externalBuffer, fail, scratchArea, T } from './ffi.js';
 import { readSync, writeSync } from 'node:fs';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
@@ -83,4 +83,125 @@ export async function preadInThread(fd: number, address: number, count: number, 
     if (r.value >= 0) return r.value;
     if (r.errno !== 4 /* EINTR */ && r.errno !== 11 /* EAGAIN */) fail('pread', r);
   }
+}
+
+/**
+ * Wait until the pipe `fd` has something to read, or its writers are gone
+ * (poll(2) for POLLIN): what a caller must look at before writing (a
+ * POSIX object's size) is then looked at right before the write, not before
+ * a wait of unknown length.
+ */
+export function waitForInput(fd: number): void {
+  for (;;) {
+    const area = scratchArea(8);
+    area.view.writeInt32LE(fd, 0);
+    area.view.writeInt16LE(1 /* POLLIN */, 4);
+    area.view.writeInt16LE(0, 6);
+    const r = call('poll', T.I32, [T.U64, T.U64, T.I32], [area.address, 1, -1]);
+    if (r.value >= 0) return;
+    if (r.errno !== 4 /* EINTR */) fail('poll', r);
+  }
+}
+
+/**
+ * splice(2) of what the pipe `inFd` holds now, up to `count` bytes, into
+ * `outFd` at `outOffset` (its position is left alone), moved by the kernel
+ * with no buffer of ours; it does not wait for input (SPLICE_F_NONBLOCK:
+ * see waitForInput). 0 at the end of the input, null when the pipe is empty
+ * for now. Other failures throw (EINVAL where the output cannot take it).
+ */
+export function spliceFromPipe(inFd: number, outFd: number, outOffset: number, count: number): number | null {
+  const SPLICE_F_NONBLOCK = 2;
+  for (;;) {
+    const area = scratchArea(8);
+    area.view.writeBigInt64LE(BigInt(outOffset), 0);
+    const r = call('splice', T.I64, [T.I32, T.U64, T.I32, T.U64, T.U64, T.U32], [inFd, 0, outFd, area.address, count, SPLICE_F_NONBLOCK]);
+    if (r.value >= 0) return r.value;
+    if (r.errno === 11 /* EAGAIN */) return null;
+    if (r.errno !== 4 /* EINTR */) fail('splice', r);
+  }
+}
+
+/**
+ * vmsplice(2): hand up to `count` bytes of this process's memory at
+ * `address` to the pipe `fd` by reference — the pages themselves, not a copy:
+ * its reader reads the memory as it is when it reads. Returns the bytes
+ * handed over; EAGAIN and EINTR are waited out.
+ */
+export function vmsplice(fd: number, address: number, count: number): number {
+  for (;;) {
+    const area = scratchArea(16);
+    area.view.writeBigUInt64LE(BigInt(address), 0);
+    area.view.writeBigUInt64LE(BigInt(count), 8);
+    const r = call('vmsplice', T.I64, [T.I32, T.U64, T.U64, T.U32], [fd, area.address, 1, 0]);
+    if (r.value >= 0) return r.value;
+    if (r.errno === 11 /* EAGAIN */) Atomics.wait(pause, 0, 0, 1);
+    else if (r.errno !== 4 /* EINTR */) fail('vmsplice', r);
+  }
+}
+
+/**
+ * process_vm_readv(2) or process_vm_writev(2) on this very process: copy
+ * `count` bytes between `local` and `remote` (both addresses of ours). The
+ * kernel reaches `remote`'s pages by their page table entries and copies
+ * through its own mapping of memory, not through ours: no page fault and no
+ * first touch of each page by this process, which a copy through an
+ * attachment pays per 4 KiB page. Returns the bytes copied.
+ */
+export function copyWithinProcess(direction: 'read' | 'write', local: number, remote: number, count: number): number {
+  const area = scratchArea(32);
+  area.view.writeBigUInt64LE(BigInt(local), 0);
+  area.view.writeBigUInt64LE(BigInt(count), 8);
+  area.view.writeBigUInt64LE(BigInt(remote), 16);
+  area.view.writeBigUInt64LE(BigInt(count), 24);
+  const name = direction === 'read' ? 'process_vm_readv' : 'process_vm_writev';
+  for (;;) {
+    const r = call(name, T.I64, [T.I32, T.U64, T.U64, T.U64, T.U64, T.U64], [process.pid, area.address, 1, area.address + 16, 1, 0]);
+    if (r.value >= 0) return r.value;
+    if (r.errno !== 4 /* EINTR */) fail(name, r);
+  }
+}
+
+/** Bytes of the bounce buffer (copyArea): large enough that a call's cost is nothing, small enough to stay in cache. */
+export const COPY_AREA = 1 << 20;
+let copyAreaCache: { address: number; view: Buffer } | undefined;
+
+/**
+ * One malloc'd buffer of COPY_AREA bytes for copies through this process
+ * (copyWithinProcess on one side, read(2) or write(2) on the other), made on
+ * first use and kept: constant memory whatever the size of the copy.
+ */
+export function copyArea(): { address: number; view: Buffer } {
+  if (!copyAreaCache) {
+    const address = callPlain('malloc', T.U64, [T.U64], [COPY_AREA]);
+    if (!address) fail('malloc', { value: 0, errno: 12, message: 'Cannot allocate memory' });
+    copyAreaCache = { address, view: externalBuffer(address, COPY_AREA) };
+  }
+  return copyAreaCache;
+}
+
+/**
+ * Where the first hole (memory never made, in a tmpfs file) at or after
+ * `offset` begins: lseek(2) SEEK_HOLE; the file's end when there is none,
+ * -1 where the file cannot say.
+ */
+export function holeFrom(fd: number, offset: number): number {
+  const SEEK_HOLE = 4;
+  return callPlain('lseek', T.I64, [T.I32, T.I64, T.I32], [fd, offset, SEEK_HOLE]);
+}
+
+/** What a pipe is widened to (widenPipe): the most an unprivileged user may ask for (fs.pipe-max-size's default). */
+export const PIPE_WIDTH = 1 << 20;
+
+/**
+ * Let the pipe `fd` hold PIPE_WIDTH bytes (fcntl F_SETPIPE_SZ) when it holds
+ * less, so that a copy through it takes a call per MiB instead of per 64 KiB.
+ * Nothing else about the pipe changes; where the kernel refuses (a user's
+ * pipe quota), it stays as it was.
+ */
+export function widenPipe(fd: number): void {
+  const F_SETPIPE_SZ = 1031;
+  const F_GETPIPE_SZ = 1032;
+  const now = callPlain('fcntl', T.I32, [T.I32, T.I32], [fd, F_GETPIPE_SZ]);
+  if (now >= 0 && now < PIPE_WIDTH) callPlain('fcntl', T.I32, [T.I32, T.I32, T.I32], [fd, F_SETPIPE_SZ, PIPE_WIDTH]);
 }

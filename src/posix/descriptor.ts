@@ -69,8 +69,8 @@ export class PosixObject implements Region {
     return this.#shrunk(done, what);
   }
 
-  sendTo(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void): boolean {
-    return sendObject(this, fd, offset, length, chunk, progress);
+  sendTo(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void, snapshot = false): boolean {
+    return sendObject(this, fd, offset, length, chunk, progress, snapshot);
   }
 
   receiveFrom(fd: number, offset: number, room: number, chunk: number, progress?: (done: number) => void): number | null {
@@ -143,6 +143,11 @@ export class PosixObject implements Region {
   /** Map it (MAP_SHARED), read-only or read-write; the mapping keeps its own descriptor. */
   map(opts: { readonly?: boolean } = {}): PosixMapping {
     return PosixMapping.map(this, opts.readonly ?? !this.writable);
+  }
+
+  /** `using r = shm.region()`: closed when the block ends. */
+  [Symbol.dispose](): void {
+    this.close();
   }
 
   close(): void {

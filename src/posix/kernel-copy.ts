@@ -35,9 +35,13 @@ export function sendObject(
   length: number,
   chunk: number,
   progress?: (done: number) => void,
+  snapshot = false,
 ): boolean {
   obj.checkRange(offset, length);
-  if (length > 0 && fstatSync(fd).isCharacterDevice()) return writeMapped(obj, fd, offset, length, chunk, progress);
+  const st = length > 0 ? fstatSync(fd) : null;
+  if (st?.isCharacterDevice()) return writeMapped(obj, fd, offset, length, chunk, progress);
+  // sendfile into a pipe or a socket hands over the object's pages by reference: the bytes as they are now need a copy
+  if (snapshot && (st?.isFIFO() || st?.isSocket())) return false;
   const report = throttle(progress, chunk, length);
   let done = 0;
   while (done < length) {

@@ -1,9 +1,9 @@
 /** A System V segment attached to this process: a Mapping (views over the memory itself). */
-import { closeSync, constants, openSync } from 'node:fs';
-import { Errno, ShmError } from '../model/errors.js';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
+import { Errno, OperationError, ShmError } from '../model/errors.js';
 import { pageAlign } from '../kernel/ffi.js';
 import * as libc from '../kernel/sysv.js';
-import { copyFileInParallel, copyIntoFile } from '../kernel-copy.js';
+import { copyFileInParallel, copyIntoFile, copyMemoryIn, copyMemoryOut, sendRange, spliceMemoryOut } from '../kernel-copy.js';
 import { Mapping } from '../mapping.js';
 import { describeId, explainShmctl } from './segment.js';
 
@@ -54,7 +54,7 @@ export class Attachment extends Mapping {
     libc.shmdt(address);
   }
 
-  /** The segment's own file, for writing (and mapping): -1 when it cannot be had; null until asked. */
+  /** The segment's own file (read-write unless attached read-only): -1 when it cannot be had; null until asked. */
   #file: number | null = null;
 
   /**
@@ -70,21 +70,55 @@ export class Attachment extends Mapping {
     const start = this.address;
     const end = start + pageAlign(this.size);
     try {
-      this.#file = openSync(`/proc/self/map_files/${start.toString(16)}-${end.toString(16)}`, constants.O_RDWR);
+      this.#file = openSync(
+        `/proc/self/map_files/${start.toString(16)}-${end.toString(16)}`,
+        this.readonly ? constants.O_RDONLY : constants.O_RDWR,
+      );
     } catch {
       this.#file = -1;
     }
     return this.#file;
   }
 
-  /** Fill from `fd` through the segment's file when it can be had (see segmentFile); null otherwise. */
+  /**
+   * Fill from `fd` by the kernel: into the segment's file where it can be had
+   * (see segmentFile: sendfile from a file, splice from a pipe), otherwise
+   * through process_vm_writev (copyMemoryIn); null where neither is allowed
+   * (the caller copies through the attachment).
+   */
   receiveFrom(fd: number, offset: number, room: number, chunk: number, progress?: (done: number) => void): number | null {
     if (this.readonly) return null;
     this.checkRange(offset, room);
     const file = this.segmentFile();
-    if (file < 0) return null;
     // room ends at the segment's end: the file is never written past it (that would grow it)
-    return copyIntoFile(file, fd, offset, room, { step: Math.min(chunk, 1 << 30), chunk, progress });
+    const filed = file < 0 ? null : copyIntoFile(file, fd, offset, room, { step: Math.min(chunk, 1 << 30), chunk, progress });
+    return filed ?? copyMemoryIn(fd, this.address + offset, room, chunk, progress);
+  }
+
+  /**
+   * Copy out by the kernel, never through the attachment: into a pipe by
+   * reference (vmsplice) unless `snapshot` asks for the bytes as they are now,
+   * otherwise through process_vm_readv (copyMemoryOut). A character device
+   * (/dev/null, a terminal) takes the attachment's windows: /dev/null reads
+   * nothing of them.
+   */
+  sendTo(fd: number, offset: number, length: number, chunk: number, progress?: (done: number) => void, snapshot = false): boolean {
+    this.checkRange(offset, length);
+    if (length === 0) return false;
+    const st = fstatSync(fd);
+    if (st.isCharacterDevice()) return false;
+    const at = this.address + offset;
+    if (st.isFIFO() && !snapshot && spliceMemoryOut(fd, at, length, chunk, progress)) return true;
+    // into a regular file the kernel copies from the segment's file when it can be had (the bytes as they are now)
+    const file = st.isFile() ? this.segmentFile() : -1;
+    const how = {
+      step: 1 << 30,
+      chunk,
+      progress,
+      short: (done: number) => new OperationError(this.subject, `read stopped after ${done} bytes`),
+    };
+    if (file >= 0 && sendRange(fd, file, offset, length, how)) return true;
+    return copyMemoryOut(fd, at, length, chunk, progress);
   }
 
   /** A large file into the segment's file on two threads (copyFileInParallel); null without the segment's file. */
