@@ -6,6 +6,7 @@
 //   npm run bench                 full sizes (1 GiB copies, 32,768 segments)
 //   npm run bench -- --quick      small sizes, under a minute
 //   npm run bench -- --json FILE  also write the results as JSON
+//   npm run bench -- --only copies   only the sections named (start-up, listing, watch, copies, hex; comma-separated)
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,8 @@ const BIN = join(root, 'bin/shmctl-ts');
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : null;
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1].split(',') : null;
+const want = (section) => !only || only.includes(section);
 
 if (!process.env.SHMCTL_TS_BENCH_NS) {
   const self = [process.execPath, fileURLToPath(import.meta.url), ...args];
@@ -85,6 +88,8 @@ const stats = (xs) => {
 };
 
 const results = [];
+/** The section the rows being made belong to (--only). */
+let section = 'start-up';
 
 /**
  * Interleave the commands `runs` times. `setup` runs before each command (not
@@ -92,6 +97,7 @@ const results = [];
  * as fast; for throughput rows it is the inverse, speed, ≥ 1 being as fast.
  */
 function pair(name, ours, peers, { runs, setup, target, kind = 'time' }) {
+  if (!want(section)) return;
   const all = [ours, ...peers];
   const times = all.map(() => []);
   for (let i = 0; i < runs; i++) {
@@ -129,18 +135,19 @@ const f = (ms) => (ms < 10 ? ms.toFixed(2) : ms.toFixed(1));
 
 // --- start-up ----------------------------------------------------------------
 removeAll();
-pair(
-  'start-up: ls, empty namespace',
-  { label: 'shmctl-ts ls', cmd: `${BIN} ls` },
-  [
-    { label: 'node -e 0', cmd: `${process.execPath} -e 0` },
-    { label: 'ipcs -m', cmd: 'ipcs -m' },
-  ],
-  { runs: quick ? 15 : 40, target: { peer: 'node -e 0', op: '≤', value: 1.1 } },
-);
+if (want('start-up'))
+  pair(
+    'start-up: ls, empty namespace',
+    { label: 'shmctl-ts ls', cmd: `${BIN} ls` },
+    [
+      { label: 'node -e 0', cmd: `${process.execPath} -e 0` },
+      { label: 'ipcs -m', cmd: 'ipcs -m' },
+    ],
+    { runs: quick ? 15 : 40, target: { peer: 'node -e 0', op: '≤', value: 1.1 } },
+  );
 
 // --- listing ----------------------------------------------------------------
-for (const count of quick ? [4096] : [4096, 32768]) {
+for (const count of !want('listing') ? [] : quick ? [4096] : [4096, 32768]) {
   removeAll();
   writeFileSync('/proc/sys/kernel/shmmni', String(Math.max(count, 4096)));
   for (let i = 0; i < count; i++) createSegment({ key: 0x10000 + i, size: 4096, mode: 0o644 });
@@ -204,11 +211,12 @@ function watchCost(count) {
     kind: 'time',
   });
 }
-watchCost(quick ? 4096 : 32768);
+if (want('watch')) watchCost(quick ? 4096 : 32768);
 removeAll();
 writeFileSync('/proc/sys/kernel/shmmni', '4096');
 
 // --- write and read ----------------------------------------------------------
+section = 'copies';
 const size = quick ? 64 << 20 : 1 << 30;
 const label = quick ? '64 MiB' : '1 GiB';
 const file = join(work, 'payload');
@@ -305,6 +313,96 @@ pair(`read ${label} segment → /dev/null`, { label: 'shmctl-ts read', cmd: `${B
   kind: 'throughput',
 });
 
+// --- segment copies through pipes and files, against cat of the segment's own file -------------------------------
+// The peer reads or writes the very same memory: the segment's file, reached through /proc/PID/map_files of an
+// attachment held by another process (as root: it needs CAP_SYS_ADMIN), with `1<>` (open read-write, no
+// truncation) so that a write goes into the segment's existing pages, as ours does. Each segment is filled first.
+fresh(0o666);
+execFileSync('sh', ['-c', `${BIN} write ${segment} --file ${file}`]);
+const holder = spawn(BIN, ['attach', String(segment), '-q'], { stdio: 'ignore' });
+const segmentFile = await new Promise((resolve, reject) => {
+  const deadline = Date.now() + 20000;
+  const look = () => {
+    try {
+      const line = readFileSync(`/proc/${holder.pid}/maps`, 'latin1')
+        .split('\n')
+        .find((l) => l.includes('/SYSV') && l.split(/\s+/)[4] === String(segment));
+      if (line) return resolve(`/proc/${holder.pid}/map_files/${line.split(' ')[0]}`);
+    } catch {
+      /* not yet */
+    }
+    if (Date.now() > deadline) return reject(new Error('the holder never attached'));
+    setTimeout(look, 10);
+  };
+  look();
+});
+const copyOut = join(work, 'copy-out');
+const copies = { runs: quick ? 5 : 7, kind: 'throughput' };
+const beforeCopyOut = () => {
+  rmSync(copyOut, { force: true });
+  warmPool();
+};
+pair(
+  `read ${label} segment → pipe`,
+  { label: 'shmctl-ts read | cat', cmd: `${BIN} read ${segment} | cat > /dev/null` },
+  [{ label: "cat segment's file | cat", cmd: `cat ${segmentFile} | cat > /dev/null` }],
+  { ...copies, target: { peer: "cat segment's file | cat", op: '≥', value: 1.0 } },
+);
+pair(
+  `read ${label} segment → file on tmpfs`,
+  { label: 'shmctl-ts read > file', cmd: `${BIN} read ${segment} > ${copyOut}` },
+  [{ label: "cat segment's file > file", cmd: `cat ${segmentFile} > ${copyOut}` }],
+  { ...copies, setup: beforeCopyOut, target: { peer: "cat segment's file > file", op: '≥', value: 1.0 } },
+);
+pair(
+  `write ${label} pipe → existing segment`,
+  { label: 'cat | shmctl-ts write', cmd: `cat ${file} | ${BIN} write ${segment}` },
+  [{ label: "cat | cat 1<> segment's file", cmd: `cat ${file} | cat 1<> ${segmentFile}` }],
+  { ...copies, target: { peer: "cat | cat 1<> segment's file", op: '≥', value: 1.0 } },
+);
+pair(
+  `write ${label} file → existing segment`,
+  { label: 'shmctl-ts write --file', cmd: `${BIN} write ${segment} --file ${file}` },
+  [{ label: "cat file 1<> segment's file", cmd: `cat ${file} 1<> ${segmentFile}` }],
+  { ...copies, target: { peer: "cat file 1<> segment's file", op: '≥', value: 1.0 } },
+);
+holder.kill('SIGTERM');
+await new Promise((resolve) => holder.once('exit', resolve));
+
+// The same copies as a user without CAP_SYS_ADMIN: no way to the segment's file, for us or for cat. Ours go through
+// the kernel's own mapping of memory (vmsplice, process_vm_readv/writev); for scale, cat as the same user of a tmpfs
+// file with the same bytes (no target: not the same memory).
+const userCopy = join(work, 'user-copy');
+execFileSync('sh', ['-c', `cat ${file} > ${userCopy}; chmod 666 ${userCopy}; touch ${copyOut}; chmod 666 ${copyOut}`]);
+const asUser = (cmd) => `${asNobody} sh -c '${cmd}'`;
+const userCopies = { runs: quick ? 3 : 5, kind: 'throughput' };
+pair(
+  `read ${label} segment → pipe, as an unprivileged user`,
+  { label: 'shmctl-ts read | cat', cmd: asUser(`${BIN} read ${segment} | cat > /dev/null`) },
+  [{ label: 'cat tmpfs file | cat', cmd: asUser(`cat ${userCopy} | cat > /dev/null`) }],
+  userCopies,
+);
+pair(
+  `read ${label} segment → file on tmpfs, as an unprivileged user`,
+  { label: 'shmctl-ts read > file', cmd: asUser(`${BIN} read ${segment} 1<> ${copyOut}`) },
+  [{ label: 'cat tmpfs file > file', cmd: asUser(`cat ${userCopy} 1<> ${copyOut}`) }],
+  userCopies,
+);
+pair(
+  `write ${label} pipe → existing segment, as an unprivileged user`,
+  { label: 'cat | shmctl-ts write', cmd: asUser(`cat ${file} | ${BIN} write ${segment}`) },
+  [{ label: 'cat | cat 1<> tmpfs file', cmd: asUser(`cat ${file} | cat 1<> ${userCopy}`) }],
+  userCopies,
+);
+pair(
+  `write ${label} file → existing segment, as an unprivileged user`,
+  { label: 'shmctl-ts write --file', cmd: asUser(`${BIN} write ${segment} --file ${file}`) },
+  [{ label: 'cat file 1<> tmpfs file', cmd: asUser(`cat ${file} 1<> ${userCopy}`) }],
+  userCopies,
+);
+rmSync(userCopy, { force: true });
+rmSync(copyOut, { force: true });
+
 // --- POSIX objects: through the descriptor (pread/pwrite), against cat -------------
 const { createPosix, removePosix } = await import(join(root, 'dist/src/posix/object.js'));
 const freshObject = () => {
@@ -342,9 +440,17 @@ pair(
     kind: 'throughput',
   },
 );
+pair(
+  `write ${label} pipe → existing POSIX object`,
+  { label: 'cat | shmctl-ts write /obj', cmd: `cat ${file} | ${BIN} write /bench-object` },
+  // the same object for both, opened read-write without truncation
+  [{ label: 'cat | cat 1<> /dev/shm/obj', cmd: `cat ${file} | cat 1<> /dev/shm/bench-object` }],
+  { runs: quick ? 5 : 7, target: { peer: 'cat | cat 1<> /dev/shm/obj', op: '≥', value: 1.0 }, kind: 'throughput' },
+);
 removePosix('/bench-object');
 
 // --- hex dump ---------------------------------------------------------------------
+section = 'hex';
 const hexSize = quick ? 4 << 20 : 16 << 20;
 const hexId = createSegment({ key: 0, size: hexSize, mode: 0o600 }).id;
 execFileSync('sh', ['-c', `head -c ${hexSize} ${file} | ${BIN} write ${hexId}`]);
