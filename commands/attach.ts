@@ -3,7 +3,7 @@ import { parseSeconds } from '../src/model/parse.js';
 import type { Mapping } from '../src/api.js';
 import { runChild, STOP_SIGNALS } from './child.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
-import { warn } from './report.js';
+import { note } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** Until a stop signal or the timeout: either ends the hold normally (status 0). */
@@ -52,7 +52,7 @@ export const spec: CommandSpec = {
         const until = command.length
           ? `while ${command[0]} runs`
           : `until SIGINT/SIGTERM${timeout === undefined ? '' : ` or ${timeout} s`}`;
-        warn(
+        note(
           'attach',
           `${target.subject}: ${target.kind === 'posix' ? 'mapped' : 'attached'} ${readonly ? 'read-only' : 'read-write'} at 0x${att.address.toString(16)} ` +
             `(${att.size} bytes), held ${until}`,

@@ -32,6 +32,15 @@ function describe(e: unknown): { text: string; status: number } {
   return { text: `internal error: ${(e as Error)?.message ?? String(e)}`, status: EXIT_FAILED };
 }
 
+/**
+ * An informational line on stderr (what attach holds, what write -v wrote):
+ * `shmctl-ts: <command>: note: <text>`, so that it is never taken for a
+ * failure or a warning, which have no `note:`. stdout stays for data.
+ */
+export function note(command: string, text: string): void {
+  warn(command, `note: ${text}`);
+}
+
 /** One line on stderr, `shmctl-ts: <command>: <text>`; a closed stderr is not worth dying for. */
 export function warn(command: string, text: string): void {
   // One line, and nothing in it (a name, a command) that a terminal would obey.

@@ -2,7 +2,7 @@ import { isolate, JobWatch, POLL_MS, userNamespaceCommand } from '../src/api.js'
 import { Errno, ShmError, UsageError } from '../src/model/errors.js';
 import { execInPlace, runChild } from './child.js';
 import { recordSubject } from './common.js';
-import { warn } from './report.js';
+import { note, warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /** Set for the second start of `run --isolate` inside a user namespace: it must not try again. */
@@ -60,7 +60,7 @@ export const spec: CommandSpec = {
     }
     watch.poll();
     const reaped = watch.reap();
-    if (opts.verbose === true) for (const r of reaped.removed) warn('run', `removed ${recordSubject(r)}`);
+    if (opts.verbose === true) for (const r of reaped.removed) note('run', `removed ${recordSubject(r)}`);
     for (const k of reaped.kept) warn('run', `kept ${recordSubject(k.record)}: ${k.reason}`);
     for (const f of reaped.failed) warn('run', `could not remove ${recordSubject(f.record)}: ${f.reason}`);
     return status;

@@ -4,7 +4,7 @@ import { parseByteCount } from '../src/model/parse.js';
 import { currentOffset } from '../src/kernel/io.js';
 import { writeBuffer, writeFile, writeFromFd } from '../src/transfer.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
-import { warn } from './report.js';
+import { note } from './report.js';
 import { checkSyncOptions, synchronised, syncOptions } from './sync.js';
 import { progressFor, progressOptions } from './progress.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -69,7 +69,7 @@ export const spec: CommandSpec = {
         await region.idle?.();
         region.close();
       }
-      if (opts.verbose) warn('write', `${target.subject}: wrote ${written} bytes at offset ${offset}`);
+      if (opts.verbose) note('write', `${target.subject}: wrote ${written} bytes at offset ${offset}`);
     } finally {
       if (fd !== 0) closeSync(fd);
     }

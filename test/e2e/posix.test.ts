@@ -154,7 +154,7 @@ describe('POSIX objects: read and write', () => {
         writeFileSync(file, payload);
         ns.cli(['create', '/rt', '--size', '4M']);
         expect(ns.cli(['write', '/rt', '--file', file, '-v']).stderr).toBe(
-          `shmctl-ts: write: /rt: wrote ${payload.length} bytes at offset 0\n`,
+          `shmctl-ts: write: note: /rt: wrote ${payload.length} bytes at offset 0\n`,
         );
         expect(sha(ns.run(['head', '-c', String(payload.length), '/dev/shm/rt']).stdout)).toBe(sha(payload));
         expect(sha(ns.cli(['read', '/rt', '--length', String(payload.length)]).stdout)).toBe(sha(payload));
@@ -324,7 +324,7 @@ describe('POSIX objects: attach and lock', () => {
         const [name, map] = r.out.split('\n');
         expect(name).toBe('/m');
         expect(map).toMatch(/^[0-9a-f]+-[0-9a-f]+ r--s 00000000 [0-9a-f:]+ \d+ +\/dev\/shm\/m$/);
-        expect(r.stderr).toMatch(/^shmctl-ts: attach: \/m: mapped read-only at 0x[0-9a-f]+ \(8192 bytes\), held while sh runs$/m);
+        expect(r.stderr).toMatch(/^shmctl-ts: attach: note: \/m: mapped read-only at 0x[0-9a-f]+ \(8192 bytes\), held while sh runs$/m);
         expect(ns.cli(['attach', '/m', '--', 'sh', '-c', 'grep /dev/shm/m /proc/$PPID/maps']).out).toMatch(/ rw-s /);
         expect(ns.cli(['stat', '/m', '--field', 'nattch']).out).toBe('0\n');
         ns.cli(['rm', '/m']);

@@ -106,12 +106,12 @@ describe('run', () => {
         const ipcmkId = made.find((s) => ![0x7402, 0x7403, 0x7404].includes(s.key))!.id;
         expect(err().split('\n').filter(Boolean).sort()).toEqual(
           [
-            `shmctl-ts: run: removed id ${ipcmkId} (key 0x${made
+            `shmctl-ts: run: note: removed id ${ipcmkId} (key 0x${made
               .find((s) => s.id === ipcmkId)!
               .key.toString(16)
               .padStart(8, '0')})`,
-            `shmctl-ts: run: removed id ${byKey(0x7402)} (key 0x00007402)`,
-            'shmctl-ts: run: removed /made',
+            `shmctl-ts: run: note: removed id ${byKey(0x7402)} (key 0x00007402)`,
+            'shmctl-ts: run: note: removed /made',
             expect.stringMatching(
               new RegExp(`^shmctl-ts: run: kept id ${byKey(0x7403)} \\(key 0x00007403\\): still attached by pid \\d+$`),
             ),
