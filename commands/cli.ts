@@ -85,7 +85,7 @@ export function buildProgram(outcome: Outcome, trailing: string[], only?: string
     .helpOption('-h, --help', 'show help')
     .helpCommand('help [command]', 'show help for a command')
     .exitOverride()
-    .configureOutput({ outputError: (text) => warn('', stripErrorPrefix(text)) })
+    .configureOutput({ outputError: (text) => warn('', withHint('', text)) })
     .showSuggestionAfterError(true);
 
   for (const spec of commands.filter((c) => only === undefined || c.name === only)) {
@@ -96,7 +96,7 @@ export function buildProgram(outcome: Outcome, trailing: string[], only?: string
       .usage(spec.usage.slice(spec.name.length + 1))
       .helpOption('-h, --help', 'show help')
       .exitOverride()
-      .configureOutput({ outputError: (text) => warn(spec.name, stripErrorPrefix(text)) });
+      .configureOutput({ outputError: (text) => warn(spec.name, withHint(spec.name, text)) });
     for (const arg of spec.arguments) sub.argument(arg.name, arg.description);
     const lastWins: Options = {};
     for (const o of spec.options) {
@@ -135,6 +135,38 @@ function stripErrorPrefix(text: string): string {
     .replace(/\s*\n\s*/g, ' ');
 }
 
+/** Words people type from other tools, and what to type here instead. */
+const OTHER_NAMES: Record<string, string> = {
+  ipcs: 'ls',
+  lsipc: 'ls',
+  list: 'ls',
+  show: 'stat',
+  info: 'stat',
+  ipcrm: 'rm',
+  remove: 'rm',
+  delete: 'rm',
+  del: 'rm',
+  ipcmk: 'create',
+  make: 'create',
+  new: 'create',
+  version: '--version',
+};
+
+/** commander's one line, with what to type instead where we can tell. */
+export function withHint(command: string, text: string): string {
+  const line = stripErrorPrefix(text);
+  const unknown = /^unknown command '([^']*)'/.exec(line);
+  if (unknown && OTHER_NAMES[unknown[1]!]) return `unknown command '${unknown[1]}': did you mean: shmctl-ts ${OTHER_NAMES[unknown[1]!]}`;
+  if (/^too many arguments/.test(line)) {
+    if (command === 'write') return `${line} The bytes go in --data STRING, --file PATH or on stdin: shmctl-ts write ID --data 'hello'`;
+    if (command === 'lock' || command === 'attach')
+      return `${line} To run a command, put -- before it: shmctl-ts ${command} ID -- COMMAND [ARGS...]`;
+  }
+  if (command === 'ls' && /^unknown option '-m'/.test(line))
+    return `unknown option '-m': ls lists System V segments (ipcs -m's view) without it: shmctl-ts ls (--posix for POSIX objects)`;
+  return line;
+}
+
 /**
  * Split off `-- CMD ARGS...` for the commands that run one, so that CMD's own
  * options never reach our parser.
@@ -150,7 +182,9 @@ function splitTrailing(argv: string[]): { own: string[]; trailing: string[] } {
 export async function main(argv: string[]): Promise<number> {
   // Times in every view are local times as libc reckons them (TZ rule strings included), as ipcs prints them.
   useUtcOffsets(utcOffset);
-  const { own, trailing } = splitTrailing(argv);
+  const { own: given, trailing } = splitTrailing(argv);
+  // `help --help` (and `help -h`) is a request for help, as `--help` is
+  const own = given[0] === 'help' && (given[1] === '--help' || given[1] === '-h') ? ['--help'] : given;
   const outcome: Outcome = { status: EXIT_OK };
   if (own[0] === 'help' && own[1] !== undefined && !commands.some((c) => c.name === own[1])) {
     warn('help', `no command '${own[1]}' (commands: ${commands.map((c) => c.name).join(', ')})`);

@@ -70,13 +70,18 @@ export const spec: CommandSpec = {
     { flags: '--noreserve', description: 'reserve no swap space for it (SHM_NORESERVE)' },
   ],
   run(args: string[], opts: Options): number {
+    // a stray word is the problem before anything else it makes look wrong (create --key 1 --size 4 KB)
+    if (args[0] !== undefined && !args[0].startsWith('/')) {
+      if (/^[KMGTPE](i?B)?$/i.test(args[0]))
+        throw new UsageError(
+          `unexpected word '${args[0]}': a size takes its suffix with no space (--size ${(opts.size as string | undefined) ?? 4}${args[0]})`,
+        );
+      throw new UsageError(`'${args[0]}' is not a POSIX name: they begin with a slash (/name); segments take --key`);
+    }
     const ways = [opts.key !== undefined, opts.private === true, opts.ftok !== undefined, args[0] !== undefined, opts.posix !== undefined];
     if (ways.filter(Boolean).length !== 1)
       throw new UsageError('give exactly one of --key KEY, --private, --ftok PATH, /NAME, --posix NAME');
     const text = args[0] ?? (opts.posix as string | undefined);
-    if (args[0] !== undefined && !args[0].startsWith('/')) {
-      throw new UsageError(`'${args[0]}' is not a POSIX name: they begin with a slash (/name); segments take --key`);
-    }
     if (text !== undefined && (opts.hugetlb || opts.noreserve)) throw new UsageError('--hugetlb and --noreserve are for System V segments');
     if (opts.proj !== undefined && opts.ftok === undefined) throw new UsageError('--proj goes with --ftok');
     if (opts.size === undefined) throw new UsageError('--size SIZE is required');

@@ -37,7 +37,11 @@ export function parseKey(text: string): number {
 /** A segment id: decimal only, as ipcrm -m takes it, 0 … 2^31-1. */
 export function parseId(text: string): number {
   const t = text.trim();
-  if (!/^\+?[0-9]+$/.test(t)) throw new UsageError(`invalid id '${text}': ids are decimal numbers`);
+  if (!/^\+?[0-9]+$/.test(t)) {
+    // a key where an id goes (ipcs prints both): say how to name it by key
+    const key = /^(0x[0-9a-f]+|-?[0-9]+)$/i.test(t) ? `; to name a segment by its key: --key ${t}` : '';
+    throw new UsageError(`invalid id '${text}': ids are decimal numbers${key}`);
+  }
   const v = BigInt(t);
   if (v > 0x7fffffffn) throw new UsageError(`id '${text}' is out of range (at most 2147483647)`);
   return Number(v);
