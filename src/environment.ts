@@ -101,6 +101,22 @@ function detectContainer(pid?: number): { container: string | null; containerEvi
   return { container: null, containerEvidence: null };
 }
 
+/** Is a process named systemd-logind in /proc? */
+function logindSeen(): boolean {
+  try {
+    return readdirSync('/proc').some((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return readFileSync(`/proc/${pid}/comm`, 'latin1') === 'systemd-logind\n';
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
+}
+
 /**
  * RemoveIPC from logind.conf and its drop-ins (the last setting wins);
  * systemd's default is yes. It removes a user's segments and /dev/shm files
@@ -109,6 +125,15 @@ function detectContainer(pid?: number): { container: string | null; containerEvi
 function readRemoveIpc(uid: number): Environment['removeIpc'] {
   const logind = ['/usr/lib/systemd/systemd-logind', '/lib/systemd/systemd-logind'].some((f) => existsSync(f));
   if (!logind) return { enabled: false, source: 'no systemd-logind here', affectsUser: false };
+  // installed is not running: logind runs where systemd is the init system (sd_booted(3): /run/systemd/system), or
+  // where a systemd-logind process is seen; a container or a VM with another init never runs it
+  if (!existsSync('/run/systemd/system') && !logindSeen()) {
+    return {
+      enabled: false,
+      source: 'systemd-logind is installed but does not run here: systemd is not the init system',
+      affectsUser: false,
+    };
+  }
   const files = ['/etc/systemd/logind.conf'];
   for (const dir of ['/usr/lib/systemd/logind.conf.d', '/etc/systemd/logind.conf.d', '/run/systemd/logind.conf.d']) {
     try {

@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
-import { BIN, NOBODY, PYTHON, until, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, NOBODY, PYTHON, until, USER1000, withNamespace, type Namespace } from '../helpers/ns.js';
 
 const inNs = { pid: true, posix: true };
 
@@ -237,6 +237,42 @@ describe('check and doctor', () => {
       },
       true,
       inNs,
+    ));
+
+  test('doctor judges RemoveIPC only where systemd-logind runs: installed is not running', () =>
+    withNamespace(
+      (ns) => {
+        // the facts made here, in this mount namespace only: a logind binary, /run/systemd with or without
+        // system/ (sd_booted), a logind.conf without RemoveIPC (systemd's default: yes), and user 1000 (it applies)
+        const logind = ns.sh('ls /usr/lib/systemd/systemd-logind /lib/systemd/systemd-logind 2>/dev/null | head -n 1').out.trim();
+        if (!logind) ns.sh('mkdir -p /usr/lib/systemd && mount -t tmpfs fake /usr/lib/systemd && touch /usr/lib/systemd/systemd-logind');
+        ns.sh('mount -t tmpfs fake /run/systemd 2>/dev/null || (mkdir -p /run/systemd && mount -t tmpfs fake /run/systemd)');
+        ns.sh('f=$(mktemp); printf "[Login]\\n" > $f; mount --bind $f /etc/systemd/logind.conf 2>/dev/null || true; rm -f $f');
+        const doctor = (): { status: number; out: string; removeIpc: { enabled: boolean; source: string; affectsUser: boolean } } => {
+          const r = ns.run([...USER1000, BIN, 'doctor', '--json']);
+          const d = JSON.parse(r.out) as { environment: { removeIpc: { enabled: boolean; source: string; affectsUser: boolean } } };
+          return { status: r.status, out: r.out, removeIpc: d.environment.removeIpc };
+        };
+        const idle = doctor();
+        // no logind process in this PID view is checked too: only where none runs
+        if (ns.run(['pgrep', '-x', 'systemd-logind']).status !== 0) {
+          expect(idle.removeIpc).toEqual({
+            enabled: false,
+            source: 'systemd-logind is installed but does not run here: systemd is not the init system',
+            affectsUser: false,
+          });
+          expect(idle.out).not.toContain('remove_ipc');
+        }
+        ns.sh('mkdir /run/systemd/system');
+        const booted = doctor();
+        expect(booted.removeIpc.affectsUser).toBe(booted.removeIpc.enabled);
+        if (booted.removeIpc.enabled) {
+          expect(booted.out).toContain('"limit": "remove_ipc"');
+          expect(booted.status).toBe(1);
+        }
+      },
+      true,
+      { mount: true },
     ));
 
   test('doctor --json is complete; --need says 0 or 1; a small /dev/shm is a problem with its fix', () =>
