@@ -27,7 +27,7 @@ export const spec: CommandSpec = {
   name: 'gc',
   summary: 'remove leaked segments and objects that nothing holds, chosen by filters; a dry run unless --yes',
   usage:
-    'gc [--sysv|--posix|--all] (--unattached|--creator-dead|--older-than D|--name GLOB|--owner U|--created-by U|--key K|--id ID)... [--yes] [--json] [-v]',
+    'gc [--sysv|--posix|--all] (--unattached|--creator-dead|--older-than D|--name GLOB|--owner U|--created-by U|--key K|--id ID)... [--yes] [--ignore-unreadable] [--json] [-v]',
   arguments: [],
   options: [
     ...kindOptions,
