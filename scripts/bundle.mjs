@@ -15,7 +15,7 @@
 // that runs it (an x86-64 cache crashes an arm64 node outright).
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -52,6 +52,26 @@ await build({
     },
   ],
 });
+
+// The library for CommonJS callers (require('shmctl-ts')): the same code as dist/src/ (which ES modules import), one
+// file, its dependencies left to require(); and its declarations, the same as dist/src/'s, in a folder that says
+// CommonJS (dist/cjs/package.json), so that TypeScript reads them as such.
+await build({
+  absWorkingDir: root,
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/cjs/index.js',
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  packages: 'external',
+  banner: { js: "var __import_meta_url = require('node:url').pathToFileURL(__filename).href;" },
+  define: { 'import.meta.url': '__import_meta_url' },
+  legalComments: 'none',
+  logLevel: 'warning',
+});
+writeFileSync(`${root}dist/cjs/package.json`, '{ "type": "commonjs" }\n');
+cpSync(`${root}dist/src`, `${root}dist/cjs/src`, { recursive: true, filter: (p) => !/\.js$/.test(p) });
 
 // The cache, made after a run of `ls` (scripts/warm-cache.cjs): in an empty
 // IPC namespace of its own where the kernel lets us make one, else here

@@ -17,7 +17,7 @@
 import { Errno, hasErrno, isMissingErrno, ShmError, UsageError } from './model/errors.js';
 import { DEFAULT_MODE } from './model/parse.js';
 import type { LockMode } from './model/lock-state.js';
-import type { ShmRecord } from './model/record.js';
+import type { PosixRecord, SegmentRecord, ShmRecord } from './model/record.js';
 import { IPC_PRIVATE } from './kernel/sysv.js';
 import type { Mapping } from './mapping.js';
 import { checkPosixName } from './posix/name.js';
@@ -71,7 +71,25 @@ export interface ShmCreateOptions {
   flags?: number;
 }
 
-export class Shm {
+/** The two kinds of shared memory. */
+export type ShmKind = 'sysv' | 'posix';
+/** The record `stat()` gives for a kind: a segment's, an object's, or either. */
+export type RecordOf<K extends ShmKind> = [K] extends ['sysv'] ? SegmentRecord : [K] extends ['posix'] ? PosixRecord : ShmRecord;
+/** Names of a System V segment, existing or to be made. */
+export type SysvTarget = { id: number } | { key: number } | { ftok: string; proj?: number };
+/** Options that make a System V segment (a key, no key, or ftok), as opposed to a POSIX object (name). */
+export type SysvCreateOptions = ShmCreateOptions &
+  ({ key: number | 'random' } | { private: true } | { ftok: string }) & { name?: undefined };
+/** Options that make a POSIX object. */
+export type PosixCreateOptions = ShmCreateOptions & { name: string; key?: undefined; private?: undefined | false; ftok?: undefined };
+
+/**
+ * A segment or an object. `Shm.create`/`Shm.open` give a `Shm<'sysv'>` or a
+ * `Shm<'posix'>` where the arguments say which (then `stat()` is a
+ * SegmentRecord or a PosixRecord); `isSysv()`/`isPosix()` narrow a `Shm`
+ * whose kind is known only at run time.
+ */
+export class Shm<K extends ShmKind = ShmKind> {
   /** Whether create() made it (false when it existed already, or for open()). */
   readonly created: boolean;
   readonly #impl: SharedMemory;
@@ -81,18 +99,28 @@ export class Shm {
     this.created = created;
   }
 
-  get kind(): 'sysv' | 'posix' {
-    return this.#impl.kind;
+  get kind(): K {
+    return this.#impl.kind as K;
+  }
+
+  /** A System V segment? (narrows the type) */
+  isSysv(): this is Shm<'sysv'> {
+    return this.#impl.kind === 'sysv';
+  }
+
+  /** A POSIX object? (narrows the type) */
+  isPosix(): this is Shm<'posix'> {
+    return this.#impl.kind === 'posix';
   }
 
   /** The segment's id (System V), or null. */
-  get id(): number | null {
-    return this.#impl.id;
+  get id(): [K] extends ['sysv'] ? number : [K] extends ['posix'] ? null : number | null {
+    return this.#impl.id as never;
   }
 
   /** The object's name, "/name" (POSIX), or null. */
-  get name(): string | null {
-    return this.#impl.name;
+  get name(): [K] extends ['posix'] ? string : [K] extends ['sysv'] ? null : string | null {
+    return this.#impl.name as never;
   }
 
   /** How messages name it: "id 5" or "/name". */
@@ -121,6 +149,9 @@ export class Shm {
   }
 
   /** An existing segment (by id, key or ftok) or POSIX object (by name). Keys are looked up now. */
+  static open(target: { name: string }): Shm<'posix'>;
+  static open(target: SysvTarget): Shm<'sysv'>;
+  static open(target: ShmTarget): Shm;
   static open(target: ShmTarget): Shm {
     if ('name' in target) return new Shm(new PosixShm(checkPosixName(target.name)));
     if ('id' in target) {
@@ -132,6 +163,9 @@ export class Shm {
   }
 
   /** Create a segment or object, or (without `exclusive`) open the existing one as it is. */
+  static create(opts: PosixCreateOptions): Shm<'posix'>;
+  static create(opts: SysvCreateOptions): Shm<'sysv'>;
+  static create(opts: ShmCreateOptions): Shm;
   static create(opts: ShmCreateOptions): Shm {
     const ways = [opts.key !== undefined, opts.private === true, opts.ftok !== undefined, opts.name !== undefined];
     if (ways.filter(Boolean).length !== 1) throw new UsageError('give exactly one of key, private, ftok, name');
@@ -153,8 +187,8 @@ export class Shm {
    * Every field (IPC_STAT, or lstat for an object). `usage` adds what only
    * /proc knows: rss and swap of a segment, the processes mapping an object.
    */
-  stat(opts: { usage?: boolean } = {}): ShmRecord {
-    return this.#impl.stat({ usage: opts.usage ?? true });
+  stat(opts: { usage?: boolean } = {}): RecordOf<K> {
+    return this.#impl.stat({ usage: opts.usage ?? true }) as RecordOf<K>;
   }
 
   /**

@@ -20,8 +20,13 @@ export {
   type LockHandle,
   type LockOptions,
   type SetChange,
+  type PosixCreateOptions,
+  type RecordOf,
   type ShmCreateOptions,
+  type ShmKind,
   type ShmTarget,
+  type SysvCreateOptions,
+  type SysvTarget,
 } from './api.js';
 export type { SharedMemory } from './shared-memory.js';
 // leaks: who holds what, choosing, safe clean-up, jobs that leave nothing, ftok keys
@@ -65,7 +70,18 @@ export type { LockMode, LockState } from './model/lock-state.js';
 export { groupName, userName } from './names.js';
 export { parseByteCount, parseId, parseKey, parseMode, parseSize } from './model/parse.js';
 export { parseProcShm, readProcShm as listSegments } from './kernel/procfs.js';
-export { formatKey, isDest, isLocked, permsOf, statusOf, type PosixRecord, type SegmentRecord, type ShmRecord } from './model/record.js';
+export {
+  formatKey,
+  isDest,
+  isLocked,
+  isPosix as isPosixRecord,
+  isSegment as isSegmentRecord,
+  permsOf,
+  statusOf,
+  type PosixRecord,
+  type SegmentRecord,
+  type ShmRecord,
+} from './model/record.js';
 export { Attachment } from './sysv/attachment.js';
 export {
   createRandomKeySegment,

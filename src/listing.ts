@@ -2,12 +2,15 @@
 import { readProcShm } from './kernel/procfs.js';
 import { Errno, hasErrno } from './model/errors.js';
 import type { LockColumn, LockState } from './model/lock-state.js';
-import { isPosix, objectKey, type ShmRecord } from './model/record.js';
+import { isPosix, objectKey, type PosixRecord, type SegmentRecord, type ShmRecord } from './model/record.js';
 import { readPosixLocks } from './posix/lock.js';
 import { listPosix } from './posix/object.js';
 import { lockOf, readLockStates } from './sysv/lock-set.js';
 
 /** Segments (default), POSIX objects, or both: the records every view renders. */
+export function list(opts?: { kind?: 'sysv'; usage?: boolean }): SegmentRecord[];
+export function list(opts: { kind: 'posix'; usage?: boolean }): PosixRecord[];
+export function list(opts: { kind?: 'sysv' | 'posix' | 'all'; usage?: boolean }): ShmRecord[];
 export function list(opts: { kind?: 'sysv' | 'posix' | 'all'; usage?: boolean } = {}): ShmRecord[] {
   const kind = opts.kind ?? 'sysv';
   return [...(kind === 'posix' ? [] : readProcShm()), ...(kind === 'sysv' ? [] : listPosix({ usage: opts.usage ?? true }))];

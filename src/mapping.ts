@@ -166,6 +166,11 @@ export abstract class Mapping implements Region {
     this.detach();
   }
 
+  /** `using m = shm.attach()`: detached when the block ends, however it ends. */
+  [Symbol.dispose](): void {
+    this.detach();
+  }
+
   /** The plain detach (shmdt, munmap), used when no view is left. */
   protected abstract unmap(address: number, length: number): void;
   /** What else detaching releases (a descriptor). */

@@ -19,6 +19,8 @@ export interface LockHandle {
    */
   readonly fd: number | null;
   release(): void;
+  /** `await using held = await shm.lock()`: released when the block ends, however it ends. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 export interface LockOptions {

@@ -138,6 +138,11 @@ export function isPosix(r: object): r is PosixRecord {
   return (r as { kind?: string }).kind === 'posix';
 }
 
+/** A System V segment's record? (the type guard for a mixed list) */
+export function isSegment(r: object): r is SegmentRecord {
+  return (r as { kind?: string }).kind === 'sysv';
+}
+
 /** "major:minor" as /proc prints a device, in hex. */
 export function deviceText(dev: number, width = 2): string {
   const major = Math.floor(dev / 256) & 0xfff;

@@ -60,6 +60,11 @@ export class PosixLock {
     return this.#fd;
   }
 
+  /** `await using held = await shm.lock()`: released when the block ends. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+  }
+
   release(): void {
     if (this.#fd < 0) return;
     const fd = this.#fd;

@@ -45,7 +45,12 @@ export class SysvShm implements SharedMemory {
         `timed out after ${(labelMs ?? 0) / 1000} s waiting for the ${mode} lock (${heldText(lock.state())})`,
       );
     }
-    return { mode, fd: null, release: () => lock.release() };
+    return {
+      mode,
+      fd: null,
+      release: () => lock.release(),
+      [Symbol.asyncDispose]: async () => lock.release(),
+    };
   }
 
   remove(): { inUse: number; warning: string | null } {

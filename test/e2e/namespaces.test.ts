@@ -248,7 +248,11 @@ describe('check and doctor', () => {
         if (!logind) ns.sh('mkdir -p /usr/lib/systemd && mount -t tmpfs fake /usr/lib/systemd && touch /usr/lib/systemd/systemd-logind');
         ns.sh('mount -t tmpfs fake /run/systemd 2>/dev/null || (mkdir -p /run/systemd && mount -t tmpfs fake /run/systemd)');
         ns.sh('f=$(mktemp); printf "[Login]\\n" > $f; mount --bind $f /etc/systemd/logind.conf 2>/dev/null || true; rm -f $f');
-        const doctor = (): { status: number; out: string; removeIpc: { enabled: boolean; source: string; affectsUser: boolean } } => {
+        const doctor = (): {
+          status: number | null;
+          out: string;
+          removeIpc: { enabled: boolean; source: string; affectsUser: boolean };
+        } => {
           const r = ns.run([...USER1000, BIN, 'doctor', '--json']);
           const d = JSON.parse(r.out) as { environment: { removeIpc: { enabled: boolean; source: string; affectsUser: boolean } } };
           return { status: r.status, out: r.out, removeIpc: d.environment.removeIpc };

@@ -21,24 +21,29 @@ afterAll(() => rmSync(bin, { recursive: true, force: true }));
 
 const jsBlocks = [...readme.matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]!);
 
-test.each(jsBlocks.map((b, i) => [i + 1, b] as const))('library example %d runs as written and prints what its comments say', (_n, block) =>
-  withNamespace(
-    (ns) => {
-      // run from the package's own directory, so that `import ... from 'shmctl-ts'` resolves to this package
-      const r = ns.run(['sh', '-c', `cd ${ROOT} && node --input-type=module -e "$0"`, block]);
-      if (r.status !== 0) throw new Error(`status ${r.status}\n${r.stderr}`);
-      const expected = [...block.matchAll(/console\.log\(.*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
-      expect(
-        r.out
-          .trim()
-          .split('\n')
-          .map((l) => l.trim()),
-      ).toEqual(expected);
-      expect(r.stderr).toBe('');
-    },
-    true,
-    { posix: true },
-  ),
+// The TypeScript examples are compiled and run from the packed package by package.test.ts; the JavaScript ones
+// (CommonJS) run here as written.
+test.each(jsBlocks.map((b, i) => [i + 1, b] as const))(
+  'JavaScript example %d runs as written and prints what its comments say',
+  (_n, block) =>
+    withNamespace(
+      (ns) => {
+        // run from the package's own directory, so that `import ... from 'shmctl-ts'` resolves to this package
+        const type = /\brequire\(/.test(block) ? 'commonjs' : 'module';
+        const r = ns.run(['sh', '-c', `cd ${ROOT} && node --input-type=${type} -e "$0"`, block]);
+        if (r.status !== 0) throw new Error(`status ${r.status}\n${r.stderr}`);
+        const expected = [...block.matchAll(/console\.log\(.*\/\/ (.*)$/gm)].map((m) => m[1]!.trim());
+        expect(
+          r.out
+            .trim()
+            .split('\n')
+            .map((l) => l.trim()),
+        ).toEqual(expected);
+        expect(r.stderr).toBe('');
+      },
+      true,
+      { posix: true },
+    ),
 );
 
 test('the README has examples for every subcommand', () => {
