@@ -84,6 +84,55 @@ test('the TypeScript examples compile with tsc --strict in a fresh ES module pro
     );
 }, 120_000);
 
+test('using and await using let go of an attachment, a region and a lock however their block ends (compiled by tsc, run by node)', () => {
+  const dir = project('esm-dispose', 'module', { compilerOptions: { ...strict, outDir: 'out' }, include: ['*.ts'] });
+  writeFileSync(
+    join(dir, 'dispose.ts'),
+    `import { LockTimeout, Shm } from 'shmctl-ts';
+for (const shm of [Shm.create({ private: true, size: 4096 }), Shm.create({ name: '/disposed', size: 4096 })]) {
+  let kept: { attached: boolean } | null = null;
+  try {
+    using m = shm.attach();
+    kept = m;
+    m.buffer.write('inside');
+    throw new Error('the block fails');
+  } catch (e) {
+    console.log(shm.kind, (e as Error).message, kept!.attached, shm.isSysv() ? shm.stat().nattch : '-', shm.read(0, 6).toString());
+  }
+  {
+    using r = shm.region();
+    console.log(r.size);
+  }
+  try {
+    await using held = await shm.lock();
+    await shm.lock({ timeoutMs: 0 }).catch((e) => console.log(held.mode, e instanceof LockTimeout));
+    throw new Error('the lock block fails');
+  } catch (e) {
+    const again = await shm.lock({ timeoutMs: 0 }); // released when the block ended
+    console.log((e as Error).message, again.mode);
+    again.release();
+  }
+  shm.remove();
+}
+`,
+  );
+  const compiled = tsc(dir);
+  expect(compiled.out).toBe('');
+  return withNamespace(
+    (ns) => {
+      const r = ns.run(['node', join(dir, 'out/dispose.js')]);
+      expect(r.stderr).toBe('');
+      expect(r.out).toBe(
+        ['sysv the block fails false 0 inside', '4096', 'exclusive true', 'the lock block fails exclusive']
+          .concat(['posix the block fails false - inside', '4096', 'exclusive true', 'the lock block fails exclusive'])
+          .join('\n') + '\n',
+      );
+    },
+    true,
+    { posix: true },
+  );
+});
+
 test('a type error is caught: stat() of a POSIX object has no nattch, list() of segments has no name', () => {
   const dir = project('esm-wrong', 'module', { compilerOptions: { ...strict, noEmit: true }, include: ['*.ts'] });
   writeFileSync(
