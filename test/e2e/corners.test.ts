@@ -130,7 +130,6 @@ describe('progress and memory', () => {
         expect(ns.sh(`head -c 256M /dev/zero | tr '\\0' a | ${BIN} write /big`).status).toBe(0);
         const string = await peakPrivate(ns, ['read', '/big', '--format', 'string']);
         const hex = await peakPrivate(ns, ['read', '/big', '--length', '32M', '--format', 'hex']);
-        console.log(`peak private memory: string of 256 MiB ${string.peak >> 20} MiB, hex of 32 MiB ${hex.peak >> 20} MiB`);
         expect(string).toMatchObject({ status: 0 });
         expect(hex).toMatchObject({ status: 0 });
         expect(string.peak).toBeLessThan(64 << 20);

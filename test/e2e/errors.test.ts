@@ -4,7 +4,7 @@
  * command-line input: one line on stderr, the documented status, and no
  * segment made, changed or removed.
  */
-import { BIN, withNamespace, type Namespace, type RunResult, NOBODY } from '../helpers/ns.js';
+import { BIN, withNamespace, type Namespace, type RunResult, NOBODY, WAIT_FOR } from '../helpers/ns.js';
 
 const snapshot = (ns: Namespace): string =>
   // everything but the times a failed attach or stat may not change anyway
@@ -242,7 +242,10 @@ describe('memory safety and signals', () => {
   test('a segment removed during a long read is read to the end (the mapping stays valid)', () =>
     withNamespace((ns) => {
       const id = ns.cli(['create', '--key', '0x71', '--size', '256M']).out.trim();
-      const r = ns.sh(`${BIN} read ${id} | (sleep 0.3; ${BIN} rm ${id}; wc -c)`);
+      // removed once the reader holds it (nattch 1), whenever that is
+      const r = ns.sh(
+        `${WAIT_FOR} ${BIN} read ${id} | (poll sh -c '[ "$(${BIN} stat ${id} --field nattch)" = 1 ]'; ${BIN} rm ${id}; wc -c)`,
+      );
       expect(r.status).toBe(0);
       expect(r.out.trim()).toBe(String(256 << 20));
       expect(ns.segments()).toEqual([]);

@@ -47,7 +47,6 @@ describe('lock', () => {
         Array.from({ length: 16 }, () => ['count', String(id), '200', 'nolock']),
       );
       const total = counter(ns, id);
-      console.log(`without the lock: ${total} of 3200 increments survived`);
       expect(total).toBeLessThanOrEqual(3200);
       ns.cli(['rm', String(id)]);
     }));
@@ -78,8 +77,9 @@ describe('lock', () => {
       holder.kill('SIGKILL');
       expect(await exited(waiter)).toBe(0);
       const ms = Date.now() - killedAt;
-      console.log(`waiter got the lock ${ms} ms after the holder was killed`);
-      expect(ms).toBeLessThan(1000);
+      // the kernel gives the lock back at the holder's death (SEM_UNDO): the waiter is woken, not polling for it; the
+      // bound is for a machine that may be busy
+      expect(ms).toBeLessThan(10_000);
       ns.cli(['rm', String(id)]);
       expect(semaphores(ns)).toEqual([]);
     }));

@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { BIN, exited, NOBODY, PYTHON, until, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, exited, NOBODY, PYTHON, until, WAIT_FOR, withNamespace, type Namespace } from '../helpers/ns.js';
 import { parseExposition, type Family } from '../helpers/prom.js';
 
 const inNs = { pid: true, posix: true };
@@ -254,12 +254,14 @@ describe('watch', () => {
   test('a reader that goes away (| head -n 1) ends it quietly: status 0, nothing on stderr', () =>
     withNamespace(
       (ns) => {
+        // segments are made until the reader has its line (the first look is watch's baseline, whenever it comes)
         const r = ns.sh(
-          `(${BIN} watch --jsonl --interval 0.05 2>/tmp/watch-err | head -n 1) & ` +
-            `sleep 0.3; for k in 1 2 3; do ${BIN} create --key $k --size 1 >/dev/null; sleep 0.2; done; wait; cat /tmp/watch-err; rm -f /tmp/watch-err`,
+          `e=$(mktemp); (${BIN} watch --jsonl --interval 0.05 2>$e | head -n 1) & w=$!; ` +
+            `k=0; while kill -0 $w 2>/dev/null && [ $k -lt 600 ]; do k=$((k + 1)); ${BIN} create --key $k --size 1 >/dev/null; done; ` +
+            `wait $w; cat $e; rm -f $e`,
         );
         expect(r.status).toBe(0);
-        expect(r.out).toMatch(/^\{"time":"[^"]+","event":"create","kind":"sysv","id":\d+,"key":"0x00000001"[^\n]*\}\n$/);
+        expect(r.out).toMatch(/^\{"time":"[^"]+","event":"create","kind":"sysv","id":\d+,"key":"0x[0-9a-f]{8}"[^\n]*\}\n$/);
         ns.run(['ipcrm', '--all']);
       },
       true,
@@ -274,7 +276,8 @@ describe('watch', () => {
           [
             'script',
             '-qec',
-            `(sleep 0.5; ${BIN} create --key 0x71 --size 1 >/dev/null) & exec ${BIN} watch --interval 0.2 --count 8`,
+            // the segment is made once the first frame is on the terminal (script(1) has passed it on), whenever that is
+            `(${WAIT_FOR} written "script -qec" 200 && ${BIN} create --key 0x71 --size 1 >/dev/null) & exec ${BIN} watch --interval 0.2 --count 20`,
             '/dev/null',
           ],
           { env: { TERM: 'xterm', FORCE_COLOR: '1' } },
@@ -284,7 +287,7 @@ describe('watch', () => {
         expect(screen.startsWith('\x1b[?1049h\x1b[?25l')).toBe(true);
         expect(screen.endsWith('\x1b[?25h\x1b[?1049l')).toBe(true);
         const frames = screen.split('\x1b[H').slice(1);
-        expect(frames.length).toBe(8);
+        expect(frames.length).toBe(20);
         for (const f of frames) expect(f).toMatch(/^Every 0\.2s: shmctl-ts watch/);
         expect(frames[0]).toContain('0x00000070');
         expect(frames[0]).not.toContain('0x00000071');

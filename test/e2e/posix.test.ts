@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, withNamespace, type Namespace, NOBODY } from '../helpers/ns.js';
+import { BIN, withNamespace, type Namespace, NOBODY, WAIT_FOR } from '../helpers/ns.js';
 import { joined, parallelCopyMissing, straceTo, traced } from '../helpers/strace.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -237,9 +237,11 @@ describe('POSIX objects: read and write', () => {
       (ns) => {
         ns.cli(['create', '/t', '--size', '64M']);
         // the reader is held up by a slow pipe while truncate(1) shrinks the object
+        // (states waited for, never times: the reader has filled the pipe before the truncation, the pipe is drained
+        // only after it)
         const read = ns.sh(
-          `${BIN} read /t 2>/tmp/err | (sleep 0.7; cat >/dev/null) & ` +
-            'sleep 0.3; truncate -s 4096 /dev/shm/t; wait; cat /tmp/err; exit 0',
+          `${WAIT_FOR} t=$(mktemp -d); ${BIN} read /t 2>$t/err | (exists $t/go; cat >/dev/null) & ` +
+            `written "shmctl-ts read /t" 65536; truncate -s 4096 /dev/shm/t; touch $t/go; wait; cat $t/err; rm -r $t; exit 0`,
         );
         expect(read.out).toMatch(
           /^shmctl-ts: read: \/t: shrank to 4096 bytes \(truncated by another process\) during the read; \d+ bytes were read\n$/,
@@ -247,9 +249,10 @@ describe('POSIX objects: read and write', () => {
         // the same to a terminal (a character device: the mapping is handed to write(2)); the terminal's
         // reader holds it up until the object is truncated: the kernel's copy stops there, no SIGBUS
         ns.run(['truncate', '-s', '64M', '/dev/shm/t']);
+        // (script(1) has passed 64 KiB of the terminal's output on before the truncation)
         const tty = ns.sh(
-          `script -qec "${BIN} read /t 2>/tmp/tty-err; echo status \\$? >>/tmp/tty-err" /dev/null | (sleep 0.7; cat >/dev/null) & ` +
-            'sleep 0.3; truncate -s 4096 /dev/shm/t; wait; cat /tmp/tty-err; exit 0',
+          `${WAIT_FOR} t=$(mktemp -d); script -qec "${BIN} read /t 2>$t/err; echo status \\$? >>$t/err" /dev/null | (exists $t/go; cat >/dev/null) & ` +
+            `written "script -qec" 65536; truncate -s 4096 /dev/shm/t; touch $t/go; wait; cat $t/err; rm -r $t; exit 0`,
         );
         expect(tty.out).toMatch(
           /^shmctl-ts: read: \/t: shrank to 4096 bytes \(truncated by another process\) during the read; \d+ bytes were read\nstatus 1\n$/,
@@ -258,15 +261,20 @@ describe('POSIX objects: read and write', () => {
         const write = ns.sh(`(head -c 1M /dev/zero; sleep 0.7; head -c 10M /dev/zero) | ${BIN} write /t; echo "status $?"`, {});
         // nothing truncated it this time: a plain success
         expect(write.out).toBe('status 0\n');
+        // the first MiB is in the object (its blocks are made) before the truncation, the rest comes after it
+        ns.run(['truncate', '-s', '0', '/dev/shm/t']);
+        ns.run(['truncate', '-s', '64M', '/dev/shm/t']);
         const shrunk = ns.sh(
-          `(head -c 1M /dev/zero; sleep 0.7; head -c 10M /dev/zero) | ${BIN} write /t & ` +
-            'sleep 0.3; truncate -s 8192 /dev/shm/t; wait $!; echo "status $?"',
+          `${WAIT_FOR} t=$(mktemp -d); (head -c 1M /dev/zero; exists $t/go; head -c 10M /dev/zero) | ${BIN} write /t & ` +
+            `allocated /dev/shm/t 2048; truncate -s 8192 /dev/shm/t; touch $t/go; wait $!; echo "status $?"; rm -r $t`,
         );
         expect(shrunk.out).toBe('status 1\n');
         expect(shrunk.stderr).toMatch(/\/t: shrank to 8192 bytes \(truncated by another process\) during the write/);
         expect(fileStat(ns, 't').size).toBe(8192);
         // a mapping that is only held (attach) survives a truncation too
-        const held = ns.sh(`${BIN} attach /t --timeout 0.6 -q & sleep 0.2; truncate -s 0 /dev/shm/t; wait $!; echo "status $?"`);
+        const held = ns.sh(
+          `${WAIT_FOR} ${BIN} attach /t -q & a=$!; mapped /dev/shm/t; truncate -s 0 /dev/shm/t; kill -TERM $a; wait $a; echo "status $?"`,
+        );
         expect(held.out).toBe('status 0\n');
         ns.cli(['rm', '/t']);
       },

@@ -223,3 +223,24 @@ export async function pythonCreator(ns: Namespace, key: number, arg: string): Pr
   await ns.until((s) => s.some((x) => x.key === key), 'the python creator');
   return holder;
 }
+
+/**
+ * Shell functions for scripts that must wait for a state, never for a time
+ * (50 ms steps, 60 s at most, then status 1):
+ * - `written PATTERN BYTES`: a process whose command line matches PATTERN
+ *   has written at least BYTES (/proc/PID/io wchar);
+ * - `mapped PATH`: some process maps PATH (/proc/PID/maps);
+ * - `allocated PATH BLOCKS`: the file has at least BLOCKS 512-byte blocks;
+ * - `exists PATH`: the file is there.
+ */
+export const WAIT_FOR = [
+  'poll() { i=0; while [ $i -lt 1200 ]; do "$@" && return 0; i=$((i + 1)); sleep 0.05; done; echo "timed out: $*" >&2; return 1; }',
+  'wrote() { for p in $(pgrep -f "$1"); do [ "$(awk \'/^wchar/ {print $2}\' /proc/$p/io 2>/dev/null || echo 0)" -ge "$2" ] && return 0; done; return 1; }',
+  'written() { poll wrote "$@"; }',
+  'maps() { grep -qs " $1\\$" /proc/[0-9]*/maps; }',
+  'mapped() { poll maps "$1"; }',
+  'blocks() { [ "$(stat -c %b "$1")" -ge "$2" ]; }',
+  'allocated() { poll blocks "$@"; }',
+  'exists() { poll test -e "$1"; }',
+  '',
+].join('\n');
