@@ -17,19 +17,43 @@
 import { Errno, hasErrno, isMissingErrno, ShmError, UsageError } from './model/errors.js';
 import { DEFAULT_MODE } from './model/parse.js';
 import type { LockMode } from './model/lock-state.js';
-import type { PosixRecord, SegmentRecord, ShmRecord } from './model/record.js';
 import { IPC_PRIVATE } from './kernel/sysv.js';
 import type { Mapping } from './mapping.js';
 import { checkPosixName } from './posix/name.js';
 import { createPosix } from './posix/object.js';
 import { PosixShm } from './posix/shm.js';
 import { checkRegionRange, type Region } from './region.js';
-import type { HandOff, LockHandle, LockOptions, SetChange, SharedMemory } from './shared-memory.js';
+import type {
+  HandOff,
+  LockHandle,
+  LockOptions,
+  PosixCreateOptions,
+  RecordOf,
+  SetChange,
+  SharedMemory,
+  ShmCreateOptions,
+  ShmKind,
+  ShmTarget,
+  SysvCreateOptions,
+  SysvTarget,
+} from './shared-memory.js';
 import { createRandomKeySegment, createSegment, keyFromPath, openKey } from './sysv/segment.js';
 import { SysvShm } from './sysv/shm.js';
 import { writeBuffer } from './transfer.js';
 
-export type { HandOff, LockHandle, LockOptions, SetChange };
+export type {
+  HandOff,
+  LockHandle,
+  LockOptions,
+  PosixCreateOptions,
+  RecordOf,
+  SetChange,
+  ShmCreateOptions,
+  ShmKind,
+  ShmTarget,
+  SysvCreateOptions,
+  SysvTarget,
+};
 export type { Mapping, Region };
 // What names need, and the namespace's limits: for callers (the CLI among them) that only know this module.
 export { checkPosixName, isPosixName } from './posix/name.js';
@@ -47,41 +71,6 @@ export { isolate, userNamespaceCommand } from './isolate.js';
 export { enterNamespace, inEachNamespace, ipcNamespaces, type IpcNamespace, type NamespaceSpec } from './namespaces.js';
 
 export { DEFAULT_MODE };
-
-/** What names an existing segment or object: exactly one of these. */
-export type ShmTarget = { id: number } | { key: number } | { ftok: string; proj?: number } | { name: string };
-
-export interface ShmCreateOptions {
-  /** A System V key (unsigned 32-bit, not 0), or 'random' for an unused one. */
-  key?: number | 'random';
-  /** A System V segment with no key (IPC_PRIVATE). */
-  private?: boolean;
-  /** The key ftok(3) makes from this existing path and `proj` (default 1). */
-  ftok?: string;
-  proj?: number;
-  /** A POSIX object, "/name". */
-  name?: string;
-  /** Bytes. */
-  size: number;
-  /** Permission bits; default 0600. */
-  mode?: number;
-  /** Fail (EEXIST) if it exists, instead of opening it. */
-  exclusive?: boolean;
-  /** System V only: SHM_HUGETLB, SHM_NORESERVE. */
-  flags?: number;
-}
-
-/** The two kinds of shared memory. */
-export type ShmKind = 'sysv' | 'posix';
-/** The record `stat()` gives for a kind: a segment's, an object's, or either. */
-export type RecordOf<K extends ShmKind> = [K] extends ['sysv'] ? SegmentRecord : [K] extends ['posix'] ? PosixRecord : ShmRecord;
-/** Names of a System V segment, existing or to be made. */
-export type SysvTarget = { id: number } | { key: number } | { ftok: string; proj?: number };
-/** Options that make a System V segment (a key, no key, or ftok), as opposed to a POSIX object (name). */
-export type SysvCreateOptions = ShmCreateOptions &
-  ({ key: number | 'random' } | { private: true } | { ftok: string }) & { name?: undefined };
-/** Options that make a POSIX object. */
-export type PosixCreateOptions = ShmCreateOptions & { name: string; key?: undefined; private?: undefined | false; ftok?: undefined };
 
 /**
  * A segment or an object. `Shm.create`/`Shm.open` give a `Shm<'sysv'>` or a

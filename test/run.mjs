@@ -6,22 +6,35 @@
 import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const args = process.argv.slice(2);
 
+// jest's cache is kept per user: inside a user namespace this suite is uid 0, and root's cache directory is not
+// ours to write (EACCES)
+const realUid = process.env.SHMCTL_TS_REAL_UID ?? String(process.getuid?.() ?? 'x');
+const cacheDirectory = join(tmpdir(), `shmctl-ts-jest-cache-${realUid}`);
+
+if (!process.env.SHMCTL_TS_TEST_NS && process.getuid?.() !== 0) {
+  // Most tests need root: private namespaces and mounts per test, other users (setpriv), a real /dev/shm of their
+  // own. An ordinary user gets the ones that need none, and the rest counted as skipped, for that reason.
+  console.error(
+    'test/run.mjs: not root: running the tests that need no root (test/unit); the rest need root (namespaces, mounts, ' +
+      'other users) and are counted as skipped: run `sudo npm test` for all of them',
+  );
+  process.exit(rootless());
+}
+
 if (!process.env.SHMCTL_TS_TEST_NS) {
-  // Root (CI) can unshare the IPC namespace directly; others map themselves
-  // to root in a user namespace first.
+  // Root (CI) unshares the IPC namespace directly.
   // SHELL fixed: script(1) runs $SHELL -c, and CI's may differ from a developer's.
-  const env = { ...process.env, SHMCTL_TS_TEST_NS: '1', SHELL: '/bin/sh' };
+  const env = { ...process.env, SHMCTL_TS_TEST_NS: '1', SHELL: '/bin/sh', SHMCTL_TS_REAL_UID: realUid };
   const self = [process.execPath, fileURLToPath(import.meta.url), ...args];
-  const direct = process.getuid?.() === 0;
   // A mount namespace too, so the suite gets a /dev/shm of its own (POSIX objects).
   const ns = ['--ipc', '--mount', '--propagation', 'private'];
-  const r = spawnSync('unshare', direct ? [...ns, ...self] : ['--user', '--map-root-user', ...ns, ...self], {
+  const r = spawnSync('unshare', [...ns, ...self], {
     stdio: 'inherit',
     env,
   });
@@ -48,29 +61,8 @@ if (mounted.status !== 0) {
 // 077), from a copy opened to them.
 const suite = reachableSuite(root);
 
-const results = join(tmpdir(), `shmctl-ts-jest-${process.pid}.json`);
-const jest = spawnSync(
-  process.execPath,
-  [join(suite.root, 'node_modules/jest/bin/jest.js'), '--json', `--outputFile=${results}`, ...args],
-  {
-    cwd: suite.root,
-    stdio: 'inherit',
-    env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim(), LC_ALL: 'C' },
-  },
-);
-
-let passed = 0;
-let failed = 0;
-let skipped = 0;
-try {
-  const r = JSON.parse(readFileSync(results, 'utf8'));
-  passed = r.numPassedTests;
-  failed = r.numFailedTests + r.numRuntimeErrorTestSuites;
-  skipped = r.numPendingTests + r.numTodoTests;
-  rmSync(results, { force: true });
-} catch {
-  failed += 1; // jest did not even report
-}
+const run = jest(suite.root, args);
+let { passed, failed, skipped } = run.counts;
 
 // Nothing the suite made may outlive it in this namespace.
 const left = readFileSync('/proc/sysvipc/shm', 'latin1').trim().split('\n').length - 1;
@@ -87,7 +79,57 @@ if (objects.length > 0) {
 suite.cleanUp();
 
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
-process.exit(jest.status === 0 && failed === 0 ? 0 : 1);
+process.exit(run.status === 0 && failed === 0 ? 0 : 1);
+
+/**
+ * Run jest in `dir` with `extra` arguments; its exit status and counts (from
+ * test/helpers/count-reporter.cjs; a run that reported nothing counts as one
+ * failure).
+ */
+function jest(dir, extra) {
+  const counts = join(mkdtempSync(join(tmpdir(), 'shmctl-ts-counts-')), 'counts.json');
+  const r = spawnSync(
+    process.execPath,
+    [
+      join(dir, 'node_modules/jest/bin/jest.js'),
+      `--cacheDirectory=${cacheDirectory}`,
+      ...extra,
+      // last: --reporters takes every word after it
+      '--reporters=default',
+      `--reporters=${join(dir, 'test/helpers/count-reporter.cjs')}`,
+    ],
+    {
+      cwd: dir,
+      stdio: 'inherit',
+      env: {
+        ...process.env,
+        SHMCTL_TS_COUNTS: counts,
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --experimental-vm-modules --no-warnings`.trim(),
+        LC_ALL: 'C',
+      },
+    },
+  );
+  let result = { passed: 0, failed: 1, skipped: 0 };
+  try {
+    result = JSON.parse(readFileSync(counts, 'utf8'));
+  } catch {
+    /* jest did not even report */
+  }
+  rmSync(dirname(counts), { recursive: true, force: true });
+  return { status: r.status, counts: result };
+}
+
+/** An ordinary user's run: test/unit for real, every other test counted (not run) as skipped. */
+function rootless() {
+  const unit = jest(root, ['test/unit', ...args]);
+  // the others, collected but not run: a name pattern that no test has
+  const others = jest(root, ['--testPathIgnorePatterns', '/test/unit/', '--testNamePattern', '^ never a test name $', '--silent', ...args]);
+  const passed = unit.counts.passed;
+  const failed = unit.counts.failed + others.counts.failed;
+  const skipped = unit.counts.skipped + others.counts.skipped;
+  console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+  return unit.status === 0 && failed === 0 ? 0 : 1;
+}
 
 /** Can nobody run the built binary at `dir`? null when there is no nobody to ask (not root). */
 function nobodyCanRun(dir) {

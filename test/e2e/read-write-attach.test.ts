@@ -195,7 +195,9 @@ describe('attach', () => {
       child.stderr!.on('data', (d) => (err += d));
       await ns.until((s) => s[0]!.nattch === 1 && err.includes('\n'), 'nattch 1 and the message');
       expect(err).toMatch(
-        new RegExp(`^shmctl-ts: attach: note: id ${id}: attached read-write at 0x[0-9a-f]+ \\(4096 bytes\\), held until SIGINT/SIGTERM\\n$`),
+        new RegExp(
+          `^shmctl-ts: attach: note: id ${id}: attached read-write at 0x[0-9a-f]+ \\(4096 bytes\\), held until SIGINT/SIGTERM\\n$`,
+        ),
       );
       const status = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');
