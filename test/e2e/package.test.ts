@@ -65,6 +65,18 @@ test('the packed package has what the README links and a licence, and no tests o
   expect(list.filter((f) => /^package\/(test|src|commands)\//.test(f))).toEqual([]);
 });
 
+test('npm install -g --ignore-scripts of the built checkout is quiet and puts the command and its man page in place', () => {
+  const prefix = join(work, 'global');
+  const r = spawnSync('npm', ['install', '-g', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, ROOT], {
+    encoding: 'utf8',
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+  expect(spawnSync(join(prefix, 'bin/shmctl-ts'), ['--version'], { encoding: 'utf8' }).stdout).toBe(`${version}\n`);
+  expect(readdirSync(join(prefix, 'share/man/man1'))).toContain('shmctl-ts.1');
+}, 120_000);
+
 test('the TypeScript examples compile with tsc --strict in a fresh ES module project, and run as their comments say', async () => {
   expect(tsBlocks.length).toBeGreaterThanOrEqual(2);
   const dir = project('esm-app', 'module', { compilerOptions: { ...strict, outDir: 'out' }, include: ['*.ts'] });
