@@ -9,7 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BIN, ROOT, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, Namespace, ROOT, withNamespace } from '../helpers/ns.js';
 
 const HELPER = `${ROOT}test/helpers/ipc-helper.mjs`;
 const LONG_USER = 'averyveryverylongusername';
@@ -137,51 +137,55 @@ const LSIPC_FORMATS = [
   ['-o', 'SIZE', '--noheadings', '-b'],
 ];
 
+// One namespace of every kind of segment for all the views (made once: the holders, names and sizes take a while),
+// one test per view, so that no test needs more than a few commands' time on a busy machine.
 describe('every view on every kind of segment', () => {
-  test('ipcs -m views, ipcs -m -i, lsipc -m formats, and typed JSON', () =>
-    withNamespace(
-      async (ns) => {
-        expect(ns.run(['mount', '--bind', join(dir, 'passwd'), '/etc/passwd']).status).toBe(0);
-        expect(ns.run(['mount', '--bind', join(dir, 'group'), '/etc/group']).status).toBe(0);
-        const holders = await populate(ns);
-        try {
-          for (const args of IPCS_VIEWS) same(ns, ['ls', ...args], ['ipcs', '-m', ...args]);
-          // names longer than 10 characters: cut in the default view, whole in -c
-          expect(ns.cli(['ls']).out).toContain(`${LONG_USER.slice(0, 10)} 640`);
-          expect(ns.cli(['ls', '-c']).out).toContain(`${LONG_USER} ${LONG_GROUP}`);
+  let ns: Namespace;
+  let holders: ChildProcess[];
+  beforeAll(async () => {
+    ns = await Namespace.create({ mount: true });
+    expect(ns.run(['mount', '--bind', join(dir, 'passwd'), '/etc/passwd']).status).toBe(0);
+    expect(ns.run(['mount', '--bind', join(dir, 'group'), '/etc/group']).status).toBe(0);
+    holders = await populate(ns);
+  }, 120_000);
+  afterAll(async () => {
+    await finish(ns, holders);
+    await ns.close();
+  }, 120_000);
 
-          for (const s of ns.segments()) {
-            for (const unit of [[], ['--human'], ['-b']]) {
-              same(ns, ['stat', String(s.id), '--format', 'ipcs', ...unit], ['ipcs', '-m', '-i', String(s.id), ...unit]);
-            }
-          }
+  test.each(IPCS_VIEWS.map((v) => [v.join(' ') || '(default)', v] as const))('ls %s is ipcs -m %s', (_name, args) =>
+    same(ns, ['ls', ...args], ['ipcs', '-m', ...args]),
+  );
 
-          for (const args of LSIPC_FORMATS) {
-            const machine = args.some((a) => a === '--raw' || a === '--export');
-            same(ns, ['ls', ...(machine ? [] : ['--format', 'lsipc']), ...args], ['lsipc', '-m', ...args]);
-          }
+  test('names longer than 10 characters: cut in the default view, whole in -c', () => {
+    expect(ns.cli(['ls']).out).toContain(`${LONG_USER.slice(0, 10)} 640`);
+    expect(ns.cli(['ls', '-c']).out).toContain(`${LONG_USER} ${LONG_GROUP}`);
+  });
 
-          // JSON: lsipc's shape and names, with real types
-          const ours = JSON.parse(ns.cli(['ls', '--json', '-o', LSIPC_COLUMNS, '--time-format', 'iso']).out);
-          const theirs = JSON.parse(ns.run(['lsipc', '-m', '--json', '-b', '-o', LSIPC_COLUMNS, '--time-format', 'iso']).out);
-          expect(ours.sharedmemory).toHaveLength(theirs.sharedmemory.length);
-          ours.sharedmemory.forEach((o: Record<string, unknown>, i: number) => {
-            const t = theirs.sharedmemory[i];
-            for (const [k, v] of Object.entries(o)) {
-              if (['id', 'cuid', 'uid', 'gid', 'size', 'nattch', 'cpid', 'lpid'].includes(k)) expect(typeof v).toBe('number');
-              const asText =
-                v === null ? (k === 'owner' ? String(o.uid) : null) : Array.isArray(v) ? (v.length ? v.join(',') : null) : String(v);
-              expect([k, asText]).toEqual([k, t[k]]);
-            }
-            expect(Array.isArray(o.status)).toBe(true);
-          });
-        } finally {
-          await finish(ns, holders);
-        }
-      },
-      true,
-      { mount: true },
-    ));
+  test.each([[[]], [['--human']], [['-b']]] as const)('stat ID --format ipcs %j is ipcs -m -i ID, for every segment', (unit) => {
+    for (const s of ns.segments())
+      same(ns, ['stat', String(s.id), '--format', 'ipcs', ...unit], ['ipcs', '-m', '-i', String(s.id), ...unit]);
+  });
+
+  test.each(LSIPC_FORMATS.map((f) => [f.join(' ') || '(default)', f] as const))('ls %s is lsipc -m %s', (_name, args) => {
+    const machine = args.some((a) => a === '--raw' || a === '--export');
+    same(ns, ['ls', ...(machine ? [] : ['--format', 'lsipc']), ...args], ['lsipc', '-m', ...args]);
+  });
+
+  test("--json is lsipc's shape and names, with real types", () => {
+    const ours = JSON.parse(ns.cli(['ls', '--json', '-o', LSIPC_COLUMNS, '--time-format', 'iso']).out);
+    const theirs = JSON.parse(ns.run(['lsipc', '-m', '--json', '-b', '-o', LSIPC_COLUMNS, '--time-format', 'iso']).out);
+    expect(ours.sharedmemory).toHaveLength(theirs.sharedmemory.length);
+    ours.sharedmemory.forEach((o: Record<string, unknown>, i: number) => {
+      const t = theirs.sharedmemory[i];
+      for (const [k, v] of Object.entries(o)) {
+        if (['id', 'cuid', 'uid', 'gid', 'size', 'nattch', 'cpid', 'lpid'].includes(k)) expect(typeof v).toBe('number');
+        const asText = v === null ? (k === 'owner' ? String(o.uid) : null) : Array.isArray(v) ? (v.length ? v.join(',') : null) : String(v);
+        expect([k, asText]).toEqual([k, t[k]]);
+      }
+      expect(Array.isArray(o.status)).toBe(true);
+    });
+  });
 });
 
 describe('limits and usage', () => {
