@@ -27,6 +27,8 @@ export interface Layout {
   group: { name: number; gid: number };
   /** struct tm's tm_gmtoff. */
   tmGmtoff: number;
+  /** open(2) flags that differ by architecture (asm/fcntl.h): arm64 moves O_DIRECTORY and O_NOFOLLOW. */
+  openFlags: { directory: number; nofollow: number };
 }
 
 /** What x86-64 and aarch64 glibc share (LP64, little-endian). */
@@ -46,12 +48,16 @@ const LAYOUTS: Record<string, Layout> = {
     ...LP64,
     ipcPerm: { key: 0, uid: 4, gid: 8, cuid: 12, cgid: 16, mode: 20, modeBytes: 2, seq: 24 },
     semidDs: { size: 104, otime: 48, ctime: 64, nsems: 80 },
+    // asm-generic/fcntl.h
+    openFlags: { directory: 0o200000, nofollow: 0o400000 },
   },
   // the generic bits/types/struct_semid_ds.h (__TIMESIZE 64), bits/ipc-perm.h
   'linux arm64 glibc': {
     ...LP64,
     ipcPerm: { key: 0, uid: 4, gid: 8, cuid: 12, cgid: 16, mode: 20, modeBytes: 4, seq: 24 },
     semidDs: { size: 88, otime: 48, ctime: 56, nsems: 64 },
+    // arch/arm64/include/uapi/asm/fcntl.h: 0o400000 is O_LARGEFILE there, 0o200000 O_DIRECT
+    openFlags: { directory: 0o40000, nofollow: 0o100000 },
   },
 };
 

@@ -4,6 +4,7 @@
  */
 import { Errno } from '../model/errors.js';
 import { call, callInThread, fail, scratchArea, T } from './ffi.js';
+import { layout } from './layout.js';
 
 // --- POSIX shared memory -----------------------------------------------------
 
@@ -33,7 +34,6 @@ function cName(name: Uint8Array): number {
   return area.address;
 }
 
-const O_NOFOLLOW = 0o400000;
 const O_CLOEXEC = 0o2000000;
 
 /**
@@ -42,7 +42,8 @@ const O_CLOEXEC = 0o2000000;
  * another mount namespace's /dev/shm (/proc/PID/root/dev/shm).
  */
 export function shmOpen(path: Uint8Array, flags: number, mode: number): number {
-  const r = call('open', T.I32, [T.U64, T.I32, T.U32], [cName(path), flags | O_NOFOLLOW | O_CLOEXEC, mode]);
+  // O_NOFOLLOW is this architecture's (arm64's differs): a symlink planted in place of an object is never followed
+  const r = call('open', T.I32, [T.U64, T.I32, T.U32], [cName(path), flags | layout().openFlags.nofollow | O_CLOEXEC, mode]);
   if (r.value === -1) fail('shm_open', r);
   return r.value;
 }

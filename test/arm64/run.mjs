@@ -195,6 +195,36 @@ await check('POSIX objects: create, write, read, ls, rm', () => {
   equal(existsSync('/dev/shm/arm64'), false, 'gone');
 });
 
+await check("a symlink planted in /dev/shm is never followed (the arm64 build's own O_NOFOLLOW)", () => {
+  const secret = join(project, 'secret');
+  writeFileSync(secret, 'not yours');
+  execFileSync('ln', ['-s', secret, '/dev/shm/planted']);
+  try {
+    const read = arm(['read', '/planted']);
+    equal(read.out, '', 'nothing read through the link');
+    equal(read.status, 1, 'status');
+    equal(arm(['write', '/planted', '--data', 'overwritten']).status, 1, 'write refused');
+    equal(readFileSync(secret, 'utf8'), 'not yours', 'the file behind the link is untouched');
+  } finally {
+    rmSync('/dev/shm/planted', { force: true });
+  }
+  // the listing's lstat turns a link away before any open; the open itself must refuse one too (a link swapped in
+  // after the look): arm64's O_NOFOLLOW is 0o100000, and x86-64's value means O_LARGEFILE there
+  execFileSync('ln', ['-s', secret, '/dev/shm/planted']);
+  try {
+    const open = run([
+      ...ARM.slice(0, 4),
+      '--input-type=module',
+      '-e',
+      `import { shmOpen } from '${join(project, 'dist/src/kernel/posix.js')}';` +
+        "try { shmOpen(Buffer.from('/dev/shm/planted'), 0, 0); console.log('followed'); } catch (e) { console.log(e.code); }",
+    ]);
+    equal(open.out, 'ELOOP\n', `the open of a link (${open.err})`);
+  } finally {
+    rmSync('/dev/shm/planted', { force: true });
+  }
+});
+
 await check('holders, gc and metrics: the same answers from both builds (/proc/PID/stat clock ticks, maps, fds)', async () => {
   const id = arm(['create', '--key', '0x6401', '--size', '4096']).out.trim();
   const holder = start([
