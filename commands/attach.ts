@@ -1,7 +1,7 @@
 import { Errno, hasErrno } from '../src/model/errors.js';
 import { parseSeconds } from '../src/model/parse.js';
 import type { Mapping } from '../src/api.js';
-import { runChild, STOP_SIGNALS } from './child.js';
+import { runChild, STOP_SIGNALS, whereTheMemoryIs } from './child.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import { note } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
@@ -59,7 +59,7 @@ export const spec: CommandSpec = {
         );
       }
       return command.length
-        ? await runChild(command, {
+        ? await runChild(whereTheMemoryIs(command), {
             who: 'attach',
             env: target.env,
             ...(timeout === undefined ? {} : { timeoutMs: timeout * 1000 }),

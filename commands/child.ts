@@ -5,8 +5,20 @@
  */
 import { createRequire } from 'node:module';
 import { Errno, ShmError } from '../src/model/errors.js';
+import { enteredMountNamespace } from '../src/api.js';
 import { execvpe, inForeground, keepAcrossExec } from '../src/kernel/process.js';
 import { warn } from './report.js';
+
+/**
+ * A command for attach and lock to run where the memory is: with --ns PID it
+ * runs in that process's IPC namespace (ours, entered) and its mount
+ * namespace too (nsenter --mount, as `nsenter --ipc --mount` would), so that
+ * its /dev/shm/NAME is the container's object, not ours.
+ */
+export function whereTheMemoryIs(command: string[]): string[] {
+  const mounts = enteredMountNamespace();
+  return mounts ? ['nsenter', `--mount=${mounts}`, '--', ...command] : command;
+}
 
 /** What timeout(1) exits with when the time runs out on a command. */
 export const EXIT_TIMEOUT = 124;

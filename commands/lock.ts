@@ -2,7 +2,7 @@ import type { LockHandle, Shm } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
 import type { LockMode } from '../src/model/lock-state.js';
 import { parseSeconds } from '../src/model/parse.js';
-import { execInPlace } from './child.js';
+import { execInPlace, whereTheMemoryIs } from './child.js';
 import { resolveAny, targetArgument, targetOptions } from './common.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -36,7 +36,7 @@ export const spec: CommandSpec = {
     // own: a segment's semaphore undo and an object's flock descriptor both
     // survive exec, and go only when the command ends — killing "us" kills it.
     try {
-      return execInPlace(command, { who: 'lock', env: target.env, keepFd: lock.fd });
+      return execInPlace(whereTheMemoryIs(command), { who: 'lock', env: target.env, keepFd: lock.fd });
     } finally {
       lock.release();
     }

@@ -68,7 +68,14 @@ export { isEmptySelection, select, selectionNeedsHolders, type Selection } from 
 export { planCleanup, removeListed, type CleanupPlan, type Kept } from './cleanup.js';
 export { JobWatch, POLL_MS, type Reaped } from './reap.js';
 export { isolate, userNamespaceCommand } from './isolate.js';
-export { enterNamespace, inEachNamespace, ipcNamespaces, type IpcNamespace, type NamespaceSpec } from './namespaces.js';
+export {
+  enteredMountNamespace,
+  enterNamespace,
+  inEachNamespace,
+  ipcNamespaces,
+  type IpcNamespace,
+  type NamespaceSpec,
+} from './namespaces.js';
 
 export { DEFAULT_MODE };
 

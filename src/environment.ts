@@ -11,7 +11,7 @@ import { readCgroupMemory, readMeminfo, readSysValue } from './kernel/procfs.js'
 import { cgroupOf, containerHints, hasCapability, memlockLimit } from './kernel/processes.js';
 import { enteredNamespace } from './namespaces.js';
 import { readShmLimits, readShmUsage } from './limits.js';
-import { shmDir } from './posix/name.js';
+import { shmDir, shmDirName } from './posix/name.js';
 
 export interface Environment {
   pageSize: number;
@@ -76,8 +76,8 @@ export function readEnvironment(): Environment {
 function readDevShm(): Environment['devShm'] {
   let path: string;
   try {
-    path = shmDir();
-    const s = statfsSync(path);
+    const s = statfsSync(shmDir());
+    path = shmDirName();
     return { path, size: s.blocks * s.bsize, free: s.bavail * s.bsize };
   } catch {
     return null;

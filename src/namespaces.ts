@@ -11,12 +11,12 @@
  * /proc/PID/root/dev/shm, which leaves every other path (a --file, an --ftok
  * path) the caller's own.
  */
-import { readdirSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync, statfsSync, statSync } from 'node:fs';
 import { readCommandLine } from './kernel/processes.js';
-import { closeNamespace, enterIpcNamespace, joinIpcNamespace, openNamespace } from './kernel/namespace.js';
+import { closeNamespace, enterIpcNamespace, joinIpcNamespace, openInRoot, openNamespace, openPath } from './kernel/namespace.js';
 import { Errno, hasErrno, ShmError } from './model/errors.js';
 import { SHM_DIR, type NamespaceTag } from './model/record.js';
-import { shmDir, useShmDir } from './posix/name.js';
+import { shmDir, shmDirName, useShmDir } from './posix/name.js';
 
 /** --ns: a process (its IPC namespace, its /dev/shm) or a namespace file (IPC only). */
 export type NamespaceSpec = { pid: number } | { path: string };
@@ -37,16 +37,78 @@ export function enterNamespace(spec: NamespaceSpec): NamespaceTag {
   const what = 'pid' in spec ? `the IPC namespace of pid ${spec.pid}` : `the IPC namespace ${spec.path}`;
   let inode: number;
   try {
-    inode = statSync(path).ino;
+    const st = statSync(path);
+    // a namespace file is a regular (nsfs) file: anything else (a FIFO, a device) is refused before it is opened
+    if (!st.isFile()) throw new ShmError('setns', Errno.EINVAL, `cannot enter ${what}`, 'not an IPC namespace');
+    inode = st.ino;
     enterIpcNamespace(path);
   } catch (e) {
     throw explainEnter(e, what);
   }
   const pid = 'pid' in spec ? spec.pid : Number(/^\/proc\/(\d+)\/ns\/ipc$/.exec(path)?.[1] ?? '0');
-  if (pid > 0) useShmDir(`/proc/${pid}/root${SHM_DIR}`);
-  else useShmDir(null, `${path} is an IPC namespace only: for POSIX objects give --ns PID (a process in the namespace)`);
+  if (pid > 0) {
+    const shm = containedShmDir(pid);
+    useShmDir(shm.dir, shm.reason, { name: `/proc/${pid}/root${SHM_DIR}`, refusal: true });
+  } else useShmDir(null, `${path} is an IPC namespace only: for POSIX objects give --ns PID (a process in the namespace)`);
   entered = { inode, pid };
   return entered;
+}
+
+/** The mount namespace file of the process whose IPC namespace we entered (for a command run inside: attach, lock). */
+export function enteredMountNamespace(): string | null {
+  if (!entered || entered.pid <= 0) return null;
+  // the process must still be the one entered (its IPC namespace unchanged): a pid reused since is never followed
+  try {
+    if (statSync(`/proc/${entered.pid}/ns/ipc`).ino !== entered.inode) return null;
+  } catch {
+    return null;
+  }
+  return `/proc/${entered.pid}/ns/mnt`;
+}
+
+const TMPFS_MAGIC = 0x01021994;
+
+/**
+ * A process's /dev/shm, resolved inside its root (openat2 RESOLVE_IN_ROOT):
+ * a symbolic link there (or on the way: /dev, /dev/shm → /run/shm) never
+ * leads to the caller's files, and it must be a tmpfs directory. The path is
+ * the descriptor's (/proc/self/fd/N, kept open for the run), so that every
+ * later open, unlink or listing goes to that very directory; or null with the
+ * reason it is refused.
+ */
+export function containedShmDir(pid: number): { dir: string | null; reason: string } {
+  const refuse = (reason: string): { dir: null; reason: string } => ({ dir: null, reason });
+  let root: number;
+  try {
+    root = openPath(`/proc/${pid}/root`);
+  } catch {
+    return refuse(`cannot reach the root of pid ${pid} (gone, or not ours to see)`);
+  }
+  let fd: number;
+  try {
+    fd = openInRoot(root, SHM_DIR.slice(1));
+  } catch (e) {
+    if (hasErrno(e, Errno.ENOENT, Errno.ENOTDIR))
+      return refuse(`pid ${pid} has no ${SHM_DIR} inside its root (a link there leads nowhere inside it)`);
+    if (hasErrno(e, Errno.ENOSYS))
+      return refuse(`this kernel cannot resolve a path inside another root (openat2, Linux 5.6): POSIX objects are not reached`);
+    return refuse(`its ${SHM_DIR} cannot be resolved inside its root (${(e as Error).message})`);
+  } finally {
+    closeNamespace(root);
+  }
+  const dir = `/proc/self/fd/${fd}`;
+  try {
+    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    const type = statfsSync(dir).type;
+    if (type !== TMPFS_MAGIC) {
+      closeNamespace(fd);
+      return refuse(`is not a tmpfs (file system type 0x${type.toString(16)}): refusing to touch it`);
+    }
+  } catch (e) {
+    closeNamespace(fd);
+    return refuse(`is not a directory that can be used (${(e as Error).message})`);
+  }
+  return { dir, reason: '' };
 }
 
 function explainEnter(e: unknown, what: string): unknown {
@@ -111,6 +173,7 @@ export function inEachNamespace<T>(
   const home = openNamespace('/proc/self/ns/ipc');
   const homeInode = statSync('/proc/self/ns/ipc').ino;
   const homeDir = shmDir();
+  const homeName = shmDirName();
   const seenDirs = new Set<number>();
   const results: T[] = [];
   let refused = 0;
@@ -127,22 +190,25 @@ export function inEachNamespace<T>(
         }
         throw e;
       }
+      // another namespace's /dev/shm only as resolved inside its process's root (containedShmDir), a tmpfs
+      const contained = ns.inode === homeInode ? { dir: homeDir, reason: '' } : containedShmDir(pid);
       try {
-        const dir = ns.inode === homeInode ? homeDir : `/proc/${pid}/root${SHM_DIR}`;
+        const dir = contained.dir;
         let dev: number | null = null;
         try {
-          dev = statSync(dir).dev;
+          if (dir !== null) dev = statSync(dir).dev;
         } catch {
           /* no /dev/shm there, or not ours to see */
         }
         const objects = dev !== null && !seenDirs.has(dev);
         if (dev !== null) seenDirs.add(dev);
-        useShmDir(objects ? dir : null, 'no /dev/shm of its own');
+        useShmDir(objects ? dir : null, contained.reason || 'no /dev/shm of its own', { name: `/proc/${pid}/root${SHM_DIR}` });
         results.push(visit({ inode: ns.inode, pid }, objects));
       } finally {
         // joining even our own namespace needs CAP_SYS_ADMIN: only when we left it
         if (away) joinIpcNamespace(home);
-        useShmDir(homeDir);
+        useShmDir(homeDir, '', { name: homeName });
+        if (contained.dir !== null && contained.dir !== homeDir) closeNamespace(Number(contained.dir.slice('/proc/self/fd/'.length)));
       }
     }
   } finally {

@@ -15,7 +15,7 @@ import { externalBuffer, pageSize } from '../kernel/ffi.js';
 import { MAP_SHARED, mmap, munmap, PROT_READ } from '../kernel/posix.js';
 import { cannotSend, copyFileInParallel, copyIntoFile, throttle, type CopyIn } from '../kernel-copy.js';
 import type { PosixObject } from './descriptor.js';
-import { shmDir } from './name.js';
+import { shmDirName } from './name.js';
 
 /** Bytes per sendfile out of the object: a truncation shows as a short count. */
 const STEP = 16 << 20;
@@ -123,7 +123,7 @@ function guarded(obj: PosixObject, offset: number, chunk: number, progress?: (do
     },
     failure: (e, done) =>
       hasErrno(e, Errno.ENOSPC)
-        ? new ShmError('write', Errno.ENOSPC, obj.name, `no space left in ${shmDir()}; ${done} bytes were written`)
+        ? new ShmError('write', Errno.ENOSPC, obj.name, `no space left in ${shmDirName()}; ${done} bytes were written`)
         : e,
   };
 }

@@ -3,7 +3,7 @@
  * semaphore's. Names are bytes; the text form escapes what is not printable
  * UTF-8 (model/text.ts), and reads back to the same bytes.
  */
-import { UsageError } from '../model/errors.js';
+import { OperationError, UsageError } from '../model/errors.js';
 import { SHM_DIR } from '../model/record.js';
 import { escapeBytes, unescapeBytes } from '../model/text.js';
 
@@ -46,21 +46,35 @@ export function nameBytes(name: string): Buffer {
 }
 
 let directory: string | null = SHM_DIR;
+let label: string = SHM_DIR;
 let why = '';
+let refused = false;
 
 /**
- * Where objects are: /dev/shm, or another mount namespace's seen through
- * /proc/PID/root (--ns PID); null when there is none to use (`reason` says why).
+ * Where objects are: /dev/shm, or another mount namespace's, resolved inside
+ * that process's root (--ns PID: a descriptor's /proc/self/fd path, `name`
+ * saying which it is); null when there is none to use (`reason` says why;
+ * `refusal`: a safety refusal, a failure rather than a usage error).
  */
-export function useShmDir(dir: string | null, reason = ''): void {
+export function useShmDir(dir: string | null, reason = '', opts: { name?: string; refusal?: boolean } = {}): void {
   directory = dir;
+  label = opts.name ?? dir ?? SHM_DIR;
   why = reason;
+  refused = opts.refusal ?? false;
 }
 
 /** The directory objects live in (see useShmDir). */
 export function shmDir(): string {
-  if (directory === null) throw new UsageError(why || 'no /dev/shm to use here');
+  if (directory === null) {
+    if (refused) throw new OperationError(label, why);
+    throw new UsageError(why || 'no /dev/shm to use here');
+  }
   return directory;
+}
+
+/** How messages and reports name that directory: /dev/shm, or /proc/PID/root/dev/shm. */
+export function shmDirName(): string {
+  return label;
 }
 
 /** /dev/shm/NAME, as bytes (a name need not be UTF-8). */

@@ -14,7 +14,7 @@ import { SHM_DIR, type PosixRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 import * as libc from '../kernel/posix.js';
 import { addMappers } from './holders.js';
-import { checkPosixName, pathOf, SEM_PREFIX, shmDir } from './name.js';
+import { checkPosixName, pathOf, SEM_PREFIX, shmDir, shmDirName } from './name.js';
 import { explainOpen, kindOf } from './open.js';
 import { PosixObject } from './descriptor.js';
 
@@ -59,7 +59,7 @@ export function statPosix(name: string, opts: { usage?: boolean } = {}): PosixRe
   } catch (e) {
     throw explainFs(e, name, 'stat');
   }
-  if (!st.isFile()) throw new OperationError(name, `is not a shared memory object (${shmDir()}${name} is ${kindOf(st)})`);
+  if (!st.isFile()) throw new OperationError(name, `is not a shared memory object (${shmDirName()}${name} is ${kindOf(st)})`);
   const record = recordOf(name, st);
   if (opts.usage) addMappers([record]);
   return record;
@@ -76,7 +76,7 @@ export function listPosix(opts: { usage?: boolean } = {}): PosixRecord[] {
     entries = readdirSync(shmDir(), { encoding: 'buffer' });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw explainFs(e, shmDir(), 'opendir');
+    throw explainFs(e, shmDirName(), 'opendir');
   }
   const records: PosixRecord[] = [];
   const semPrefix = Buffer.from(SEM_PREFIX);

@@ -34,6 +34,105 @@ const inside = (ns: Namespace, pid: number, cmd: string[]): string =>
   ns.run(['nsenter', '-t', String(pid), '--ipc', '--mount', ...cmd]).out;
 
 describe('--ns', () => {
+  /** A process in namespaces of its own, set up by `script` (run by sh -c before it sleeps); its pid. */
+  async function startContainer(ns: Namespace, script: string): Promise<number> {
+    const proc = ns.start(['unshare', '--ipc', '--mount', '--propagation', 'private', 'sh', '-c', `${script}; echo $$; exec sleep 60`]);
+    let out = '';
+    proc.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    await until(() => out.includes('\n'), 'the container');
+    return Number(out.trim());
+  }
+
+  test("a container's /dev/shm that leads out of its root (a symlink to a host path) is never followed: every verb refuses, nothing of the host's is touched", () =>
+    withNamespace(
+      async (ns) => {
+        const host = ns.run(['mktemp', '-d']).out.trim();
+        ns.sh(`printf secret > ${host}/victim; chmod 600 ${host}/victim`);
+        // inside: /tmp and /dev are its own (empty), and /dev/shm is a link to the host directory's path
+        const pid = await startContainer(ns, `mount -t tmpfs none /tmp && mount -t tmpfs none /dev && ln -s ${host} /dev/shm`);
+        const at = ['--ns', String(pid)];
+        const refusal = new RegExp(`^shmctl-ts: \\w+: /proc/${pid}/root/dev/shm: pid ${pid} has no /dev/shm inside its root[^\\n]*\\n$`);
+        for (const args of [
+          ['ls', '--posix'],
+          ['ls', '--all', '--name', 'victim'],
+          ['stat', '/victim'],
+          ['read', '/victim'],
+          ['write', '/victim', '--data', 'x'],
+          ['set', '/victim', '--mode', '0666'],
+          ['rm', '/victim'],
+          ['create', '/planted', '--size', '1'],
+          ['gc', '--posix', '--name', '*', '--yes'],
+          ['holders', '/victim'],
+        ]) {
+          const r = ns.cli([...args, ...at]);
+          expect([args.join(' '), r.status, r.out.includes('secret') || r.out.includes('victim')]).toEqual([args.join(' '), 1, false]);
+          expect(r.stderr).toMatch(refusal);
+        }
+        expect(ns.sh(`ls -A ${host}; stat -c %a ${host}/victim; cat ${host}/victim`).out).toBe('victim\n600\nsecret');
+        // System V is untouched by it: the container's segments are listed as ever
+        expect(ns.cli(['ls', ...at])).toMatchObject({ status: 0, stderr: '' });
+        ns.run(['kill', String(pid)]);
+        ns.run(['rm', '-r', host]);
+      },
+      true,
+      inNs,
+    ));
+
+  test("a /dev/shm that is not a tmpfs is refused; one reached through links inside the container's root is used", () =>
+    withNamespace(
+      async (ns) => {
+        const disk = ns.run(['mktemp', '-d', '-p', '/var/tmp']).out.trim();
+        ns.sh(`printf data > ${disk}/file`);
+        const bound = await startContainer(ns, `mount --bind ${disk} /dev/shm`);
+        const r = ns.cli(['ls', '--posix', '--ns', String(bound)]);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/: is not a tmpfs \(file system type 0x[0-9a-f]+\): refusing to touch it\n$/);
+        expect(ns.cli(['rm', '/file', '--ns', String(bound)]).status).toBe(1);
+        expect(ns.run(['cat', `${disk}/file`]).out).toBe('data');
+        ns.run(['kill', String(bound)]);
+        // /dev/shm -> /tmp/shm, an absolute link resolved inside the root: the container's tmpfs, not ours
+        const linked = await startContainer(
+          ns,
+          'mount -t tmpfs none /tmp && mkdir /tmp/shm && printf inner > /tmp/shm/inner && mount -t tmpfs none /dev && ln -s /tmp/shm /dev/shm',
+        );
+        expect(ns.cli(['ls', '--posix', '--ns', String(linked), '-o', 'NAME,SIZE', '--noheadings', '-b']).out).toBe('/inner    5\n');
+        expect(ns.cli(['read', '/inner', '--ns', String(linked)]).out).toBe('inner');
+        ns.run(['kill', String(linked)]);
+        ns.run(['rm', '-r', disk]);
+      },
+      true,
+      inNs,
+    ));
+
+  test('--ns given a FIFO is refused at once, never waits for a writer', () =>
+    withNamespace((ns) => {
+      const dir = ns.run(['mktemp', '-d']).out.trim();
+      ns.run(['mkfifo', `${dir}/fifo`]);
+      const r = ns.run(['timeout', '30', BIN, 'ls', '--ns', `${dir}/fifo`]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toBe(`shmctl-ts: ls: cannot enter the IPC namespace ${dir}/fifo: not an IPC namespace (EINVAL)\n`);
+      ns.run(['rm', '-r', dir]);
+    }));
+
+  test("attach --ns and lock --ns run their command where the object is: the container's IPC and mount namespaces", () =>
+    withNamespace(
+      async (ns) => {
+        const { pid } = await container(ns);
+        const at = ['--ns', String(pid)];
+        // the command writes the object by its name: the container's /inner, not one of ours
+        expect(
+          ns.cli(['attach', '/inner', ...at, '-q', '--', 'sh', '-c', 'printf attached > /dev/shm/inner; ipcs -m | grep -c 0x0000001']),
+        ).toMatchObject({ status: 0, out: '2\n' });
+        expect(ns.cli(['read', '/inner', ...at]).out).toBe('attached');
+        expect(ns.cli(['lock', '/inner', ...at, '--', 'sh', '-c', 'printf locked > /dev/shm/inner'])).toMatchObject({ status: 0 });
+        expect(inside(ns, pid, ['cat', '/dev/shm/inner'])).toBe('locked');
+        expect(ns.objects()).toEqual([]);
+        ns.run(['kill', String(pid)]);
+      },
+      true,
+      inNs,
+    ));
+
   test("ls --ns PID is nsenter -t PID --ipc ipcs -m in every view; --posix lists the container's /dev/shm", () =>
     withNamespace(
       async (ns) => {
