@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { collectMetrics, inEachNamespace, ipcNamespaces, newMetrics } from '../src/api.js';
-import { UsageError } from '../src/model/errors.js';
+import { OperationError, UsageError } from '../src/model/errors.js';
+import { kindOf } from '../src/model/file-kind.js';
 import { terminalSafe } from '../src/model/text.js';
 import { writeAll } from '../src/kernel/io.js';
 import { commandLine, userName } from '../src/names.js';
@@ -11,9 +12,28 @@ import { warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
 /**
+ * What --output may replace: nothing yet (made 0644), or a regular file,
+ * whose owner and mode the new one keeps. Anything else — a device such as
+ * /dev/null, a FIFO, a symbolic link, a directory — is refused: the rename
+ * would put a regular file in its place.
+ */
+function replaceable(file: string): Stats | null {
+  let st: Stats;
+  try {
+    st = lstatSync(file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+  if (!st.isFile()) throw new OperationError(file, `is ${kindOf(st)}: --output replaces only a regular file (or makes one)`);
+  return st;
+}
+
+/**
  * FILE written whole or not at all: a temporary file beside it (a name the
  * textfile collector skips: it reads *.prom only), flushed, then renamed
- * over FILE, so a scrape never reads half of it.
+ * over FILE, so a scrape never reads half of it. FILE is looked at before and
+ * again right before the rename (replaceable).
  */
 function writeAtomically(file: string, text: string): void {
   const temp = join(dirname(file), `.${basename(file)}.${process.pid}.tmp`);
@@ -21,6 +41,11 @@ function writeAtomically(file: string, text: string): void {
   try {
     const bytes = Buffer.from(text);
     for (let at = 0; at < bytes.length;) at += writeSync(fd, bytes, at);
+    const was = replaceable(file);
+    if (was) {
+      fchownSync(fd, was.uid, was.gid);
+      fchmodSync(fd, was.mode & 0o7777);
+    }
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temp, file);
@@ -56,6 +81,10 @@ export const spec: CommandSpec = {
     // a metrics file printed on a terminal sends it nothing it would obey
     const owner = (uid: number): string => terminalSafe(userName(uid) ?? String(uid));
     const command = (pid: number): string | null => commandLine(pid);
+    if (opts.output !== undefined) {
+      if (opts.output === '') throw new UsageError('--output needs a file name');
+      replaceable(opts.output as string); // refused before anything is collected
+    }
     const metrics = newMetrics();
     if (opts.allNamespaces === true) {
       if (opts.ns !== undefined) throw new UsageError('--all-namespaces and --ns: one or the other');

@@ -6,15 +6,9 @@ import { closeSync, fstatSync, lstatSync, type Stats } from 'node:fs';
 import { Errno, OperationError, ShmError } from '../model/errors.js';
 import * as libc from '../kernel/posix.js';
 import { pathOf } from './name.js';
+import { kindOf } from '../model/file-kind.js';
 
-export function kindOf(st: Stats): string {
-  if (st.isDirectory()) return 'a directory';
-  if (st.isSymbolicLink()) return 'a symbolic link';
-  if (st.isFIFO()) return 'a FIFO';
-  if (st.isSocket()) return 'a socket';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
-  return 'not a regular file';
-}
+export { kindOf };
 
 function lstatOrNull(name: string): Stats | null {
   try {

@@ -185,6 +185,37 @@ describe('metrics', () => {
       true,
       inNs,
     ));
+
+  test('--output replaces only a regular file (keeping its owner and mode) or makes one; a device, FIFO, link or directory is refused untouched', () =>
+    withNamespace((ns) => {
+      const dir = ns.run(['mktemp', '-d']).out.trim();
+      // a device of our own (the same as /dev/null), never the real one
+      ns.sh(`cd ${dir} && mknod null c 1 3 && mkfifo fifo && echo target > target && ln -s target link && mkdir folder`);
+      const before = ns.sh(`cd ${dir} && stat -c '%n %F %s' null fifo link target folder`).out;
+      for (const [name, what] of [
+        ['null', 'a device'],
+        ['fifo', 'a FIFO'],
+        ['link', 'a symbolic link'],
+        ['folder', 'a directory'],
+      ]) {
+        const r = ns.run(['timeout', '30', BIN, 'metrics', '--output', `${dir}/${name}`]);
+        expect([name, r.status, r.stderr]).toEqual([
+          name,
+          1,
+          `shmctl-ts: metrics: ${dir}/${name}: is ${what}: --output replaces only a regular file (or makes one)\n`,
+        ]);
+      }
+      expect(ns.sh(`cd ${dir} && stat -c '%n %F %s' null fifo link target folder`).out).toBe(before);
+      // a regular file keeps its owner and mode; a new one is 0644
+      ns.sh(`cd ${dir} && echo old > kept.prom && chown 65534:65534 kept.prom && chmod 640 kept.prom`);
+      expect(ns.cli(['metrics', '--output', `${dir}/kept.prom`]).status).toBe(0);
+      expect(ns.cli(['metrics', '--output', `${dir}/new.prom`]).status).toBe(0);
+      expect(
+        ns.sh(`cd ${dir} && stat -c '%n %u:%g %a' kept.prom new.prom && grep -c '^# TYPE' kept.prom | grep -qv '^0$' && echo filled`).out,
+      ).toBe('kept.prom 65534:65534 640\nnew.prom 0:0 644\nfilled\n');
+      expect(ns.cli(['metrics', '--output', ''])).toMatchObject({ status: 2, stderr: 'shmctl-ts: metrics: --output needs a file name\n' });
+      ns.run(['rm', '-r', dir]);
+    }));
 });
 
 describe('watch', () => {
