@@ -2,7 +2,7 @@
  * Who holds shared memory, and whether a segment's creator still lives: the
  * answers `holders`, ls's HOLDERS column and filters, and gc are built on.
  */
-import { processOwner, readCommandLine, readProcessStat, scanHolds, type Hold } from './kernel/processes.js';
+import { hasLiveThreads, processOwner, readCommandLine, readProcessStat, scanHolds, type Hold } from './kernel/processes.js';
 import type { HolderRecord, HolderReport, HoldHow } from './model/holder.js';
 import { holdKeyOf, isPosix, objectKey, type ShmRecord } from './model/record.js';
 import { escapeBytes } from './model/text.js';
@@ -79,7 +79,8 @@ export function creatorJudge(): (r: ShmRecord) => 'alive' | 'dead' | 'unknown' {
     if (isPosix(r) || r.cpid <= 0) return 'unknown';
     let stat = stats.get(r.cpid);
     if (stat === undefined) stats.set(r.cpid, (stat = readProcessStat(r.cpid)));
-    if (!stat || stat.state === 'Z') return 'dead';
+    // a zombie leader whose other threads still run (its main thread exited) is a running process
+    if (!stat || (stat.state === 'Z' && !hasLiveThreads(r.cpid))) return 'dead';
     // the start time is known to a tick, the boot time to the second
     return stat.start > r.ctime + 1 ? 'dead' : 'alive';
   };

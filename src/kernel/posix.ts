@@ -2,6 +2,7 @@
  * POSIX shared memory and the file calls around it: shm_open and shm_unlink
  * (paths as bytes), ftruncate, fchmod, fchown, flock, mmap, munmap.
  */
+import { closeSync, fstatSync } from 'node:fs';
 import { Errno } from '../model/errors.js';
 import { call, callInThread, fail, scratchArea, T } from './ffi.js';
 import { layout } from './layout.js';
@@ -124,4 +125,17 @@ export function populateForWrite(address: number, length: number): Promise<void>
 /** munmap(2) on a thread of its own: tearing down a large mapping's page tables takes a while. */
 export function munmapInThread(address: number, length: number): Promise<void> {
   return settle(callInThread('munmap', T.I32, [T.U64, T.U64], [address, length]));
+}
+
+/** The device a memfd made with these flags lives on (memfd_create, fstat, close); null where it cannot be made. */
+export function memfdDevice(flags: number): number | null {
+  const r = call('memfd_create', T.I32, [T.String, T.U32], ['shmctl-ts-probe', flags]);
+  if (r.value < 0) return null;
+  try {
+    return fstatSync(r.value).dev;
+  } catch {
+    return null;
+  } finally {
+    closeSync(r.value);
+  }
 }

@@ -10,8 +10,9 @@
  * privilege: such processes are counted, never silently dropped.
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
-import { deviceText, SHM_DIR } from '../model/record.js';
+import { deviceText } from '../model/record.js';
 import { clockTicks } from './ffi.js';
+import { memfdDevice } from './posix.js';
 
 /** A process's command line, NULs as spaces, as bytes (not necessarily UTF-8); null when it is gone or has none. */
 export function readCommandLine(pid: number): Buffer | null {
@@ -105,6 +106,15 @@ export function ipcNamespaceOf(pid: number | 'self'): string | null {
   }
 }
 
+/** The IPC namespace as /proc/PID or /proc/PID/task/TID shows it (a thread's, when the main thread has exited). */
+function namespaceOfView(view: string): string | null {
+  try {
+    return readlinkSync(`${view}/ns/ipc`);
+  } catch {
+    return null;
+  }
+}
+
 /** One process's hold on one object. */
 export interface Hold {
   pid: number;
@@ -137,16 +147,27 @@ export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: Readonl
   if (!want.sysvIds.size && !want.objects.size) return { holds, unreadable };
   const devices = [...new Set([...want.objects].map((k) => ` ${k.slice(0, k.indexOf(' '))} `))];
   const ownNamespace = want.sysvIds.size ? ipcNamespaceOf('self') : null;
+  // a System V attachment is a mapping of the kernel's own SysV shm files: "/SYSV<key>" on another device is
+  // anyone's file named so (a user's tmpfs file whose inode number equals a segment's id), never an attachment
+  const sysvDevs = want.sysvIds.size ? sysvDevices() : new Set<string>();
   for (const pid of listPids()) {
     let maps: string;
+    // where its maps and descriptors are read: the process's, or a live thread's when its main thread has exited
+    let view = `/proc/${pid}`;
     try {
-      maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
+      maps = readFileSync(`${view}/maps`, 'latin1');
+      if (maps === '') {
+        // kernel threads and zombies map nothing and hold nothing; but a process whose main thread has exited while
+        // others run shows nothing there either: its memory and files are seen through a live thread
+        const live = liveThreadView(pid);
+        if (live === null) continue;
+        view = live.view;
+        maps = live.maps;
+      }
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ESRCH') unreadable.push(pid);
       continue;
     }
-    // kernel threads and zombies map nothing and hold nothing
-    if (maps === '') continue;
     const found = new Map<string, Hold>();
     const hold = (key: string): Hold => {
       let h = found.get(key);
@@ -162,13 +183,13 @@ export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: Readonl
           .trim()
           .split(/ +/);
         const id = Number(fields[4]);
-        if (!want.sysvIds.has(id)) continue;
+        if (!want.sysvIds.has(id) || !sysvDevs.has(fields[3]!)) continue;
         const key = `SYSV ${id}`;
         const h = sysv.get(key) ?? { pid, attachments: 0, mapped: true, fd: false };
         if (/^0+$/.test(fields[2] ?? '')) h.attachments++;
         sysv.set(key, h);
       }
-      if (sysv.size && ipcNamespaceOf(pid) === ownNamespace) for (const [key, h] of sysv) found.set(key, h);
+      if (sysv.size && namespaceOfView(view) === ownNamespace) for (const [key, h] of sysv) found.set(key, h);
     }
     for (const device of devices) {
       for (let at = maps.indexOf(device); at >= 0; at = maps.indexOf(device, at + 1)) {
@@ -177,7 +198,7 @@ export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: Readonl
         if (want.objects.has(key)) hold(key).mapped = true;
       }
     }
-    if (want.fds && want.objects.size && !addDescriptors(pid, want.objects, hold)) unreadable.push(pid);
+    if (want.fds && want.objects.size && !addDescriptors(view, want.objects, hold)) unreadable.push(pid);
     for (const [key, h] of found) {
       const list = holds.get(key);
       if (list) list.push(h);
@@ -187,18 +208,25 @@ export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: Readonl
   return { holds, unreadable };
 }
 
-/** Mark the objects this process has open; false when its descriptors cannot be read. */
-function addDescriptors(pid: number, objects: ReadonlySet<string>, hold: (key: string) => Hold): boolean {
+/**
+ * Mark the objects this process (`view`: /proc/PID, or a live thread's
+ * /proc/PID/task/TID) has open; false when its descriptors cannot be read.
+ * Every descriptor of a file is matched by device and inode, whatever path
+ * it was opened by (a bind mount of the same tmpfs, as sandboxes make, or a
+ * name since changed); pipes, sockets and anonymous files are passed over by
+ * their link, which is not a path.
+ */
+function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: string) => Hold): boolean {
   let fds: string[];
   try {
-    fds = readdirSync(`/proc/${pid}/fd`);
+    fds = readdirSync(`${view}/fd`);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
   for (const fd of fds) {
-    const path = `/proc/${pid}/fd/${fd}`;
+    const path = `${view}/fd/${fd}`;
     try {
-      if (!readlinkSync(path).startsWith(`${SHM_DIR}/`)) continue;
+      if (!readlinkSync(path).startsWith('/')) continue;
       const st = statSync(path);
       const key = `${deviceText(st.dev)} ${st.ino}`;
       if (objects.has(key)) hold(key).fd = true;
@@ -207,6 +235,67 @@ function addDescriptors(pid: number, objects: ReadonlySet<string>, hold: (key: s
     }
   }
   return true;
+}
+
+/**
+ * A process whose main thread has exited (its other threads still run):
+ * /proc/PID/maps and fd are empty, but /proc/PID/task/TID of a live thread
+ * shows the memory and files they share. null when there is none (a kernel
+ * thread, a zombie, a process gone).
+ */
+function liveThreadView(pid: number): { view: string; maps: string } | null {
+  let tids: string[];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return null;
+  }
+  for (const tid of tids) {
+    if (tid === String(pid)) continue;
+    const view = `/proc/${pid}/task/${tid}`;
+    try {
+      const maps = readFileSync(`${view}/maps`, 'latin1');
+      if (maps !== '') return { view, maps };
+    } catch {
+      /* ended meanwhile */
+    }
+  }
+  return null;
+}
+
+/** Does this process (its main thread exited, a zombie) still have a running thread? */
+export function hasLiveThreads(pid: number): boolean {
+  return liveThreadView(pid) !== null;
+}
+
+let sysvDevicesCache: Set<string> | undefined;
+
+/**
+ * The devices ("MAJ:MIN", as maps prints them) of the kernel's internal
+ * files that System V segments are made of: its shm mount (memfds are made
+ * there too, so one made and closed here tells it) and, for SHM_HUGETLB
+ * segments, its hugetlbfs mounts, one per huge page size.
+ */
+export function sysvDevices(): Set<string> {
+  if (sysvDevicesCache) return sysvDevicesCache;
+  const devices = new Set<string>();
+  const MFD_CLOEXEC = 1;
+  const MFD_HUGETLB = 4;
+  const MFD_HUGE_SHIFT = 26;
+  const flags = [MFD_CLOEXEC];
+  try {
+    for (const dir of readdirSync('/sys/kernel/mm/hugepages')) {
+      const kib = Number(/^hugepages-(\d+)kB$/.exec(dir)?.[1] ?? 0);
+      if (kib > 0) flags.push(MFD_CLOEXEC | MFD_HUGETLB | (Math.log2(kib * 1024) << MFD_HUGE_SHIFT));
+    }
+  } catch {
+    /* no huge pages */
+  }
+  for (const f of flags) {
+    const dev = memfdDevice(f);
+    if (dev !== null) devices.add(deviceText(dev));
+  }
+  return (sysvDevicesCache = devices);
 }
 
 /** A process's cgroup path (v2's "0::/path", or v1's memory controller's); null when none is found. */

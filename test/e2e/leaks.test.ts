@@ -61,6 +61,85 @@ const grepMaps = (ns: Namespace, text: string): number[] =>
     .map(Number)
     .sort((a, b) => a - b);
 
+describe('what cannot be seen at first is never "nothing holds it"', () => {
+  test('a process whose main thread has exited (its other threads run) holds what it maps, attaches and opens; its creation is alive', () =>
+    withNamespace(
+      async (ns) => {
+        ns.run(['sh', '-c', 'head -c 4096 /dev/zero > /dev/shm/threaded']);
+        // the main thread alone exits (exit(2), not exit_group): /proc/PID/maps and fd are then empty
+        const pid = await python(
+          ns,
+          `l = ctypes.CDLL(None); l.shmat.restype = ctypes.c_void_p\n` +
+            `sid = l.shmget(0x7301, 4096, 0o1600); assert l.shmat(sid, None, 0) != 2**64 - 1\n` +
+            `fd = os.open('/dev/shm/threaded', os.O_RDWR); m = mmap.mmap(fd, 4096)\n` +
+            `import threading; threading.Thread(target=lambda: time.sleep(60)).start()\n` +
+            `print(os.getpid(), flush=True); l.syscall(60 if os.uname().machine == 'x86_64' else 93, 0)`,
+        );
+        await until(
+          () => ns.run(['cat', `/proc/${pid}/maps`]).out === '' && /\) Z /.test(ns.run(['cat', `/proc/${pid}/stat`]).out),
+          'the main thread gone',
+        );
+        expect(holdersOf(ns, '/threaded').map((h) => [h.pid, h.how])).toEqual([[pid, ['mapped', 'fd']]]);
+        expect(holdersOf(ns, '--key=0x7301').map((h) => [h.pid, h.how])).toEqual([[pid, ['attached']]]);
+        // gc keeps both; --creator-dead does not call the running creator dead
+        ns.cli(['gc', '--all', '--unattached', '--yes']);
+        expect(ns.objects()).toEqual(['threaded']);
+        expect(ns.cli(['ls', '--creator-dead', '--key', '0x7301', '-o', 'KEY', '--noheadings'])).toMatchObject({ status: 0, out: '' });
+        ns.run(['kill', '-9', String(pid)]);
+        await until(() => ns.run(['test', '-e', `/proc/${pid}`]).status !== 0, 'the python process gone');
+        ns.run(['rm', '/dev/shm/threaded']);
+        ns.run(['ipcrm', '--all']);
+      },
+      true,
+      inNs,
+    ));
+
+  test('an object open through a bind mount of the same tmpfs is held (descriptors matched by device and inode, not path)', () =>
+    withNamespace(
+      async (ns) => {
+        const bound = ns.run(['mktemp', '-d']).out.trim();
+        ns.sh(`head -c 4096 /dev/zero > /dev/shm/sandboxed && mount --bind /dev/shm ${bound}`);
+        const pid = await python(ns, `fd = os.open('${bound}/sandboxed', os.O_RDWR)`);
+        expect(holdersOf(ns, '/sandboxed').map((h) => [h.pid, h.how])).toEqual([[pid, ['fd']]]);
+        ns.cli(['gc', '--posix', '--unattached', '--yes']);
+        expect(ns.objects()).toEqual(['sandboxed']);
+        ns.run(['kill', '-9', String(pid)]);
+        await until(() => ns.run(['test', '-e', `/proc/${pid}`]).status !== 0, 'the python process gone');
+        ns.run(['umount', bound]);
+        ns.run(['rm', '-r', bound, '/dev/shm/sandboxed']);
+      },
+      true,
+      inNs,
+    ));
+
+  test("a file named /SYSV<key> on another device, whose inode number is a segment's id, is not an attachment of it", () =>
+    withNamespace(
+      async (ns) => {
+        const ids = ['0x7401', '0x7402', '0x7403'].map((k) => Number(ns.cli(['create', '--key', k, '--size', '4096']).out));
+        const id = ids[2]!;
+        // a tmpfs of our own: files until one has the segment's id as its inode number, named as the kernel names
+        // a segment's file, mapped, then the mount detached (umount -l) so that maps shows it as "/SYSV0000…"
+        const dir = ns.run(['mktemp', '-d']).out.trim();
+        ns.run(['mount', '-t', 'tmpfs', 'fake', dir]);
+        const pid = await python(
+          ns,
+          `n = 0\nwhile True:\n  p = '${dir}/f%d' % n; open(p, 'w').write('x' * 4096); n += 1\n  if os.stat(p).st_ino == ${id}: break\n` +
+            `os.rename(p, '${dir}/SYSV%08x' % 0x7403); fd = os.open('${dir}/SYSV%08x' % 0x7403, os.O_RDWR); m = mmap.mmap(fd, 4096); os.close(fd)`,
+        );
+        ns.run(['umount', '-l', dir]);
+        expect(ns.run(['grep', '-c', ` ${id} *\/SYSV00007403$`, `/proc/${pid}/maps`]).out).toBe('1\n');
+        expect(holdersOf(ns, String(id))).toEqual([]);
+        expect(ns.cli(['holders', String(id)]).stderr).toBe('');
+        ns.run(['kill', '-9', String(pid)]);
+        await until(() => ns.run(['test', '-e', `/proc/${pid}`]).status !== 0, 'the python process gone');
+        ns.run(['rmdir', dir]);
+        ns.run(['ipcrm', '--all']);
+      },
+      true,
+      inNs,
+    ));
+});
+
 describe('holders', () => {
   test('a segment attached by two processes, and after rm (dest); nattch agrees; command lines escaped', () =>
     withNamespace(
