@@ -1,5 +1,6 @@
 import { isEmptySelection, planCleanup, removeListed, type CleanupPlan } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
+import { parseDuration } from '../src/model/parse.js';
 import type { ShmRecord } from '../src/model/record.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
@@ -27,12 +28,16 @@ export const spec: CommandSpec = {
   name: 'gc',
   summary: 'remove leaked segments and objects that nothing holds, chosen by filters; a dry run unless --yes',
   usage:
-    'gc [--sysv|--posix|--all] (--unattached|--creator-dead|--older-than D|--name GLOB|--owner U|--created-by U|--key K|--id ID)... [--yes] [--ignore-unreadable] [--json] [-v]',
+    'gc [--sysv|--posix|--all] (--unattached|--creator-dead|--older-than D|--name GLOB|--owner U|--created-by U|--key K|--id ID)... [--yes] [--min-age D] [--ignore-unreadable] [--json] [-v]',
   arguments: [],
   options: [
     ...kindOptions,
     ...filterOptions,
     { flags: '-y, --yes', description: 'remove them (without it, gc only says what it would remove)' },
+    {
+      flags: '--min-age <DURATION>',
+      description: 'never remove what was made, changed or used less than DURATION ago, whatever the filters (default 5m; 0 for no guard)',
+    },
     {
       flags: '--ignore-unreadable',
       description: 'remove objects even when some processes could not be read (any of them could have one open)',
@@ -59,7 +64,11 @@ export const spec: CommandSpec = {
       kind === 'sysv' ? DEFAULT_COLUMNS : kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS,
     );
     const ctx = columnContext(opts, systemNames, format);
-    const plan = planCleanup(kind, selection, { ignoreUnreadable: opts.ignoreUnreadable === true });
+    const minAge = opts.minAge === undefined ? undefined : parseDuration(opts.minAge as string);
+    const plan = planCleanup(kind, selection, {
+      ignoreUnreadable: opts.ignoreUnreadable === true,
+      ...(minAge === undefined ? {} : { minAge }),
+    });
     for (const k of plan.kept) warn('gc', `kept ${recordSubject(k.record)}: ${k.reason}`);
 
     if (opts.yes !== true) {

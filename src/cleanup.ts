@@ -31,10 +31,21 @@ export interface CleanupPlan {
   unreadable: number;
 }
 
+/** gc's default --min-age, seconds: a producer's object its consumer has not opened yet is younger than this. */
+export const MIN_AGE = 300;
+
+/**
+ * Seconds since it was last made, changed or used as far as the kernel says:
+ * a segment's latest ctime, atime, dtime; an object's latest mtime, ctime.
+ */
+export function ageOf(r: ShmRecord, now: number): number {
+  return now - (isPosix(r) ? Math.max(r.mtime, r.ctime) : Math.max(r.ctime, r.atime, r.dtime));
+}
+
 export function planCleanup(
   kind: 'sysv' | 'posix' | 'all',
   selection: Selection,
-  opts: { ignoreUnreadable?: boolean; now?: number } = {},
+  opts: { ignoreUnreadable?: boolean; now?: number; minAge?: number } = {},
 ): CleanupPlan {
   const records = list({ kind, usage: false });
   const holders = indexHolders(records, { fds: true });
@@ -50,8 +61,13 @@ export function planCleanup(
   const chosen = select(records, selection, { holders, ...(opts.now === undefined ? {} : { now: opts.now }) });
   const locks = lockStates({ sysv: true, posix: true });
   const plan: CleanupPlan = { remove: [], kept: [], unreadable: holders.unreadable.length };
+  const now = opts.now ?? Date.now() / 1000;
+  const minAge = opts.minAge ?? MIN_AGE;
   for (const r of chosen) {
-    const reason = heldBecause(r, holders, locks(r), opts.ignoreUnreadable === true);
+    // whatever the filters: a producer commonly makes an object, closes it, and its consumer opens it a moment later
+    const age = ageOf(r, now);
+    const young = age < minAge ? `younger than --min-age ${minAge}s (made, changed or used ${Math.max(0, Math.floor(age))}s ago)` : null;
+    const reason = young ?? heldBecause(r, holders, locks(r), opts.ignoreUnreadable === true);
     if (reason) plan.kept.push({ record: r, reason });
     else plan.remove.push(r);
   }

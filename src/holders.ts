@@ -2,7 +2,8 @@
  * Who holds shared memory, and whether a segment's creator still lives: the
  * answers `holders`, ls's HOLDERS column and filters, and gc are built on.
  */
-import { hasLiveThreads, processOwner, readCommandLine, readProcessStat, scanHolds, type Hold } from './kernel/processes.js';
+import { hasLiveThreads, scanHolds, type Hold } from './kernel/holds.js';
+import { processOwner, readCommandLine, readProcessStat } from './kernel/processes.js';
 import type { HolderRecord, HolderReport, HoldHow } from './model/holder.js';
 import { holdKeyOf, isPosix, objectKey, type ShmRecord } from './model/record.js';
 import { escapeBytes } from './model/text.js';

@@ -1,6 +1,6 @@
 /** Which processes map each POSIX object: one pass over /proc/PID/maps, by device and inode. */
 import { objectKey, type PosixRecord } from '../model/record.js';
-import { scanHolds } from '../kernel/processes.js';
+import { scanHolds } from '../kernel/holds.js';
 
 /**
  * Fill in mappedBy (and unreadable) for these records: matching device and

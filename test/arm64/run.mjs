@@ -238,7 +238,7 @@ await check('holders, gc and metrics: the same answers from both builds (/proc/P
   equal(fields(arm(['holders', id, '--json']).out)[0].slice(0, 2), [Number(holder.out().trim()), ['attached']], 'the attacher found');
   const orphan = arm(['create', '--key', '0x6402', '--size', '64']).out.trim();
   equal(
-    arm(['gc', '--creator-dead', '--key', '0x6401', '--key', '0x6402', '-o', 'ID', '--noheadings']).out,
+    arm(['gc', '--min-age', '0', '--creator-dead', '--key', '0x6401', '--key', '0x6402', '-o', 'ID', '--noheadings']).out,
     `${orphan}\n`,
     'gc dry run: the orphan, not the attached one',
   );
@@ -247,7 +247,7 @@ await check('holders, gc and metrics: the same answers from both builds (/proc/P
     equal(metric(arm(['metrics', '--sysv']).out, name), metric(x86(['metrics', '--sysv']).out, name), name);
   holder.child.kill();
   await holder.exited;
-  equal(arm(['gc', '--creator-dead', '--key', '0x6401', '--key', '0x6402', '--yes']).status, 0, 'gc --yes');
+  equal(arm(['gc', '--min-age', '0', '--creator-dead', '--key', '0x6401', '--key', '0x6402', '--yes']).status, 0, 'gc --yes');
   equal(tool('ipcs', '-m').out.includes('0x0000640'), false, 'both gone');
 });
 

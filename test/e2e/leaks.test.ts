@@ -82,7 +82,7 @@ describe('what cannot be seen at first is never "nothing holds it"', () => {
         expect(holdersOf(ns, '/threaded').map((h) => [h.pid, h.how])).toEqual([[pid, ['mapped', 'fd']]]);
         expect(holdersOf(ns, '--key=0x7301').map((h) => [h.pid, h.how])).toEqual([[pid, ['attached']]]);
         // gc keeps both; --creator-dead does not call the running creator dead
-        ns.cli(['gc', '--all', '--unattached', '--yes']);
+        ns.cli(['gc', '--min-age', '0', '--all', '--unattached', '--yes']);
         expect(ns.objects()).toEqual(['threaded']);
         expect(ns.cli(['ls', '--creator-dead', '--key', '0x7301', '-o', 'KEY', '--noheadings'])).toMatchObject({ status: 0, out: '' });
         ns.run(['kill', '-9', String(pid)]);
@@ -101,7 +101,7 @@ describe('what cannot be seen at first is never "nothing holds it"', () => {
         ns.sh(`head -c 4096 /dev/zero > /dev/shm/sandboxed && mount --bind /dev/shm ${bound}`);
         const pid = await python(ns, `fd = os.open('${bound}/sandboxed', os.O_RDWR)`);
         expect(holdersOf(ns, '/sandboxed').map((h) => [h.pid, h.how])).toEqual([[pid, ['fd']]]);
-        ns.cli(['gc', '--posix', '--unattached', '--yes']);
+        ns.cli(['gc', '--min-age', '0', '--posix', '--unattached', '--yes']);
         expect(ns.objects()).toEqual(['sandboxed']);
         ns.run(['kill', '-9', String(pid)]);
         await until(() => ns.run(['test', '-e', `/proc/${pid}`]).status !== 0, 'the python process gone');
@@ -241,6 +241,29 @@ function orphan(ns: Namespace, key: number): [number, number] {
 }
 
 describe('gc', () => {
+  test('the age guard: nothing younger than --min-age (default 5 minutes) goes, whatever the filters; each is said with its age', () =>
+    withNamespace(
+      (ns) => {
+        // a producer's object and segment, closed before their consumer opens them (as stress-ng --shm does)
+        ns.cli(['create', '/handed-over', '--size', '4096']);
+        const id = ns.cli(['create', '--key', '0x7501', '--size', '4096']).out.trim();
+        const r = ns.cli(['gc', '--all', '--unattached', '--yes']);
+        expect(r).toMatchObject({ status: 0, out: '' });
+        expect(r.stderr).toMatch(/^shmctl-ts: gc: kept \/handed-over: younger than --min-age 300s \(made, changed or used \d+s ago\)$/m);
+        expect(r.stderr).toMatch(new RegExp(`^shmctl-ts: gc: kept id ${id} \\(key 0x00007501\\): younger than --min-age 300s`, 'm'));
+        expect([ns.objects(), ns.segments().map((s) => s.id)]).toEqual([['handed-over'], [Number(id)]]);
+        // a shorter guard, or none, lets them go
+        expect(ns.cli(['gc', '--all', '--unattached', '--yes', '--min-age', '1h']).out).toBe('');
+        expect(ns.cli(['gc', '--all', '--unattached', '--yes', '--min-age', '0']).out).toBe(
+          `removing shared memory segment id \`${id}'\nremoving POSIX shared memory object \`/handed-over'\n`,
+        );
+        expect([ns.objects(), ns.segments()]).toEqual([[], []]);
+        expect(ns.cli(['gc', '--unattached', '--min-age', 'soon'])).toMatchObject({ status: 2 });
+      },
+      true,
+      inNs,
+    ));
+
   test('a dry run changes nothing; --yes removes orphans (creator dead, creator pid reused) and keeps what is held or alive', () =>
     withNamespace(
       async (ns) => {
@@ -264,7 +287,7 @@ describe('gc', () => {
 
         const before = ns.segments();
         const ipcsBefore = ns.run(['ipcs', '-m']).out;
-        const dry = ns.cli(['gc', '--creator-dead', '-o', 'ID', '--noheadings']);
+        const dry = ns.cli(['gc', '--min-age', '0', '--creator-dead', '-o', 'ID', '--noheadings']);
         expect(dry.status).toBe(0);
         expect(dry.out).toBe(`${dead}\n${reused}\n`);
         expect(dry.stderr.split('\n').filter(Boolean)).toEqual([
@@ -274,7 +297,7 @@ describe('gc', () => {
           `shmctl-ts: gc: kept id ${locked} (key 0x00007205): its lock is held (exclusive)`,
           'shmctl-ts: gc: dry run: would remove 2; run again with --yes to remove them',
         ]);
-        const json = JSON.parse(ns.cli(['gc', '--creator-dead', '--json']).out) as {
+        const json = JSON.parse(ns.cli(['gc', '--min-age', '0', '--creator-dead', '--json']).out) as {
           gc: { id: number; action: string; reason: string | null }[];
         };
         expect(json.gc.map((g) => [g.id, g.action])).toEqual([
@@ -288,14 +311,14 @@ describe('gc', () => {
         expect(ns.run(['ipcs', '-m']).out).toBe(ipcsBefore);
 
         // never everything by accident
-        const bare = ns.cli(['gc', '--yes']);
+        const bare = ns.cli(['gc', '--min-age', '0', '--yes']);
         expect(bare.status).toBe(2);
         expect(bare.stderr).toMatch(/^shmctl-ts: gc: say what to clean up: .*\(gc never removes everything\)\n$/);
-        expect(ns.cli(['gc', '--posix', '--creator-dead']).status).toBe(2);
-        expect(ns.cli(['gc', '--unattached', '--older-than', '1h']).stderr).toContain('dry run: nothing to remove');
+        expect(ns.cli(['gc', '--min-age', '0', '--posix', '--creator-dead']).status).toBe(2);
+        expect(ns.cli(['gc', '--min-age', '0', '--unattached', '--older-than', '1h']).stderr).toContain('dry run: nothing to remove');
         expect(ns.segments()).toEqual(before);
 
-        const yes = ns.cli(['gc', '--creator-dead', '--yes']);
+        const yes = ns.cli(['gc', '--min-age', '0', '--creator-dead', '--yes']);
         expect(yes).toMatchObject({
           status: 0,
           out: `removing shared memory segment id \`${dead}'\nremoving shared memory segment id \`${reused}'\n`,
@@ -303,7 +326,7 @@ describe('gc', () => {
         expect(ns.segments().map((s) => s.id)).toEqual([attached, aliveId, locked]);
         // its creator alive, nothing attached: not an orphan by --creator-dead, but unattached
         expect(ns.cli(['ls', '--creator-dead', '-o', 'ID', '--noheadings']).out).toBe(`${attached}\n${locked}\n`);
-        expect(ns.cli(['gc', '--unattached', '--yes']).out).toBe(`removing shared memory segment id \`${aliveId}'\n`);
+        expect(ns.cli(['gc', '--min-age', '0', '--unattached', '--yes']).out).toBe(`removing shared memory segment id \`${aliveId}'\n`);
         ns.run(['kill', String(alive), String(attacher), held()[0]!, String(reusedPid)]);
         ns.run(['ipcrm', '--all']);
         await ns.until((s) => s.length === 0, 'the attached segments gone with their processes');
@@ -319,8 +342,10 @@ describe('gc', () => {
         const mapper = await python(ns, mapOnly('job-mapped'));
         const opener = await python(ns, "fd = os.open('/dev/shm/job-open', os.O_RDONLY)");
         // the dry run prints what ls prints of what it would remove
-        expect(ns.cli(['gc', '--posix', '--name', 'job-*']).out).toBe(ns.cli(['ls', '--posix', '--name', 'job-orphan']).out);
-        const yes = ns.cli(['gc', '--posix', '--name', '/job-*', '--yes']);
+        expect(ns.cli(['gc', '--min-age', '0', '--posix', '--name', 'job-*']).out).toBe(
+          ns.cli(['ls', '--posix', '--name', 'job-orphan']).out,
+        );
+        const yes = ns.cli(['gc', '--min-age', '0', '--posix', '--name', '/job-*', '--yes']);
         expect(yes.out).toBe("removing POSIX shared memory object `/job-orphan'\n");
         expect(yes.stderr).toContain(`kept /job-mapped: mapped or open by pid ${mapper}`);
         expect(yes.stderr).toContain(`kept /job-open: mapped or open by pid ${opener}`);
@@ -328,13 +353,13 @@ describe('gc', () => {
 
         // nobody cannot read root's processes: any of them could have nobody's object open
         ns.run(['chown', 'nobody', '/dev/shm/other']);
-        const careful = ns.run([...NOBODY, BIN, 'gc', '--posix', '--unattached', '--yes']);
+        const careful = ns.run([...NOBODY, BIN, 'gc', '--min-age', '0', '--posix', '--unattached', '--yes']);
         expect(careful.out).toBe('');
         expect(careful.stderr).toMatch(
           /kept \/other: \d+ processes could not be read \(pids [\d, …]+\) and may have it open \(--ignore-unreadable to disregard them\)/,
         );
         expect(ns.objects()).toContain('other');
-        const told = ns.run([...NOBODY, BIN, 'gc', '--posix', '--owner', 'nobody', '--yes', '--ignore-unreadable']);
+        const told = ns.run([...NOBODY, BIN, 'gc', '--min-age', '0', '--posix', '--owner', 'nobody', '--yes', '--ignore-unreadable']);
         expect(told.out).toBe("removing POSIX shared memory object `/other'\n");
         ns.run(['kill', String(mapper), String(opener)]);
         ns.cli(['rm', '/job-mapped', '/job-open']);
