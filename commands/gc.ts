@@ -1,4 +1,4 @@
-import { isEmptySelection, planCleanup, removeListed, type CleanupPlan } from '../src/api.js';
+import { isEmptySelection, lastLook, planCleanup, removeListed, type CleanupPlan } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
 import { parseDuration } from '../src/model/parse.js';
 import type { ShmRecord } from '../src/model/record.js';
@@ -84,9 +84,11 @@ export const spec: CommandSpec = {
 
     const outcome = new Map<ShmRecord, { action: Action; reason: string | null }>();
     let failed = 0;
+    // the last look, right before the removals: processes scanned and locks read again
+    const look = lastLook(plan.remove);
     for (const r of plan.remove) {
       try {
-        const { left, warning } = removeListed(r);
+        const { left, warning } = await removeListed(r, look);
         if (left) {
           warn('gc', `left ${recordSubject(r)}: ${left}`);
           outcome.set(r, { action: 'left', reason: left });

@@ -59,7 +59,7 @@ export const spec: CommandSpec = {
       clearInterval(timer);
     }
     watch.poll();
-    const reaped = watch.reap();
+    const reaped = await watch.reap();
     if (opts.verbose === true) for (const r of reaped.removed) note('run', `removed ${recordSubject(r)}`);
     for (const k of reaped.kept) warn('run', `kept ${recordSubject(k.record)}: ${k.reason}`);
     for (const f of reaped.failed) warn('run', `could not remove ${recordSubject(f.record)}: ${f.reason}`);

@@ -11,7 +11,7 @@ import { indexHolders, type Hold, type HolderIndex } from './holders.js';
 import { list, lockStates, recordOf } from './listing.js';
 import type { LockColumn } from './model/lock-state.js';
 import { unreadableText } from './model/holder.js';
-import { Errno, hasErrno } from './model/errors.js';
+import { Errno, hasErrno, LockTimeout } from './model/errors.js';
 import { isPosix, type SegmentRecord, type ShmRecord } from './model/record.js';
 import { PosixShm } from './posix/shm.js';
 import { select, type Selection } from './select.js';
@@ -100,30 +100,73 @@ function pids(holds: Hold[]): string {
 }
 
 /**
- * Remove what was listed, if it is still that and still unattached: a
- * segment's id may have been reused, an object's name re-created, or either
- * attached since. Returns why it was left, or null when it was removed (with
- * the warning rm would give about its lock set).
+ * The last look before removals: every process scanned again (maps,
+ * descriptors, by device and inode) and the locks read again, once, right
+ * before `records` are removed. Returns, for each, why it must now stay, or
+ * null.
  */
-export function removeListed(r: ShmRecord): { left: string | null; warning: string | null } {
+export function lastLook(records: ShmRecord[]): (r: ShmRecord) => string | null {
+  const holders = indexHolders(records, { fds: true });
+  const locks = lockStates({ sysv: true, posix: true });
+  return (r) => {
+    const holds = holders.of(r);
+    if (holds.length) return `${isPosix(r) ? 'mapped or open' : 'attached'} by ${pids(holds)} since it was listed`;
+    const lock = locks(r);
+    if (lock === 'exclusive' || lock === 'shared') return `its lock was taken since it was listed (${lock})`;
+    if (lock === 'unknown') return 'its lock cannot be read (it may be held)';
+    return null;
+  };
+}
+
+/**
+ * Remove what was listed, if it is still that and still unattached: a
+ * segment's id may have been reused, an object's name re-created, either
+ * attached, mapped, opened or locked since (`look`: lastLook's verdicts). An
+ * object goes while this process holds its lock (flock, taken without
+ * waiting): a locker who comes meanwhile waits, one who was there keeps it.
+ * Returns why it was left, or null when it was removed (with the warning rm
+ * would give about its lock set).
+ */
+export async function removeListed(
+  r: ShmRecord,
+  look?: (r: ShmRecord) => string | null,
+): Promise<{ left: string | null; warning: string | null }> {
   try {
-    return removeIfUnchanged(r);
+    return await removeIfUnchanged(r, look);
   } catch (e) {
     if (hasErrno(e, Errno.ENOENT, Errno.EINVAL, Errno.EIDRM)) return { left: 'gone already', warning: null };
     throw e;
   }
 }
 
-function removeIfUnchanged(r: ShmRecord): { left: string | null; warning: string | null } {
+async function removeIfUnchanged(
+  r: ShmRecord,
+  look?: (r: ShmRecord) => string | null,
+): Promise<{ left: string | null; warning: string | null }> {
   if (isPosix(r)) {
     const shm = new PosixShm(r.name);
     const now = shm.stat({ usage: false });
     if (now.dev !== r.dev || now.ino !== r.ino) return { left: 'replaced by another object since it was listed', warning: null };
-    return { left: null, warning: shm.remove().warning };
+    const why = look?.(r);
+    if (why) return { left: why, warning: null };
+    let held: Awaited<ReturnType<typeof shm.lock>>;
+    try {
+      held = await shm.lock('exclusive', 0, 0);
+    } catch (e) {
+      if (e instanceof LockTimeout) return { left: 'its lock was taken since it was listed', warning: null };
+      throw e;
+    }
+    try {
+      return { left: null, warning: shm.remove().warning };
+    } finally {
+      held.release();
+    }
   }
   const shm = new SysvShm(r.id);
   const now = recordOf(shm) as SegmentRecord;
   if (now.key !== r.key || now.ctime !== r.ctime || now.cuid !== r.cuid) return { left: 'its id now names another segment', warning: null };
   if (now.nattch > 0) return { left: `attached since it was listed (nattch ${now.nattch})`, warning: null };
+  const why = look?.(r);
+  if (why) return { left: why, warning: null };
   return { left: null, warning: shm.remove().warning };
 }

@@ -39,6 +39,7 @@ export {
   JobWatch,
   planCleanup,
   recordOf,
+  lastLook,
   removeListed,
   searchKey,
   select,

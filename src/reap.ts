@@ -73,7 +73,7 @@ export class JobWatch {
   }
 
   /** What the job left: found, checked, and (unless `dryRun`) removed. */
-  reap(opts: { dryRun?: boolean } = {}): Reaped {
+  async reap(opts: { dryRun?: boolean } = {}): Promise<Reaped> {
     const creator = creatorJudge();
     const segments = readProcShm().filter(
       (r) =>
@@ -97,7 +97,7 @@ export class JobWatch {
         continue;
       }
       try {
-        const { left } = removeListed(r);
+        const { left } = await removeListed(r);
         if (left) out.failed.push({ record: r, reason: left });
         else out.removed.push(r);
       } catch (e) {

@@ -5,7 +5,7 @@
  * of a listing that has gone stale.
  */
 import { readFileSync } from 'node:fs';
-import { planCleanup, removeListed, Shm } from '../../src/index.js';
+import { lastLook, planCleanup, removeListed, Shm } from '../../src/index.js';
 import { lockKeyFor } from '../../src/sysv/lock-set.js';
 
 const semKeys = (): number[] =>
@@ -15,29 +15,29 @@ const semKeys = (): number[] =>
     .filter((l) => l.trim())
     .map((l) => Number(l.trim().split(/\s+/)[0]) >>> 0);
 
-test('a segment attached after it was planned for removal stays; one already gone is said to be', () => {
+test('a segment attached after it was planned for removal stays; one already gone is said to be', async () => {
   const shm = Shm.create({ key: 0x5eed0201, size: 4096 });
-  const plan = planCleanup('sysv', { keys: [0x5eed0201], unattached: true });
+  const plan = planCleanup('sysv', { keys: [0x5eed0201], unattached: true }, { minAge: 0 });
   expect(plan.remove.map((r) => r.kind === 'sysv' && r.id)).toEqual([shm.id]);
   const m = shm.attach();
   try {
-    expect(removeListed(plan.remove[0]!)).toEqual({ left: 'attached since it was listed (nattch 1)', warning: null });
+    expect(await removeListed(plan.remove[0]!)).toEqual({ left: 'attached since it was listed (nattch 1)', warning: null });
     expect(shm.stat().kind).toBe('sysv'); // still there
   } finally {
     m.detach();
   }
   shm.remove();
-  expect(removeListed(plan.remove[0]!)).toEqual({ left: 'gone already', warning: null });
+  expect(await removeListed(plan.remove[0]!)).toEqual({ left: 'gone already', warning: null });
 });
 
-test('an object whose name was given to another after it was planned stays: the other is not removed', () => {
+test('an object whose name was given to another after it was planned stays: the other is not removed', async () => {
   const first = Shm.create({ name: '/cleanup-race', size: 10 });
-  const plan = planCleanup('posix', { name: 'cleanup-race' }, { ignoreUnreadable: true });
+  const plan = planCleanup('posix', { name: 'cleanup-race' }, { ignoreUnreadable: true, minAge: 0 });
   expect(plan.remove.map((r) => r.kind === 'posix' && r.name)).toEqual(['/cleanup-race']);
   first.remove();
   const second = Shm.create({ name: '/cleanup-race', size: 20 });
   try {
-    expect(removeListed(plan.remove[0]!)).toEqual({ left: 'replaced by another object since it was listed', warning: null });
+    expect(await removeListed(plan.remove[0]!)).toEqual({ left: 'replaced by another object since it was listed', warning: null });
     expect(second.stat().size).toBe(20);
   } finally {
     second.remove();
@@ -49,9 +49,59 @@ test('what the plan does remove is gone, its lock set with it', async () => {
   (await shm.lock()).release(); // makes its lock set
   const lockKey = lockKeyFor(shm.id!);
   expect(semKeys()).toContain(lockKey);
-  const plan = planCleanup('sysv', { keys: [0x5eed0202] });
+  const plan = planCleanup('sysv', { keys: [0x5eed0202] }, { minAge: 0 });
   expect(plan.kept).toEqual([]);
-  expect(removeListed(plan.remove[0]!)).toEqual({ left: null, warning: null });
+  expect(await removeListed(plan.remove[0]!)).toEqual({ left: null, warning: null });
   expect(() => shm.stat()).toThrow(/EINVAL|EIDRM/);
   expect(semKeys()).not.toContain(lockKey);
+});
+
+test('an object mapped, or its lock taken, after it was planned stays: the last look sees it', async () => {
+  const obj = Shm.create({ name: '/cleanup-late', size: 4096 });
+  try {
+    const plan = planCleanup('posix', { name: 'cleanup-late' }, { ignoreUnreadable: true, minAge: 0 });
+    expect(plan.remove.map((r) => r.kind === 'posix' && r.name)).toEqual(['/cleanup-late']);
+    // mapped after the plan: the last look (a new scan) sees this very process
+    const m = obj.attach();
+    try {
+      expect((await removeListed(plan.remove[0]!, lastLook(plan.remove))).left).toBe(
+        `mapped or open by pid ${process.pid} since it was listed`,
+      );
+    } finally {
+      m.detach();
+    }
+    // its lock taken after the plan: left, whether the look saw it or only the removal's own try of the lock did
+    const held = await obj.lock();
+    try {
+      // (the lock's descriptor is an open one: the look names it so)
+      expect((await removeListed(plan.remove[0]!, lastLook(plan.remove))).left).toBe(
+        `mapped or open by pid ${process.pid} since it was listed`,
+      );
+      expect((await removeListed(plan.remove[0]!)).left).toBe('its lock was taken since it was listed');
+    } finally {
+      held.release();
+    }
+    expect(obj.stat().size).toBe(4096);
+    // nothing holds it now: it goes
+    expect(await removeListed(plan.remove[0]!, lastLook(plan.remove))).toEqual({ left: null, warning: null });
+  } finally {
+    try {
+      obj.remove();
+    } catch {
+      /* removed above */
+    }
+  }
+});
+
+test('a segment whose lock is taken after it was planned stays (its lock set is not removed while held)', async () => {
+  const shm = Shm.create({ key: 0x5eed0203, size: 4096 });
+  const plan = planCleanup('sysv', { keys: [0x5eed0203], unattached: true }, { minAge: 0 });
+  const held = await shm.lock();
+  try {
+    expect((await removeListed(plan.remove[0]!, lastLook(plan.remove))).left).toBe('its lock was taken since it was listed (exclusive)');
+    expect(shm.stat().kind).toBe('sysv');
+  } finally {
+    held.release();
+  }
+  shm.remove();
 });
