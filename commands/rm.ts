@@ -18,11 +18,13 @@ function removeOne(shm: Shm, verbose: boolean): void {
   if (verbose) writeAll(1, removingLine(shm));
   if (warning) warn('rm', `${shm.subject}: removed, but ${warning}`);
   if (inUse > 0) {
+    // a segment's nattch counts attachments (one process may hold several), an object's count is of processes
     const processes = `${inUse} process${inUse === 1 ? '' : 'es'}`;
+    const attachments = `${inUse} attachment${inUse === 1 ? '' : 's'}`;
     warn(
       'rm',
       sysv
-        ? `${shm.subject}: still attached by ${processes}; marked dest, it goes at the last detach`
+        ? `${shm.subject}: still attached (${attachments}); marked dest, it goes at the last detach`
         : `${shm.subject}: still mapped by ${processes}; the name is gone, the memory goes when they unmap it`,
     );
   }

@@ -53,7 +53,7 @@ export {
 } from './api.js';
 export { nattchMismatch, type HolderRecord, type HolderReport, type HoldHow } from './model/holder.js';
 export { parseDuration } from './model/parse.js';
-export { globMatcher } from './model/glob.js';
+export { globMatcher } from './glob.js';
 export type { LockColumn } from './model/lock-state.js';
 export { Mapping } from './mapping.js';
 export type { Region } from './region.js';

@@ -4,7 +4,7 @@
  * owner stands in for `creator`, and `creatorDead` never selects one; `keys`,
  * `ids` select segments only, `name` objects only.
  */
-import { globMatcher } from './model/glob.js';
+import { globMatcher } from './glob.js';
 import { isPosix, type ShmRecord } from './model/record.js';
 import { creatorJudge, indexHolders, type HolderIndex } from './holders.js';
 
@@ -19,7 +19,7 @@ export interface Selection {
   creatorDead?: boolean;
   /** Its last change (ctime) is at least this many seconds ago. */
   olderThan?: number;
-  /** POSIX objects whose name matches this pattern (see model/glob.ts). */
+  /** POSIX objects whose name matches this pattern (see glob.ts). */
   name?: string;
 }
 

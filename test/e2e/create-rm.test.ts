@@ -1,7 +1,7 @@
 import { statSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { withNamespace, type Namespace, type RunResult } from '../helpers/ns.js';
+import { PYTHON, withNamespace, type Namespace, type RunResult } from '../helpers/ns.js';
 
 /** An error is one line on stderr, in our format, with no stack trace. */
 function expectOneLineError(r: RunResult, command: string, status: number, pattern: RegExp): void {
@@ -206,7 +206,17 @@ describe('rm', () => {
       const id = idOf(ns.cli(['create', '--key', '0x30', '--size', '4096']));
       const r = ns.run(['bash', '-c', `${process.cwd()}/bin/shmctl-ts attach ${id} -q -- ${process.cwd()}/bin/shmctl-ts rm ${id}`]);
       expect(r.status).toBe(0);
-      expect(r.stderr).toBe(`shmctl-ts: rm: id ${id}: still attached by 1 process; marked dest, it goes at the last detach\n`);
+      expect(r.stderr).toBe(`shmctl-ts: rm: id ${id}: still attached (1 attachment); marked dest, it goes at the last detach\n`);
       expect(ns.segments()).toEqual([]);
+      // one process attaching three times is three attachments, not three processes
+      const again = idOf(ns.cli(['create', '--key', '0x31', '--size', '4096']));
+      const three = ns.run([
+        PYTHON,
+        '-c',
+        `import ctypes, subprocess; l = ctypes.CDLL(None); l.shmat.restype = ctypes.c_void_p\n` +
+          `for _ in range(3): assert l.shmat(${again}, None, 0) != 2**64 - 1\n` +
+          `print(subprocess.run(['${process.cwd()}/bin/shmctl-ts', 'rm', '${again}'], capture_output=True, text=True).stderr, end='')`,
+      ]);
+      expect(three.out).toBe(`shmctl-ts: rm: id ${again}: still attached (3 attachments); marked dest, it goes at the last detach\n`);
     }));
 });

@@ -226,7 +226,7 @@ describe('honest endings', () => {
       await until(() => lockColumn(ns) === 'exclusive', 'the writer holding the lock');
       expect(ns.cli(['rm', again])).toMatchObject({
         status: 0,
-        stderr: `shmctl-ts: rm: id ${again}: still attached by 1 process; marked dest, it goes at the last detach\n`,
+        stderr: `shmctl-ts: rm: id ${again}: still attached (1 attachment); marked dest, it goes at the last detach\n`,
       });
       writer.stdin!.end('x');
       expect(await exited(writer)).toBe(0);

@@ -1,6 +1,6 @@
 /** The pure parts of leak-finding: durations, name patterns, ftok keys, the nattch check, /proc/PID/stat. */
 import { UsageError } from '../../src/model/errors.js';
-import { globMatcher } from '../../src/model/glob.js';
+import { globMatcher } from '../../src/glob.js';
 import { nattchMismatch, unreadableText, type HolderReport } from '../../src/model/holder.js';
 import { parseDuration } from '../../src/model/parse.js';
 import type { SegmentRecord } from '../../src/model/record.js';
@@ -42,6 +42,13 @@ describe('globMatcher', () => {
     ['[', '/[', true],
     ['*', '/nl\\x0ax', true],
     ['nl\\\\x0a*', '/nl\\x0ax', true],
+    // as fnmatch(3): a ] first in a set is itself, so [!] is no set at all; a backwards range matches nothing
+    ['[!]', '/a', false],
+    ['[!]', '/[!]', true],
+    ['[z-a]', '/m', false],
+    ['[]]', '/]', true],
+    // one character of a UTF-8 name, not one byte
+    ['caf?', '/café', true],
   ];
   test.each(cases)('%j against %j: %s', (pattern, name, matches) => expect(globMatcher(pattern)(name)).toBe(matches));
   test('an empty pattern is refused', () => expect(() => globMatcher('/')).toThrow(UsageError));
