@@ -23,7 +23,7 @@ function namespaceOfView(view: string): string | null {
 /** One process's hold on one object. */
 export interface Hold {
   pid: number;
-  /** System V: attachments (maps entries at offset 0); 0 for a POSIX object. */
+  /** System V: attachments as nattch counts them (every maps entry of the segment); 0 for a POSIX object. */
   attachments: number;
   /** Has it in its address space (attached or mapped). */
   mapped: boolean;
@@ -91,7 +91,9 @@ export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: Readonl
         if (!want.sysvIds.has(id) || !sysvDevs.has(fields[3]!)) continue;
         const key = `SYSV ${id}`;
         const h = sysv.get(key) ?? { pid, attachments: 0, mapped: true, fd: false };
-        if (/^0+$/.test(fields[2] ?? '')) h.attachments++;
+        // every mapping of the segment counts, as the kernel's nattch counts them: an attachment split in two by
+        // mprotect(2) of part of it is two (its vm_area's open() adds one), and so is one inherited by fork
+        h.attachments++;
         sysv.set(key, h);
       }
       if (sysv.size && namespaceOfView(view) === ownNamespace) for (const [key, h] of sysv) found.set(key, h);

@@ -112,6 +112,27 @@ describe('what cannot be seen at first is never "nothing holds it"', () => {
       inNs,
     ));
 
+  test('an attachment split in two by mprotect is two, as nattch counts it: no mismatch is said', () =>
+    withNamespace(
+      async (ns) => {
+        const id = Number(ns.cli(['create', '--key', '0x7601', '--size', '8192']).out);
+        const pid = await python(
+          ns,
+          `l = ctypes.CDLL(None); l.shmat.restype = ctypes.c_void_p; a = l.shmat(${id}, None, 0); assert a != 2**64 - 1\n` +
+            `assert l.mprotect(ctypes.c_void_p(a + 4096), 4096, 1) == 0`,
+        );
+        expect(ns.segments()[0]!.nattch).toBe(2);
+        const r = ns.cli(['holders', String(id), '-o', 'PID,ATTACHMENTS', '--noheadings']);
+        expect(r).toMatchObject({ status: 0, stderr: '' });
+        expect(r.out.trim().split(/ +/)).toEqual([String(pid), '2']);
+        ns.run(['kill', '-9', String(pid)]);
+        await until(() => ns.run(['test', '-e', `/proc/${pid}`]).status !== 0, 'the python process gone');
+        ns.run(['ipcrm', '--all']);
+      },
+      true,
+      inNs,
+    ));
+
   test("a file named /SYSV<key> on another device, whose inode number is a segment's id, is not an attachment of it", () =>
     withNamespace(
       async (ns) => {
