@@ -45,6 +45,8 @@ export const spec: CommandSpec = {
     });
     writeAll(1, out);
     if (report.unreadable.length) warn('holders', `${unreadableText(report.unreadable)}: any of them may hold it too`);
+    // a segment's nattch counts the unseen too: the mismatch, if any, says it; an object has no such count
+    if (report.hidden && report.record.kind === 'posix') warn('holders', `${report.hidden}: any of them may hold it too`);
     const mismatch = nattchMismatch(report);
     if (mismatch) warn('holders', `${target.subject}: ${mismatch}`);
     return 0;

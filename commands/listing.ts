@@ -22,6 +22,8 @@ export function chosen<R extends ShmRecord>(records: R[], opts: Options, columns
   const holders = needed ? indexHolders(records, { fds: true }) : undefined;
   if (holders) ctx.holders = (r) => holders.of(r).length;
   const picked = select(records, selection, holders ? { holders } : {});
+  if (selection.unattached && holders?.hidden && picked.some(isPosix))
+    warn('ls', `${holders.hidden}: an object listed as unattached may be open in one of them`);
   if (selection.unattached && holders?.unreadable.length && picked.some(isPosix)) {
     warn('ls', `${unreadableText(holders.unreadable)}: an object listed as unattached may be open in one of them`);
   }

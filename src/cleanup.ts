@@ -87,6 +87,9 @@ function heldBecause(r: ShmRecord, holders: HolderIndex, lock: LockColumn, ignor
   if (holds.length) return `${isPosix(r) ? 'mapped or open' : 'attached'} by ${pids(holds)}`;
   if (lock === 'exclusive' || lock === 'shared') return `its lock is held (${lock})`;
   if (lock === 'unknown') return 'its lock cannot be read (it may be held)';
+  // a segment's nattch counts every process, seen or not; an object's holders are only the ones seen
+  if (isPosix(r) && holders.hidden && !ignoreUnreadable)
+    return `${holders.hidden}, and may have it open (--ignore-unreadable to disregard them)`;
   if (isPosix(r) && holders.unreadable.length && !ignoreUnreadable) {
     return `${unreadableText(holders.unreadable)} and may have it open (--ignore-unreadable to disregard them)`;
   }

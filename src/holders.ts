@@ -3,7 +3,7 @@
  * answers `holders`, ls's HOLDERS column and filters, and gc are built on.
  */
 import { hasLiveThreads, scanHolds, type Hold } from './kernel/holds.js';
-import { processOwner, readCommandLine, readProcessStat } from './kernel/processes.js';
+import { hiddenProcesses, processOwner, readCommandLine, readProcessStat } from './kernel/processes.js';
 import type { HolderRecord, HolderReport, HoldHow } from './model/holder.js';
 import { holdKeyOf, isPosix, objectKey, type ShmRecord } from './model/record.js';
 import { escapeBytes } from './model/text.js';
@@ -15,6 +15,8 @@ export interface HolderIndex {
   of(r: ShmRecord): Hold[];
   /** Processes whose /proc entries could not be read: any of them could hold anything. */
   unreadable: number[];
+  /** Why processes of this machine are not in /proc at all (hiddenProcesses), or null: they could hold anything too. */
+  hidden: string | null;
 }
 
 /** One pass over /proc for all these records; `fds` also looks at open descriptors (POSIX objects). */
@@ -26,7 +28,7 @@ export function indexHolders(records: readonly ShmRecord[], opts: { fds?: boolea
     else sysvIds.add(r.id);
   }
   const { holds, unreadable } = scanHolds({ sysvIds, objects, fds: opts.fds ?? true });
-  return { of: (r) => holds.get(holdKeyOf(r)) ?? [], unreadable };
+  return { of: (r) => holds.get(holdKeyOf(r)) ?? [], unreadable, hidden: hiddenProcesses() };
 }
 
 /** Every process that holds `record`, with who it is and since when. */
@@ -37,6 +39,7 @@ export function describeHolders(record: ShmRecord): HolderReport {
     record,
     holders: holds.map((h) => holderRecord(h, isPosix(record))),
     unreadable: index.unreadable,
+    hidden: index.hidden,
     attachments: holds.reduce((n, h) => n + h.attachments, 0),
   };
 }
@@ -76,8 +79,10 @@ export function creatorState(r: ShmRecord): 'alive' | 'dead' | 'unknown' {
  */
 export function creatorJudge(): (r: ShmRecord) => 'alive' | 'dead' | 'unknown' {
   const stats = new Map<number, ReturnType<typeof readProcessStat>>();
+  // pids and start times of a /proc of another PID namespace are not the creator's: no judgement there
+  const foreign = hiddenProcesses()?.startsWith('this /proc belongs') ?? false;
   return (r) => {
-    if (isPosix(r) || r.cpid <= 0) return 'unknown';
+    if (foreign || isPosix(r) || r.cpid <= 0) return 'unknown';
     let stat = stats.get(r.cpid);
     if (stat === undefined) stats.set(r.cpid, (stat = readProcessStat(r.cpid)));
     // a zombie leader whose other threads still run (its main thread exited) is a running process

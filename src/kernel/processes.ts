@@ -153,3 +153,36 @@ export function containerHints(pid?: number): { init: string | null; files: stri
   }
   return { init, files, cgroup: cgroupOf(pid ?? 'self') };
 }
+
+/**
+ * Why some processes of this machine cannot be seen in /proc at all, or null
+ * when every one can: a /proc mounted with hidepid (other users' processes
+ * hidden from those without CAP_SYS_PTRACE), a PID namespace that is not the
+ * initial one (processes of parent and sibling namespaces are not in it), or
+ * a /proc that belongs to another PID namespace than this process's (its
+ * pids and start times are not ours). What is not seen may hold anything.
+ */
+export function hiddenProcesses(): string | null {
+  let self: number | null = null;
+  try {
+    self = Number(readlinkSync('/proc/self'));
+  } catch {
+    /* no /proc/self: below */
+  }
+  if (self !== process.pid)
+    return `this /proc belongs to another PID namespace than ours (it names us ${self ?? 'not at all'}, we are ${process.pid})`;
+  try {
+    // the initial PID namespace has a fixed inode (PROC_PID_INIT_INO); NSpid would show only /proc's own level
+    const PROC_PID_INIT_INO = 0xeffffffc;
+    if (readlinkSync('/proc/self/ns/pid') !== `pid:[${PROC_PID_INIT_INO}]`)
+      return 'this PID namespace is not the first: processes of the ones around it are not seen';
+    const hidepid = /^\S+ \/proc \S+ \S+ \S+ (\S+) .*proc proc (\S+)/m.exec(readFileSync('/proc/self/mountinfo', 'latin1'));
+    const options = hidepid ? `${hidepid[1]},${hidepid[2]}` : '';
+    const hide = /(?:^|,)hidepid=([^,]+)/.exec(options)?.[1];
+    if (hide && hide !== '0' && hide !== 'off' && !hasCapability(19 /* CAP_SYS_PTRACE */))
+      return `/proc is mounted with hidepid=${hide}: other users' processes are not seen`;
+  } catch {
+    return '/proc cannot tell which processes it hides';
+  }
+  return null;
+}

@@ -26,6 +26,8 @@ export interface HolderReport {
   holders: HolderRecord[];
   /** Processes whose /proc entries could not be read: any of them may hold it too. */
   unreadable: number[];
+  /** Why processes are missing from /proc altogether (hidepid, another PID namespace), or null: they may hold it too. */
+  hidden: string | null;
   /** System V: attachments found in this namespace's processes, to set against nattch. */
   attachments: number;
 }
@@ -35,8 +37,9 @@ export function nattchMismatch(report: HolderReport): string | null {
   const r = report.record;
   if (r.kind !== 'sysv' || r.nattch === report.attachments) return null;
   const found = `${report.attachments} attachment${report.attachments === 1 ? '' : 's'} found`;
-  const unreadable = report.unreadable.length ? unreadableText(report.unreadable) : 'every process here was read';
-  return `nattch is ${r.nattch} but ${found} (${unreadable}; the others may be in another PID namespace, or attaching or detaching just now)`;
+  const unreadable = report.unreadable.length ? unreadableText(report.unreadable) : 'every process seen was read';
+  const unseen = report.hidden ?? 'the others may be in another PID namespace';
+  return `nattch is ${r.nattch} but ${found} (${unreadable}; ${unseen}; or attaching or detaching just now)`;
 }
 
 /** "2 processes could not be read (pids 1, 77)": at most five pids named. */

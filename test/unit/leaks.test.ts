@@ -81,18 +81,23 @@ describe('nattchMismatch', () => {
     rss: null,
     swap: null,
   });
-  const report = (nattch: number, attachments: number, unreadable: number[] = []): HolderReport => ({
+  const report = (nattch: number, attachments: number, unreadable: number[] = [], hidden: string | null = null): HolderReport => ({
     record: segment(nattch),
     holders: [],
     unreadable,
+    hidden,
     attachments,
   });
   test('agreeing counts say nothing', () => expect(nattchMismatch(report(2, 2))).toBeNull());
   test('a shortfall is explained', () => {
     expect(nattchMismatch(report(3, 1, [1, 7]))).toBe(
-      'nattch is 3 but 1 attachment found (2 processes could not be read (pids 1, 7); the others may be in another PID namespace, or attaching or detaching just now)',
+      'nattch is 3 but 1 attachment found (2 processes could not be read (pids 1, 7); the others may be in another PID namespace; or attaching or detaching just now)',
     );
-    expect(nattchMismatch(report(1, 0))).toMatch(/^nattch is 1 but 0 attachments found \(every process here was read;/);
+    expect(nattchMismatch(report(1, 0))).toMatch(/^nattch is 1 but 0 attachments found \(every process seen was read;/);
+    // where processes are hidden, that is the cause given
+    expect(nattchMismatch(report(1, 0, [], "/proc is mounted with hidepid=2: other users' processes are not seen"))).toBe(
+      "nattch is 1 but 0 attachments found (every process seen was read; /proc is mounted with hidepid=2: other users' processes are not seen; or attaching or detaching just now)",
+    );
   });
   test('at most five pids are named', () =>
     expect(unreadableText([1, 2, 3, 4, 5, 6])).toBe('6 processes could not be read (pids 1, 2, 3, 4, 5, …)'));
