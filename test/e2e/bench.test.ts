@@ -33,6 +33,12 @@ test('npm run bench -- --quick measures every pair and writes its JSON', () => {
         'watch: CPU per look, 4096 segments / cat /proc/sysvipc/shm',
         'read 4 MiB segment --format hex / hexdump -C',
         'read 64 MiB POSIX object → /dev/null / cat /dev/shm',
+        "read 64 MiB segment → pipe / cat segment's file | cat",
+        "read 64 MiB segment → file on tmpfs / cat segment's file > file",
+        "write 64 MiB pipe → existing segment / cat | cat 1<> segment's file",
+        "write 64 MiB file → existing segment / cat file 1<> segment's file",
+        'read 64 MiB segment → pipe, as an unprivileged user / cat tmpfs file | cat',
+        'write 64 MiB pipe → existing POSIX object / cat | cat 1<> /dev/shm/obj',
       ]),
     );
     for (const x of json.results) expect(x.ratio).toBeGreaterThan(0);
