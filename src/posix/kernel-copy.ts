@@ -10,10 +10,9 @@
  */
 import { fstatSync, writeSync } from 'node:fs';
 import { Errno, hasErrno, ShmError } from '../model/errors.js';
-import { sendfile } from '../kernel/io.js';
 import { externalBuffer, pageSize } from '../kernel/ffi.js';
 import { MAP_SHARED, mmap, munmap, PROT_READ } from '../kernel/posix.js';
-import { cannotSend, copyFileInParallel, copyIntoFile, throttle, type CopyIn } from '../kernel-copy.js';
+import { copyFileInParallel, copyIntoFile, sendRange, throttle, type CopyIn } from '../kernel-copy.js';
 import type { PosixObject } from './descriptor.js';
 import { shmDirName } from './name.js';
 
@@ -42,21 +41,8 @@ export function sendObject(
   if (st?.isCharacterDevice()) return writeMapped(obj, fd, offset, length, chunk, progress);
   // sendfile into a pipe or a socket hands over the object's pages by reference: the bytes as they are now need a copy
   if (snapshot && (st?.isFIFO() || st?.isSocket())) return false;
-  const report = throttle(progress, chunk, length);
-  let done = 0;
-  while (done < length) {
-    let n: number;
-    try {
-      n = sendfile(fd, obj.fd, offset + done, Math.min(STEP, length - done));
-    } catch (e) {
-      if (done === 0 && cannotSend(e)) return false;
-      throw e;
-    }
-    if (n === 0) throw obj.shrunk(done, 'read');
-    done += n;
-    report.tell(done);
-  }
-  return true;
+  // a short count is a truncation by another process
+  return sendRange(fd, obj.fd, offset, length, { step: STEP, chunk, progress, short: (done) => obj.shrunk(done, 'read') });
 }
 
 /**
