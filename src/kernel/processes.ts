@@ -176,8 +176,10 @@ export function hiddenProcesses(): string | null {
     const PROC_PID_INIT_INO = 0xeffffffc;
     if (readlinkSync('/proc/self/ns/pid') !== `pid:[${PROC_PID_INIT_INO}]`)
       return 'this PID namespace is not the first: processes of the ones around it are not seen';
-    const hidepid = /^\S+ \/proc \S+ \S+ \S+ (\S+) .*proc proc (\S+)/m.exec(readFileSync('/proc/self/mountinfo', 'latin1'));
-    const options = hidepid ? `${hidepid[1]},${hidepid[2]}` : '';
+    // mountinfo: ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS ... - FSTYPE SOURCE SUPEROPTIONS; the last /proc is the one seen
+    const procs = [...readFileSync('/proc/self/mountinfo', 'latin1').matchAll(/^\S+ \S+ \S+ \S+ \/proc (\S+) .*- proc \S+ (\S+)$/gm)];
+    const last = procs[procs.length - 1];
+    const options = last ? `${last[1]},${last[2]}` : '';
     const hide = /(?:^|,)hidepid=([^,]+)/.exec(options)?.[1];
     if (hide && hide !== '0' && hide !== 'off' && !hasCapability(19 /* CAP_SYS_PTRACE */))
       return `/proc is mounted with hidepid=${hide}: other users' processes are not seen`;

@@ -156,6 +156,25 @@ describe('what cannot be seen at first is never "nothing holds it"', () => {
       { posix: true },
     ));
 
+  test('a /proc mounted with hidepid: an ordinary user sees only its own processes, so its objects are kept, and why is said', () =>
+    withNamespace(
+      (ns) => {
+        // a proc instance of our own, in this mount namespace only, that hides other users' processes
+        expect(ns.run(['mount', '-t', 'proc', '-o', 'hidepid=2', 'proc', '/proc']).status).toBe(0);
+        ns.cli(['create', '/mine', '--size', '4096']);
+        ns.run(['chown', 'nobody', '/dev/shm/mine']);
+        const gc = ns.run([...NOBODY, BIN, 'gc', '--posix', '--unattached', '--min-age', '0', '--yes']);
+        expect(gc.out).toBe('');
+        expect(gc.stderr).toContain(
+          "kept /mine: /proc is mounted with hidepid=2: other users' processes are not seen, and may have it open",
+        );
+        expect(ns.objects()).toEqual(['mine']);
+        ns.run(['rm', '/dev/shm/mine']);
+      },
+      true,
+      { posix: true },
+    ));
+
   test("a file named /SYSV<key> on another device, whose inode number is a segment's id, is not an attachment of it", () =>
     withNamespace(
       async (ns) => {
