@@ -49,9 +49,18 @@ export async function renderTable<R extends { kind: string }>(
       }),
     );
   }
-  const noun = opts.noun ?? 'segment';
-  const count = `${records.length} ${noun}${records.length === 1 ? '' : 's'}`;
-  return `${table.toString()}\n${chalk.dim(count)}\n`;
+  return `${table.toString()}\n${chalk.dim(countOf(records, opts.noun))}\n`;
+}
+
+const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
+/** The line under a table: "3 segments", "1 object", "2 segments, 1 object", or `noun` counted. */
+function countOf(records: readonly { kind: string }[], noun: string | undefined): string {
+  if (noun) return counted(records.length, noun);
+  const objects = records.filter((r) => r.kind === 'posix').length;
+  const segments = records.length - objects;
+  if (!objects) return counted(segments, 'segment');
+  return segments ? `${counted(segments, 'segment')}, ${counted(objects, 'object')}` : counted(objects, 'object');
 }
 
 /** Label/value pairs (limits, summary) as a two-column table. */

@@ -44,6 +44,11 @@ test('ls on a terminal is a table with dest in colour; NO_COLOR and pipes have n
     expect(columns).toMatch(/│ KEY +│ +SIZE │ STATUS │/);
     expect(columns).toMatch(/│ 0x00000000 │ 100000 │ dest +│/);
     expect(onTTY(ns, `${BIN} ls -l`, { NO_COLOR: '1' })).toMatch(/max number of segments \(shmmni\) +│ +4096 │/);
+    // the count under a table names what it counts
+    ns.cli(['create', '/counted', '--size', '10']);
+    expect(onTTY(ns, `${BIN} ls --posix`, { NO_COLOR: '1' })).toMatch(/┘\n1 object\n$/);
+    expect(onTTY(ns, `${BIN} ls --all`, { NO_COLOR: '1' })).toMatch(/┘\n2 segments, 1 object\n$/);
+    ns.cli(['rm', '/counted']);
 
     const stat = onTTY(ns, `${BIN} stat ${doomed}`);
     expect(stat).toContain(`${ESC}1mstatus:`);
