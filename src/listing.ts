@@ -3,7 +3,8 @@ import { readProcShm } from './kernel/procfs.js';
 import { Errno, hasErrno } from './model/errors.js';
 import type { LockColumn, LockState } from './model/lock-state.js';
 import { isPosix, objectKey, type PosixRecord, type SegmentRecord, type ShmRecord } from './model/record.js';
-import { readPosixLocks } from './posix/lock.js';
+import { probeLock, readPosixLocks } from './posix/lock.js';
+import { hiddenProcesses } from './kernel/processes.js';
 import { listPosix } from './posix/object.js';
 import { lockOf, readLockStates } from './sysv/lock-set.js';
 
@@ -25,15 +26,39 @@ export function lockStates(kinds: { sysv: boolean; posix: boolean }): (r: ShmRec
   // Read on first use: a view that never shows a lock reads nothing.
   let sets: ReturnType<typeof readLockStates> | undefined;
   let files: ReturnType<typeof readPosixLocks> | undefined;
+  let blind: boolean | undefined;
   return (r) => {
-    if (isPosix(r)) return kinds.posix ? ((files ??= readPosixLocks()).get(objectKey(r))?.state ?? 'free') : null;
+    if (isPosix(r)) return kinds.posix ? (objectLock(r, (files ??= readPosixLocks()), (blind ??= mayBeBlind()))?.state ?? 'unknown') : null;
     return kinds.sysv ? lockOf(r, (sets ??= readLockStates())) : null;
   };
 }
 
-/** The state of a POSIX object's flock, as /proc/locks shows it (null: free). */
+/**
+ * An object's lock: /proc/locks's entry, or — with none there — 'free' when
+ * every process is seen, else (/proc/locks leaves out the locks of processes
+ * not seen) what a non-blocking try shows; null when that cannot be made.
+ */
+function objectLock(r: PosixRecord, locks: Map<string, LockState>, blind: boolean): LockState | null {
+  const listed = locks.get(objectKey(r));
+  if (listed) return listed;
+  return blind ? probeLock(r) : FREE;
+}
+
+/** May /proc/locks leave locks out? When some processes are not seen (hidepid hides none of its lines, but is counted too). */
+const mayBeBlind = (): boolean => hiddenProcesses() !== null;
+
+const FREE: LockState = { state: 'free', holders: 0, waiters: 0 };
+
+/** Objects' flocks, /proc/locks read once (null: it cannot be known). */
+export function objectLocks(): (r: PosixRecord) => LockState | null {
+  const locks = readPosixLocks();
+  const blind = mayBeBlind();
+  return (r) => objectLock(r, locks, blind);
+}
+
+/** The state of a POSIX object's flock (null: a segment, or it cannot be known). */
 export function objectLockState(r: ShmRecord): LockState | null {
-  return isPosix(r) ? (readPosixLocks().get(objectKey(r)) ?? null) : null;
+  return isPosix(r) ? objectLock(r, readPosixLocks(), mayBeBlind()) : null;
 }
 
 /**

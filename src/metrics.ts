@@ -10,10 +10,9 @@ import { statfsSync } from 'node:fs';
 import { pageSize } from './kernel/ffi.js';
 import { creatorJudge, indexHolders } from './holders.js';
 import { readShmLimits, readShmUsage } from './limits.js';
-import { list } from './listing.js';
+import { list, objectLocks } from './listing.js';
 import type { MetricFamily, Sample } from './model/metrics.js';
-import { isPosix, objectKey, type NamespaceTag, type ShmRecord } from './model/record.js';
-import { readPosixLocks } from './posix/lock.js';
+import { isPosix, type NamespaceTag, type ShmRecord } from './model/record.js';
 import { shmDir } from './posix/name.js';
 import { lockStateOf, readLockStates } from './sysv/lock-set.js';
 
@@ -153,14 +152,14 @@ export function collectMetrics(
 
 function addLocks(into: Families, records: ShmRecord[], ns: Record<string, string>, kinds: string[]): void {
   const sets = kinds.includes('sysv') ? readLockStates() : new Map();
-  const files = kinds.includes('posix') ? readPosixLocks() : new Map();
+  const files = kinds.includes('posix') ? objectLocks() : () => null;
   for (const k of kinds) {
     for (const mode of ['exclusive', 'shared']) into.add('shmctl_locks_held', { ...ns, kind: k, mode }, 0);
     into.add('shmctl_lock_holders', { ...ns, kind: k }, 0);
     into.add('shmctl_lock_waiters', { ...ns, kind: k }, 0);
   }
   for (const r of records) {
-    const s = isPosix(r) ? files.get(objectKey(r)) : lockStateOf(r, sets);
+    const s = isPosix(r) ? files(r) : lockStateOf(r, sets);
     if (!s) continue;
     if (s.state !== 'free') into.sum('shmctl_locks_held', { ...ns, kind: r.kind, mode: s.state }, 1);
     into.sum('shmctl_lock_holders', { ...ns, kind: r.kind }, s.holders);

@@ -197,7 +197,7 @@ export const COLUMNS: Column[] = [
   { name: 'SWAP', help: 'Swapped bytes', ...number(sysv((r) => r.swap)) },
   {
     name: 'LOCK',
-    help: 'shmctl-ts lock: free, exclusive, shared, unknown (not readable), untrusted (made by another user; empty when none)',
+    help: 'shmctl-ts lock: free, exclusive, shared, unknown (not readable), untrusted (a set at its key that is not a trusted shmctl-ts lock; empty when none)',
     right: false,
     text: (r, ctx) => lockText(r, ctx) ?? '',
     json: (r, ctx) => lockText(r, ctx),

@@ -62,7 +62,7 @@ export function posixDetailLines(r: PosixRecord, names: NameLookup, lock: LockSt
       'lock',
       lock
         ? `${lock.state}${lock.holders > 1 ? ` (${lock.holders} holders)` : ''}${lock.waiters ? `, ${lock.waiters} waiting` : ''}`
-        : 'free',
+        : 'unknown',
     ],
     ['accessed', time(r.atime)],
     ['modified', time(r.mtime)],

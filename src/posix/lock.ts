@@ -1,5 +1,5 @@
 /** The lock of a POSIX object: flock(2), and the states /proc/locks shows. */
-import { closeSync } from 'node:fs';
+import { closeSync, fstatSync } from 'node:fs';
 import { ShmError } from '../model/errors.js';
 import type { LockState } from '../model/lock-state.js';
 import * as libc from '../kernel/posix.js';
@@ -13,6 +13,33 @@ import { openExisting } from './open.js';
  */
 export function readPosixLocks(): Map<string, LockState> {
   return readFileLocks();
+}
+
+/**
+ * An object's flock as a non-blocking try on a fresh descriptor shows it:
+ * for when /proc/locks may be blind (it leaves out locks whose holders are not
+ * in this /proc's PID namespace). Shared first, which conflicts with no one
+ * else's shared lock; then exclusive. null when it cannot be opened, or the
+ * name now is another file than `r`. Holders counted as 1: at least one.
+ */
+export function probeLock(r: { name: string; dev: number; ino: number }): LockState | null {
+  let fd: number;
+  try {
+    fd = openExisting(r.name, false);
+  } catch {
+    return null;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (st.dev !== r.dev || st.ino !== r.ino) return null;
+    if (!libc.flock(fd, libc.LOCK_SH | libc.LOCK_NB)) return { state: 'exclusive', holders: 1, waiters: 0 };
+    const shared = !libc.flock(fd, libc.LOCK_EX | libc.LOCK_NB);
+    return shared ? { state: 'shared', holders: 1, waiters: 0 } : { state: 'free', holders: 0, waiters: 0 };
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**

@@ -168,19 +168,22 @@ export interface LockInfo {
   semid: number;
   cuid: number;
   state: LockState | null;
+  /** A set that is not a shmctl-ts lock sits at the key: no lock can be taken while it does. */
+  foreign?: boolean;
 }
 
 /**
- * Every semaphore set that may be a shmctl-ts lock, by key (lockKeyFor). Its
- * state is null when this user may not read it. Whether it is trusted depends
- * on the segment: lockOf() says.
+ * Every semaphore set at a key, as a shmctl-ts lock or (`foreign`) a set that
+ * is none but would stop one being taken. Its state is null when this user
+ * may not read it. Whether it is trusted depends on the segment: lockOf() says.
  */
 export function readLockStates(): Map<number, LockInfo> {
   const locks = new Map<number, LockInfo>();
   for (const row of readProcSem()) {
-    if (row.key === 0 || row.nsems !== NSEMS) continue;
+    if (row.key === 0) continue;
+    const foreign = { semid: row.semid, cuid: row.cuid, state: null, foreign: true };
     try {
-      if (isOurs(row.semid, row.nsems)) locks.set(row.key, { semid: row.semid, cuid: row.cuid, state: stateOf(row.semid) });
+      locks.set(row.key, isOurs(row.semid, row.nsems) ? { semid: row.semid, cuid: row.cuid, state: stateOf(row.semid) } : foreign);
     } catch {
       locks.set(row.key, { semid: row.semid, cuid: row.cuid, state: null });
     }
@@ -196,7 +199,7 @@ export function readLockStates(): Map<number, LockInfo> {
 export function lockOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockColumn {
   const info = locks.get(lockKeyFor(seg.id));
   if (!info) return null;
-  if (!trustedMaker(info.cuid, seg)) return 'untrusted';
+  if (info.foreign || !trustedMaker(info.cuid, seg)) return 'untrusted';
   return info.state?.state ?? 'unknown';
 }
 
@@ -226,5 +229,5 @@ export function removeLockFor(seg: Owners & { id: number }): { removed: boolean;
 /** The full state (holders, waiters) of a segment's trusted, readable lock; null for none. */
 export function lockStateOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockState | null {
   const info = locks.get(lockKeyFor(seg.id));
-  return info && trustedMaker(info.cuid, seg) ? info.state : null;
+  return info && !info.foreign && trustedMaker(info.cuid, seg) ? info.state : null;
 }

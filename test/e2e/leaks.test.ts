@@ -156,6 +156,36 @@ describe('what cannot be seen at first is never "nothing holds it"', () => {
       { posix: true },
     ));
 
+  test("an object's flock held by a process this /proc does not show is not 'free': a non-blocking try tells its state", () =>
+    withNamespace(
+      async (ns) => {
+        ns.cli(['create', '/held', '--size', '10']);
+        // seen from a new PID namespace with its own /proc, the holders below are not in /proc/locks
+        const unseen = (args: string[]) => ns.run(['unshare', '--pid', '--fork', '--mount-proc', BIN, ...args]);
+        const lockOf = (): string => JSON.parse(unseen(['stat', '/held', '--json']).out)['posix-sharedmemory'][0].lock;
+        const column = (): string => unseen(['ls', '--posix', '-o', 'NAME,LOCK', '--noheadings']).out;
+        expect([lockOf(), column()]).toEqual(['free', '/held free\n']);
+        for (const [flag, state] of [
+          ['LOCK_EX', 'exclusive'],
+          ['LOCK_SH', 'shared'],
+        ]) {
+          const py = `import fcntl, os, time; fcntl.flock(os.open('/dev/shm/held', os.O_RDONLY), fcntl.${flag}); time.sleep(60)`;
+          ns.start([PYTHON, '-c', py]);
+          await until(() => ns.run(['cat', '/proc/locks']).out.includes('FLOCK'), 'the flock taken');
+          expect(ns.cli(['ls', '--posix', '-o', 'NAME,LOCK', '--noheadings']).out).toBe(`/held ${state}\n`);
+          expect([lockOf(), column()]).toEqual([state, `/held ${state}\n`]);
+          expect(unseen(['stat', '/held']).out).toMatch(new RegExp(`\\n *lock: +${state}\\n`));
+          ns.sh('pkill -f "fcntl[.]flock"');
+          await until(() => !ns.run(['cat', '/proc/locks']).out.includes('FLOCK'), 'the flock gone');
+        }
+        // the tries took nothing: the lock is free for the next one at once
+        expect(ns.cli(['lock', '/held', '--timeout', '0', '--', 'true']).status).toBe(0);
+        ns.cli(['rm', '/held']);
+      },
+      true,
+      inNs,
+    ));
+
   test('a /proc mounted with hidepid: an ordinary user sees only its own processes, so its objects are kept, and why is said', () =>
     withNamespace(
       (ns) => {

@@ -74,6 +74,28 @@ describe('the lock: forged', () => {
       ns.run(['ipcrm', '-s', String(semid)]);
     }));
 
+  test("a set of another shape at the lock's key (any maker) shows as untrusted in LOCK, and lock says whose it is", () =>
+    withNamespace((ns) => {
+      const id = Number(ns.cli(['create', '--key', '0x7004', '--size', '8']).out);
+      const make = (who: string[], n: number): number =>
+        Number(ns.run([...who, PYTHON, '-c', `import ctypes; print(ctypes.CDLL(None).semget(${lockKeyFor(id)}, ${n}, 0o1666))`]).out);
+      for (const [who, n] of [
+        [NOBODY, 1],
+        [[], 1],
+        [[], 4],
+      ] as const) {
+        const semid = make([...who], n);
+        expect(semid).toBeGreaterThanOrEqual(0);
+        expect(lockColumn(ns)).toBe('untrusted');
+        const r = ns.cli(['lock', String(id), '--timeout', '0', '--', 'true']);
+        expect(r.status).toBe(1);
+        expect(r.stderr).toContain(`semaphore set ${semid}`);
+        ns.run(['ipcrm', '-s', String(semid)]);
+      }
+      expect(lockColumn(ns)).toBeNull();
+      ns.cli(['rm', String(id)]);
+    }));
+
   test('a user with no access to the segment can neither reset nor remove its lock set', () =>
     withNamespace((ns) => {
       const id = String(Number(ns.cli(['create', '--key', '0x7002', '--size', '8', '--mode', '0600']).out));
