@@ -10,13 +10,17 @@ import type { CommandSpec, Options } from './spec.js';
 export const spec: CommandSpec = {
   name: 'check',
   summary: 'say whether creating segments or objects of a size would succeed here, and which limit would stop it',
-  usage: 'check --size SIZE [--count N] [--hugetlb] [--posix] [--lock-memory] [--json]',
+  usage: 'check --size SIZE [--count N] [--hugetlb] [--noreserve] [--posix] [--lock-memory] [--json]',
   arguments: [],
   options: [
     { flags: '-s, --size <SIZE>', description: "each one's size (ipcmk's suffixes: K, M, G; KiB, KB…)" },
     { flags: '-c, --count <N>', description: 'how many (default 1)' },
     { flags: '--hugetlb', description: 'System V segments in huge pages (SHM_HUGETLB)' },
     { flags: '-M, --posix', description: 'POSIX objects in /dev/shm rather than System V segments' },
+    {
+      flags: '--noreserve',
+      description: "System V segments with SHM_NORESERVE (create's --noreserve): not charged to the commit accounting",
+    },
     { flags: '--lock-memory', description: 'locked in memory too (SHM_LOCK: RLIMIT_MEMLOCK)' },
     { flags: '-j, --json', description: 'as JSON: every limit met, whether it stops the request, its fix' },
   ],
@@ -26,8 +30,16 @@ export const spec: CommandSpec = {
     const count = opts.count === undefined ? 1 : Number(opts.count);
     if (!Number.isSafeInteger(count) || count < 1 || !/^[0-9]+$/.test(String(opts.count ?? '1')))
       throw new UsageError(`invalid count '${String(opts.count)}'`);
-    if (opts.posix === true && opts.hugetlb === true) throw new UsageError('--hugetlb is for System V segments');
-    const req = { size, count, hugetlb: opts.hugetlb === true, posix: opts.posix === true, lockMemory: opts.lockMemory === true };
+    if (opts.posix === true && (opts.hugetlb === true || opts.noreserve === true))
+      throw new UsageError('--hugetlb and --noreserve are for System V segments');
+    const req = {
+      size,
+      count,
+      hugetlb: opts.hugetlb === true,
+      posix: opts.posix === true,
+      lockMemory: opts.lockMemory === true,
+      noreserve: opts.noreserve === true,
+    };
     const findings = checkRequest(readEnvironment(), req);
     const blocker = firstBlocker(findings);
     if (opts.json === true) {

@@ -96,7 +96,14 @@ export const spec: CommandSpec = {
           : opts.ftok !== undefined
             ? ftokKey(opts)
             : undefined;
-    const request = { size, count: 1, hugetlb: opts.hugetlb === true, posix: text !== undefined, lockMemory: false };
+    const request = {
+      size,
+      count: 1,
+      hugetlb: opts.hugetlb === true,
+      posix: text !== undefined,
+      lockMemory: false,
+      noreserve: opts.noreserve === true,
+    };
     let shm: Shm;
     try {
       shm = Shm.create({

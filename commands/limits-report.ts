@@ -41,11 +41,24 @@ export function environmentLines(env: Environment): string[] {
       'huge pages',
       `${env.hugepages.free} of ${env.hugepages.total} free, ${humanBytes(env.hugepages.size)} each; vm.hugetlb_shm_group = ${env.hugepages.shmGroup}`,
     ),
+    row('overcommit', overcommitText(env.commit)),
     row(
       'RemoveIPC',
       `${env.removeIpc.enabled ? 'yes' : 'no'} (${env.removeIpc.source})${env.removeIpc.enabled ? (env.removeIpc.affectsUser ? `: applies to uid ${env.uid}` : ': not for root and system users') : ''}`,
     ),
   ];
+}
+
+/** vm.overcommit_memory in words, with the numbers its mode compares. */
+function overcommitText(c: Environment['commit']): string {
+  const b = (n: number): string => `${n} bytes (${humanBytes(n)})`;
+  const rule =
+    c.mode === 1
+      ? 'always: a segment of any size is committed'
+      : c.mode === 2
+        ? `never beyond CommitLimit ${b(c.limit)}; ${b(c.committed)} committed`
+        : `heuristic: one segment at most RAM + swap, ${b(c.ram + c.swap)}`;
+  return `vm.overcommit_memory = ${c.mode} (${rule})`;
 }
 
 /** JSON with 64-bit values written as numbers (they pass 2^53). */

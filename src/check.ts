@@ -4,7 +4,7 @@
  * limit in the order the kernel meets them; each finding says what the limit
  * is, whether it stops the request, and the exact fix. Nothing is changed.
  */
-import type { Environment } from './environment.js';
+import type { Commit, Environment } from './environment.js';
 
 export interface ShmRequest {
   size: number;
@@ -12,10 +12,12 @@ export interface ShmRequest {
   hugetlb: boolean;
   posix: boolean;
   lockMemory: boolean;
+  /** SHM_NORESERVE: not charged to the commit accounting (unless vm.overcommit_memory is 2). */
+  noreserve?: boolean;
 }
 
 export type LimitName =
-  'shmmni' | 'shmmax' | 'shmall' | 'hugepages' | 'hugetlb_shm_group' | 'dev_shm' | 'cgroup' | 'memlock' | 'remove_ipc';
+  'shmmni' | 'shmmax' | 'shmall' | 'commit' | 'hugepages' | 'hugetlb_shm_group' | 'dev_shm' | 'cgroup' | 'memlock' | 'remove_ipc';
 
 export interface Finding {
   limit: LimitName;
@@ -59,13 +61,6 @@ export function checkRequest(env: Environment, req: ShmRequest): Finding[] {
   const total = req.size * req.count;
   const out: Finding[] = [];
   if (!req.posix) {
-    const after = BigInt(env.segments + req.count);
-    out.push({
-      limit: 'shmmni',
-      blocks: after > env.shmmni,
-      message: `kernel.shmmni allows ${env.shmmni} segments; ${env.segments} exist, ${req.count} more makes ${after}`,
-      fix: sysctl('kernel.shmmni', after > 32768n ? 32768n : after),
-    });
     out.push({
       limit: 'shmmax',
       blocks: BigInt(req.size) > env.shmmax,
@@ -80,6 +75,14 @@ export function checkRequest(env: Environment, req: ShmRequest): Finding[] {
       blocks: needPages > env.shmall,
       message: `kernel.shmall allows ${env.shmall} pages (${human(env.shmall * BigInt(env.pageSize))}) in all; ${env.pagesUsed} in use, ${pages} more makes ${needPages}`,
       fix: sysctl('kernel.shmall', needPages),
+    });
+    if (!req.hugetlb) out.push(commitFinding(env.commit, req, env.pageSize));
+    const after = BigInt(env.segments + req.count);
+    out.push({
+      limit: 'shmmni',
+      blocks: after > env.shmmni,
+      message: `kernel.shmmni allows ${env.shmmni} segments; ${env.segments} exist, ${req.count} more makes ${after}`,
+      fix: sysctl('kernel.shmmni', after > 32768n ? 32768n : after),
     });
     if (req.hugetlb) {
       const perSegment = env.hugepages.size ? Math.ceil(req.size / env.hugepages.size) : Infinity;
@@ -143,6 +146,52 @@ export function checkRequest(env: Environment, req: ShmRequest): Finding[] {
     });
   }
   return out;
+}
+
+/**
+ * shmget's charge to the commit accounting (ENOMEM), as __vm_enough_memory
+ * judges it: nothing for SHM_NORESERVE (unless mode 2), nothing in mode 1;
+ * mode 0 refuses one request larger than RAM + swap; mode 2 refuses what
+ * would take Committed_AS to CommitLimit less the reserves (admin's without
+ * CAP_SYS_ADMIN, and the creating process's share of the user reserve —
+ * counted whole: its size is not known here). Each segment is one request.
+ */
+function commitFinding(c: Commit, req: ShmRequest, pageSize: number): Finding {
+  const one = Math.ceil(req.size / pageSize) * pageSize;
+  const total = one * req.count;
+  const fix = [
+    'create it with --noreserve (SHM_NORESERVE; pages are then found when touched, or SIGBUS)',
+    ...sysctl('vm.overcommit_memory', 1),
+  ];
+  const setting = `vm.overcommit_memory = ${c.mode}`;
+  if (c.mode === 1) return { limit: 'commit', blocks: false, message: `${setting}: the kernel commits a segment of any size`, fix };
+  if (req.noreserve && c.mode !== 2)
+    return {
+      limit: 'commit',
+      blocks: false,
+      message: `${setting}: a segment with SHM_NORESERVE is not charged to the commit accounting`,
+      fix,
+    };
+  if (c.mode !== 2)
+    return {
+      limit: 'commit',
+      blocks: one > c.ram + c.swap,
+      message: `${setting} refuses a segment larger than RAM + swap (${c.ram + c.swap} bytes, ${human(c.ram + c.swap)}); asked ${req.size} (${human(req.size)})`,
+      fix,
+    };
+  const allowed = c.limit - (c.capSysAdmin ? 0 : c.adminReserve) - c.userReserve;
+  return {
+    limit: 'commit',
+    blocks: c.committed + total >= allowed,
+    message:
+      `${setting}: CommitLimit ${human(c.limit)} less reserves leaves ${human(allowed)}, ` +
+      `${human(c.committed)} committed (Committed_AS), ${human(total)} more`,
+    // (SHM_NORESERVE is not honoured in this mode)
+    fix: [
+      'sysctl -w vm.overcommit_ratio=<a larger share of RAM>   # or vm.overcommit_kbytes, or more swap',
+      ...sysctl('vm.overcommit_memory', 0),
+    ],
+  };
 }
 
 /** The first finding that stops the request, if any. */

@@ -34,7 +34,24 @@ export interface Environment {
   /** logind's RemoveIPC, where it was set (or its default), and whether it reaches this user. */
   removeIpc: { enabled: boolean; source: string; affectsUser: boolean };
   memAvailable: number | null;
+  /** The kernel's commit accounting, which shmget meets for a segment without SHM_NORESERVE; bytes. */
+  commit: Commit;
   uid: number;
+}
+
+/** vm.overcommit_memory and what it compares (mm/util.c's __vm_enough_memory), in bytes. */
+export interface Commit {
+  /** 0: heuristic (one request may not exceed RAM + swap), 1: always, 2: never beyond CommitLimit. */
+  mode: number;
+  ram: number;
+  swap: number;
+  /** CommitLimit and Committed_AS from /proc/meminfo. */
+  limit: number;
+  committed: number;
+  /** vm.admin_reserve_kbytes (kept from those without CAP_SYS_ADMIN) and vm.user_reserve_kbytes, as bytes. */
+  adminReserve: number;
+  userReserve: number;
+  capSysAdmin: boolean;
 }
 
 /**
@@ -69,6 +86,16 @@ export function readEnvironment(): Environment {
     },
     removeIpc: readRemoveIpc(uid),
     memAvailable: meminfo.get('MemAvailable') ?? null,
+    commit: {
+      mode: Number(readSysValue('vm/overcommit_memory') ?? 0n),
+      ram: meminfo.get('MemTotal') ?? 0,
+      swap: meminfo.get('SwapTotal') ?? 0,
+      limit: meminfo.get('CommitLimit') ?? 0,
+      committed: meminfo.get('Committed_AS') ?? 0,
+      adminReserve: Number(readSysValue('vm/admin_reserve_kbytes') ?? 0n) * 1024,
+      userReserve: Number(readSysValue('vm/user_reserve_kbytes') ?? 0n) * 1024,
+      capSysAdmin: hasCapability(21),
+    },
     uid,
   };
 }

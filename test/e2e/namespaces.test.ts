@@ -338,6 +338,46 @@ describe('check and doctor', () => {
       inNs,
     ));
 
+  test("check's verdict is create's, over a grid of sizes around the commit accounting's bound, with and without --noreserve and shmall", () =>
+    withNamespace(
+      (ns) => {
+        const mem = (field: string): number =>
+          Number(new RegExp(`^${field}:\\s+(\\d+) kB$`, 'm').exec(ns.run(['cat', '/proc/meminfo']).out)![1]) * 1024;
+        const bound = mem('MemTotal') + mem('SwapTotal'); // vm.overcommit_memory = 0's bound on one segment
+        const page = 4096;
+        const sizes = [page, bound - page, bound, bound + page, 2 * bound];
+        const grid = (shmall: string): string[] => {
+          ns.sh(`echo ${shmall} > /proc/sys/kernel/shmall`);
+          const out: string[] = [];
+          for (const size of sizes)
+            for (const extra of [[], ['--noreserve']]) {
+              const verdict = ns.cli(['check', '--size', String(size), ...extra]);
+              const made = ns.cli(['create', '--private', '--size', String(size), ...extra]);
+              if (made.status === 0) ns.run(['ipcrm', '-m', made.out.trim()]);
+              const said = JSON.parse(ns.cli(['check', '--size', String(size), ...extra, '--json']).out).stoppedBy;
+              // the same verdict; a refusal names the limit the kernel's error names
+              expect({ size, extra, ok: verdict.status === 0, stoppedBy: said }).toEqual({
+                size,
+                extra,
+                ok: made.status === 0,
+                stoppedBy: made.status === 0 ? null : made.stderr.includes('ENOMEM') ? 'commit' : 'shmall',
+              });
+              out.push(`${size}${extra.join('')}:${said}`);
+            }
+          return out;
+        };
+        const mode = ns.run(['cat', '/proc/sys/vm/overcommit_memory']).out.trim();
+        const wide = grid(String(2n ** 62n));
+        if (mode === '0') expect(wide.filter((v) => !v.endsWith(':null'))).toEqual([`${bound + page}:commit`, `${2 * bound}:commit`]);
+        // shmall is met first: beyond it, it is what stops the request, reserve or not
+        const narrow = grid(String(bound / page));
+        expect(narrow.filter((v) => v.endsWith(':shmall'))).toHaveLength(4);
+        expect(ns.segments()).toEqual([]);
+      },
+      true,
+      inNs,
+    ));
+
   test('doctor judges RemoveIPC only where systemd-logind runs: installed is not running', () =>
     withNamespace(
       (ns) => {
@@ -386,6 +426,7 @@ describe('check and doctor', () => {
         expect(Object.keys(d.environment).sort()).toEqual(
           [
             'cgroup',
+            'commit',
             'container',
             'containerEvidence',
             'devShm',
