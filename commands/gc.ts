@@ -1,4 +1,4 @@
-import { isEmptySelection, lastLook, planCleanup, removeListed, type CleanupPlan } from '../src/api.js';
+import { isEmptySelection, planCleanup, removeAllListed, type CleanupPlan } from '../src/api.js';
 import { UsageError } from '../src/model/errors.js';
 import { parseDuration } from '../src/model/parse.js';
 import type { ShmRecord } from '../src/model/record.js';
@@ -84,25 +84,23 @@ export const spec: CommandSpec = {
 
     const outcome = new Map<ShmRecord, { action: Action; reason: string | null }>();
     let failed = 0;
-    // the last look, right before the removals: processes scanned and locks read again
-    const look = lastLook(plan.remove);
-    for (const r of plan.remove) {
-      try {
-        const { left, warning } = await removeListed(r, look);
-        if (left) {
-          warn('gc', `left ${recordSubject(r)}: ${left}`);
-          outcome.set(r, { action: 'left', reason: left });
-          continue;
-        }
-        if (format !== 'json')
-          writeAll(1, removingLine({ kind: r.kind, id: r.kind === 'sysv' ? r.id : null, name: r.kind === 'posix' ? r.name : null }));
-        if (warning) warn('gc', `${recordSubject(r)}: removed, but ${warning}`);
-        outcome.set(r, { action: 'removed', reason: null });
-      } catch (e) {
+    // checked, fenced, one last look at every process and lock, then removed or let back (src/cleanup.ts)
+    for (const [r, { left, warning, error }] of await removeAllListed(plan.remove)) {
+      if (error !== undefined) {
         failed++;
-        reportError('gc', e);
-        outcome.set(r, { action: 'failed', reason: e instanceof Error ? e.message : String(e) });
+        reportError('gc', error);
+        outcome.set(r, { action: 'failed', reason: error instanceof Error ? error.message : String(error) });
+        continue;
       }
+      if (left) {
+        warn('gc', `left ${recordSubject(r)}: ${left}`);
+        outcome.set(r, { action: 'left', reason: left });
+        continue;
+      }
+      if (format !== 'json')
+        writeAll(1, removingLine({ kind: r.kind, id: r.kind === 'sysv' ? r.id : null, name: r.kind === 'posix' ? r.name : null }));
+      if (warning) warn('gc', `${recordSubject(r)}: removed, but ${warning}`);
+      outcome.set(r, { action: 'removed', reason: null });
     }
     if (format === 'json') writeAll(1, json(plan, columns, ctx, outcome));
     if (opts.verbose === true) {

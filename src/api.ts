@@ -65,7 +65,7 @@ export { utcOffset } from './zone.js';
 export { list, lockStates, objectLockState, recordOf } from './listing.js';
 export { creatorState, describeHolders, indexHolders, type HolderIndex } from './holders.js';
 export { isEmptySelection, select, selectionNeedsHolders, type Selection } from './select.js';
-export { lastLook, planCleanup, removeListed, type CleanupPlan, type Kept } from './cleanup.js';
+export { lastLook, planCleanup, removeAllListed, removeListed, type CleanupPlan, type Kept, type Removal } from './cleanup.js';
 export { JobWatch, POLL_MS, type Reaped } from './reap.js';
 export { isolate, userNamespaceCommand } from './isolate.js';
 export {

@@ -11,7 +11,8 @@ import { indexHolders, type Hold, type HolderIndex } from './holders.js';
 import { list, lockStates, recordOf } from './listing.js';
 import type { LockColumn } from './model/lock-state.js';
 import { unreadableText } from './model/holder.js';
-import { Errno, hasErrno, LockTimeout } from './model/errors.js';
+import { Errno, hasErrno, LockTimeout, OperationError } from './model/errors.js';
+import type { Fence } from './fence.js';
 import { isPosix, type SegmentRecord, type ShmRecord } from './model/record.js';
 import { PosixShm } from './posix/shm.js';
 import { select, type Selection } from './select.js';
@@ -108,68 +109,112 @@ function pids(holds: Hold[]): string {
  * before `records` are removed. Returns, for each, why it must now stay, or
  * null.
  */
-export function lastLook(records: ShmRecord[]): (r: ShmRecord) => string | null {
-  const holders = indexHolders(records, { fds: true });
+export function lastLook(
+  records: ShmRecord[],
+  ours: { fds: ReadonlySet<number>; locked: ReadonlySet<ShmRecord> } = { fds: new Set(), locked: new Set() },
+): (r: ShmRecord) => string | null {
+  const holders = indexHolders(records, { fds: true, ownFds: ours.fds });
   const locks = lockStates({ sysv: true, posix: true });
   return (r) => {
     const holds = holders.of(r);
     if (holds.length) return `${isPosix(r) ? 'mapped or open' : 'attached'} by ${pids(holds)} since it was listed`;
-    const lock = locks(r);
+    // (a lock this process holds is no one else's)
+    const lock = ours.locked.has(r) ? null : locks(r);
     if (lock === 'exclusive' || lock === 'shared') return `its lock was taken since it was listed (${lock})`;
     if (lock === 'unknown') return 'its lock cannot be read (it may be held)';
     return null;
   };
 }
 
-/**
- * Remove what was listed, if it is still that and still unattached: a
- * segment's id may have been reused, an object's name re-created, either
- * attached, mapped, opened or locked since (`look`: lastLook's verdicts). An
- * object goes while this process holds its lock (flock, taken without
- * waiting): a locker who comes meanwhile waits, one who was there keeps it.
- * Returns why it was left, or null when it was removed (with the warning rm
- * would give about its lock set).
- */
-export async function removeListed(
-  r: ShmRecord,
-  look?: (r: ShmRecord) => string | null,
-): Promise<{ left: string | null; warning: string | null }> {
-  try {
-    return await removeIfUnchanged(r, look);
-  } catch (e) {
-    if (hasErrno(e, Errno.ENOENT, Errno.EINVAL, Errno.EIDRM)) return { left: 'gone already', warning: null };
-    throw e;
-  }
+/** What became of one record gc or run --reap meant to remove. */
+export interface Removal {
+  /** Why it was left in place, or null when it was removed. */
+  left: string | null;
+  /** Removed, but with a word to say (its lock set could not be removed). */
+  warning: string | null;
+  /** It could not be removed or looked at: the error. */
+  error?: unknown;
 }
 
-async function removeIfUnchanged(
-  r: ShmRecord,
-  look?: (r: ShmRecord) => string | null,
-): Promise<{ left: string | null; warning: string | null }> {
+/**
+ * Remove what was listed, if it is still that and held by nothing. Each is
+ * checked (a segment's id may have been reused, an object's name given to
+ * another file, either attached since), an object's lock taken without
+ * waiting (held until it is gone: a locker who comes meanwhile waits, one who
+ * was there keeps it), and fenced (fence.ts: an object renamed aside, a
+ * segment's permission bits set to 0) so that no one new can open or attach
+ * it by name. Then one last look at every process and lock, with the fences
+ * up; what turns out held is let back as it was, the rest removed.
+ */
+export async function removeAllListed(records: ShmRecord[]): Promise<Map<ShmRecord, Removal>> {
+  const out = new Map<ShmRecord, Removal>();
+  const fenced: { r: ShmRecord; fence: Fence; release: () => void; fd: number | null }[] = [];
+  for (const r of records) {
+    try {
+      const f = await fenceListed(r);
+      if (typeof f === 'string') out.set(r, { left: f, warning: null });
+      else fenced.push({ r, ...f });
+    } catch (e) {
+      out.set(r, gone(e) ? { left: 'gone already', warning: null } : { left: null, warning: null, error: e });
+    }
+  }
+  // (the descriptors our own locks are on are no one's hold)
+  const look = lastLook(
+    fenced.map((f) => f.r),
+    {
+      fds: new Set(fenced.flatMap((f) => (f.fd === null ? [] : [f.fd]))),
+      locked: new Set(fenced.filter((f) => f.fd !== null).map((f) => f.r)),
+    },
+  );
+  for (const { r, fence, release } of fenced) {
+    try {
+      const why = fence.held() ?? look(r);
+      if (why) {
+        const note = fence.lift();
+        out.set(r, { left: note ? `${why}; ${note}` : why, warning: null });
+      } else out.set(r, { left: null, warning: fence.remove().warning });
+    } catch (e) {
+      out.set(r, gone(e) ? { left: 'gone already', warning: null } : { left: null, warning: null, error: e });
+    } finally {
+      release();
+    }
+  }
+  return new Map(records.map((r) => [r, out.get(r)!]));
+}
+
+const gone = (e: unknown): boolean => hasErrno(e, Errno.ENOENT, Errno.EINVAL, Errno.EIDRM);
+
+/** One record checked and fenced (with its lock taken, for an object), or why it is left. */
+async function fenceListed(r: ShmRecord): Promise<string | { fence: Fence; release: () => void; fd: number | null }> {
   if (isPosix(r)) {
     const shm = new PosixShm(r.name);
     const now = shm.stat({ usage: false });
-    if (now.dev !== r.dev || now.ino !== r.ino) return { left: 'replaced by another object since it was listed', warning: null };
-    const why = look?.(r);
-    if (why) return { left: why, warning: null };
+    if (now.dev !== r.dev || now.ino !== r.ino) return 'replaced by another object since it was listed';
     let held: Awaited<ReturnType<typeof shm.lock>>;
     try {
       held = await shm.lock('exclusive', 0, 0);
     } catch (e) {
-      if (e instanceof LockTimeout) return { left: 'its lock was taken since it was listed', warning: null };
+      if (e instanceof LockTimeout) return 'its lock was taken since it was listed';
       throw e;
     }
     try {
-      return { left: null, warning: shm.remove().warning };
-    } finally {
+      return { fence: shm.fence(r), release: () => held.release(), fd: held.fd };
+    } catch (e) {
       held.release();
+      if (e instanceof OperationError) return e.reason;
+      throw e;
     }
   }
   const shm = new SysvShm(r.id);
   const now = recordOf(shm) as SegmentRecord;
-  if (now.key !== r.key || now.ctime !== r.ctime || now.cuid !== r.cuid) return { left: 'its id now names another segment', warning: null };
-  if (now.nattch > 0) return { left: `attached since it was listed (nattch ${now.nattch})`, warning: null };
-  const why = look?.(r);
-  if (why) return { left: why, warning: null };
-  return { left: null, warning: shm.remove().warning };
+  if (now.key !== r.key || now.ctime !== r.ctime || now.cuid !== r.cuid) return 'its id now names another segment';
+  if (now.nattch > 0) return `attached since it was listed (nattch ${now.nattch})`;
+  return { fence: shm.fence(now), release: () => undefined, fd: null };
+}
+
+/** removeAllListed for one. */
+export async function removeListed(r: ShmRecord): Promise<{ left: string | null; warning: string | null }> {
+  const done = (await removeAllListed([r])).get(r)!;
+  if (done.error !== undefined) throw done.error;
+  return done;
 }

@@ -20,14 +20,14 @@ export interface HolderIndex {
 }
 
 /** One pass over /proc for all these records; `fds` also looks at open descriptors (POSIX objects). */
-export function indexHolders(records: readonly ShmRecord[], opts: { fds?: boolean } = {}): HolderIndex {
+export function indexHolders(records: readonly ShmRecord[], opts: { fds?: boolean; ownFds?: ReadonlySet<number> } = {}): HolderIndex {
   const sysvIds = new Set<number>();
   const objects = new Set<string>();
   for (const r of records) {
     if (isPosix(r)) objects.add(objectKey(r));
     else sysvIds.add(r.id);
   }
-  const { holds, unreadable } = scanHolds({ sysvIds, objects, fds: opts.fds ?? true });
+  const { holds, unreadable } = scanHolds({ sysvIds, objects, fds: opts.fds ?? true, ...(opts.ownFds ? { ownFds: opts.ownFds } : {}) });
   return { of: (r) => holds.get(holdKeyOf(r)) ?? [], unreadable, hidden: hiddenProcesses() };
 }
 

@@ -40,6 +40,7 @@ export {
   planCleanup,
   recordOf,
   lastLook,
+  removeAllListed,
   removeListed,
   searchKey,
   select,

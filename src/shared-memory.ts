@@ -5,6 +5,7 @@
  * in memory and the hand-off are System V's); callers ask the object, never
  * which kind it is.
  */
+import type { Fence } from './fence.js';
 import type { LockMode } from './model/lock-state.js';
 import type { PosixRecord, SegmentRecord, ShmRecord } from './model/record.js';
 import type { Mapping } from './mapping.js';
@@ -73,6 +74,8 @@ export interface SharedMemory {
   lock(mode: LockMode, timeoutMs: number | null, labelMs: number | null): Promise<LockHandle>;
   /** Remove it; how many still use it, and why its lock was left, if it was. */
   remove(): { inUse: number; warning: string | null };
+  /** Keep new users away from it, as `listed`, for a last look before removal (fence.ts). */
+  fence(listed: ShmRecord): Fence;
   set(change: SetChange): void;
   lockMemory(lock: boolean): void;
   handOff(): Promise<HandOff>;

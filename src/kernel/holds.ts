@@ -46,7 +46,13 @@ export interface HoldScan {
  * namespaces are left out. Descriptors are looked at when their link is a file
  * in /dev/shm (as the process sees it), then matched by device and inode.
  */
-export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: ReadonlySet<string>; fds: boolean }): HoldScan {
+export function scanHolds(want: {
+  sysvIds: ReadonlySet<number>;
+  objects: ReadonlySet<string>;
+  fds: boolean;
+  /** Descriptors of this process not to count (the ones its own locks are on). */
+  ownFds?: ReadonlySet<number>;
+}): HoldScan {
   const holds = new Map<string, Hold[]>();
   const unreadable: number[] = [];
   if (!want.sysvIds.size && !want.objects.size) return { holds, unreadable };
@@ -105,7 +111,8 @@ export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: Readonl
         if (want.objects.has(key)) hold(key).mapped = true;
       }
     }
-    if (want.fds && want.objects.size && !addDescriptors(view, want.objects, hold)) unreadable.push(pid);
+    const skip = pid === process.pid ? want.ownFds : undefined;
+    if (want.fds && want.objects.size && !addDescriptors(view, want.objects, hold, skip)) unreadable.push(pid);
     for (const [key, h] of found) {
       const list = holds.get(key);
       if (list) list.push(h);
@@ -123,7 +130,7 @@ export function scanHolds(want: { sysvIds: ReadonlySet<number>; objects: Readonl
  * name since changed); pipes, sockets and anonymous files are passed over by
  * their link, which is not a path.
  */
-function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: string) => Hold): boolean {
+function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: string) => Hold, skip?: ReadonlySet<number>): boolean {
   let fds: string[];
   try {
     fds = readdirSync(`${view}/fd`);
@@ -131,6 +138,7 @@ function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: 
     return (e as NodeJS.ErrnoException).code === 'ENOENT';
   }
   for (const fd of fds) {
+    if (skip?.has(Number(fd))) continue;
     const path = `${view}/fd/${fd}`;
     try {
       if (!readlinkSync(path).startsWith('/')) continue;

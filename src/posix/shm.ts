@@ -3,7 +3,9 @@ import { LockTimeout, UsageError } from '../model/errors.js';
 import { heldText, type LockMode } from '../model/lock-state.js';
 import { objectKey, type PosixRecord } from '../model/record.js';
 import type { HandOff, LockHandle, SetChange, SharedMemory } from '../shared-memory.js';
+import type { Fence } from '../fence.js';
 import { PosixObject } from './descriptor.js';
+import { fenceObject } from './fence.js';
 import { PosixLock, readPosixLocks } from './lock.js';
 import type { PosixMapping } from './mapping.js';
 import { removePosix, setPosix, statPosix } from './object.js';
@@ -57,6 +59,10 @@ export class PosixShm implements SharedMemory {
 
   remove(): { inUse: number; warning: string | null } {
     return { inUse: removePosix(this.name).mappedBy, warning: null };
+  }
+
+  fence(listed: PosixRecord): Fence {
+    return fenceObject(listed);
   }
 
   set(change: SetChange): void {

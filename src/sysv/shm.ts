@@ -3,7 +3,9 @@ import { LockTimeout, ShmError } from '../model/errors.js';
 import { heldText, type LockMode } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
 import type { HandOff, LockHandle, SetChange, SharedMemory } from '../shared-memory.js';
+import type { Fence } from '../fence.js';
 import { Attachment } from './attachment.js';
+import { fenceSegment } from './fence.js';
 import { SegmentLock } from './lock.js';
 import { lockFollowsSegment, removeLockFor } from './lock-set.js';
 import { describeId, lockSegment, removeSegment, setSegment, statSegment } from './segment.js';
@@ -58,6 +60,10 @@ export class SysvShm implements SharedMemory {
     // The segment is gone: a lock set we may not remove is worth a word, not a failure.
     const lock = before ? removeLockFor(before) : { problem: null };
     return { inUse: stillAttached, warning: lock.problem };
+  }
+
+  fence(listed: SegmentRecord): Fence {
+    return fenceSegment(listed);
   }
 
   set(change: SetChange): void {

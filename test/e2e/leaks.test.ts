@@ -341,6 +341,35 @@ function orphan(ns: Namespace, key: number): [number, number] {
 }
 
 describe('gc', () => {
+  test('gc fences what it removes before the last look (an object renamed aside, a segment at mode 0) and removes it behind the fence', () =>
+    withNamespace(
+      (ns) => {
+        const id = Number(ns.cli(['create', '--key', '0x7710', '--size', '4096', '--mode', '0644']).out);
+        ns.cli(['create', '/fenced', '--size', '10']);
+        const file = ns.run(['mktemp']).out.trim();
+        const trace = ['strace', '-f', '-qq', '-s', '256', '-e', 'trace=rename,renameat,renameat2,unlink,unlinkat,shmctl,openat'];
+        const args = ['gc', '--all', '--unattached', '--min-age', '0', '--ignore-unreadable', '--yes'];
+        expect(ns.run([...trace, '-e', 'signal=none', '-o', file, BIN, ...args])).toMatchObject({ status: 0, stderr: '' });
+        const log = ns.run(['cat', file]).out.split('\n');
+        ns.run(['rm', file]);
+        const at = (re: RegExp): number => log.findIndex((l) => re.test(l));
+        const aside = /"\/dev\/shm\/(\.shmctl-ts-removing-\d+-[0-9a-f]{12})"/;
+        const renamed = at(new RegExp(`rename(at2?)?\\(.*"/dev/shm/fenced", .*${aside.source}`));
+        const modeZero = at(new RegExp(`shmctl\\(${id}, IPC_SET, \\{shm_perm=\\{.*mode=0+\\}`));
+        const fenced = Math.max(renamed, modeZero);
+        const unlinked = at(new RegExp(`unlink(at)?\\(.*${aside.source}\\) = 0`));
+        const removed = at(new RegExp(`shmctl\\(${id}, IPC_RMID`));
+        expect(Math.min(renamed, modeZero)).toBeGreaterThan(0);
+        // the last look reads every process's maps with both fences up, before either goes
+        const looked = log.findIndex((l, i) => i > fenced && /openat\(.*"\/proc\/\d+\/maps"/.test(l));
+        expect(looked).toBeGreaterThan(fenced);
+        expect(Math.min(unlinked, removed)).toBeGreaterThan(looked);
+        expect([ns.objects(), ns.segments()]).toEqual([[], []]);
+      },
+      true,
+      inNs,
+    ));
+
   test('the age guard: nothing younger than --min-age (default 5 minutes) goes, whatever the filters; each is said with its age', () =>
     withNamespace(
       (ns) => {

@@ -5,8 +5,10 @@
  * of a listing that has gone stale.
  */
 import { readFileSync } from 'node:fs';
-import { lastLook, planCleanup, removeListed, Shm } from '../../src/index.js';
+import { planCleanup, removeListed, Shm } from '../../src/index.js';
 import { lockKeyFor } from '../../src/sysv/lock-set.js';
+import { PosixShm } from '../../src/posix/shm.js';
+import { SysvShm } from '../../src/sysv/shm.js';
 
 const semKeys = (): number[] =>
   readFileSync('/proc/sysvipc/sem', 'latin1')
@@ -64,26 +66,22 @@ test('an object mapped, or its lock taken, after it was planned stays: the last 
     // mapped after the plan: the last look (a new scan) sees this very process
     const m = obj.attach();
     try {
-      expect((await removeListed(plan.remove[0]!, lastLook(plan.remove))).left).toBe(
-        `mapped or open by pid ${process.pid} since it was listed`,
-      );
+      expect((await removeListed(plan.remove[0]!)).left).toBe(`mapped or open by pid ${process.pid} since it was listed`);
+      // (looked at behind its fence, it was given its name back)
+      expect(obj.stat().size).toBe(4096);
     } finally {
       m.detach();
     }
     // its lock taken after the plan: left, whether the look saw it or only the removal's own try of the lock did
     const held = await obj.lock();
     try {
-      // (the lock's descriptor is an open one: the look names it so)
-      expect((await removeListed(plan.remove[0]!, lastLook(plan.remove))).left).toBe(
-        `mapped or open by pid ${process.pid} since it was listed`,
-      );
       expect((await removeListed(plan.remove[0]!)).left).toBe('its lock was taken since it was listed');
     } finally {
       held.release();
     }
     expect(obj.stat().size).toBe(4096);
     // nothing holds it now: it goes
-    expect(await removeListed(plan.remove[0]!, lastLook(plan.remove))).toEqual({ left: null, warning: null });
+    expect(await removeListed(plan.remove[0]!)).toEqual({ left: null, warning: null });
   } finally {
     try {
       obj.remove();
@@ -98,10 +96,27 @@ test('a segment whose lock is taken after it was planned stays (its lock set is 
   const plan = planCleanup('sysv', { keys: [0x5eed0203], unattached: true }, { minAge: 0 });
   const held = await shm.lock();
   try {
-    expect((await removeListed(plan.remove[0]!, lastLook(plan.remove))).left).toBe('its lock was taken since it was listed (exclusive)');
-    expect(shm.stat().kind).toBe('sysv');
+    expect((await removeListed(plan.remove[0]!)).left).toBe('its lock was taken since it was listed (exclusive)');
+    // looked at behind its fence (mode 0), it was given its permission bits back
+    expect(shm.stat()).toMatchObject({ kind: 'sysv', mode: 0o600 });
   } finally {
     held.release();
   }
   shm.remove();
+});
+
+test("a fence keeps new users away by the object's name or the segment's permission bits, and lifting it gives both back", () => {
+  const obj = Shm.create({ name: '/cleanup-fenced', size: 4096 });
+  const seg = Shm.create({ key: 0x5eed0204, size: 4096, mode: 0o640 });
+  const fences = [new PosixShm('/cleanup-fenced').fence(obj.stat()), new SysvShm(seg.id!).fence(seg.stat())];
+  try {
+    expect(() => Shm.open({ name: '/cleanup-fenced' }).stat()).toThrow(/no such POSIX shared memory object/);
+    expect(readFileSync('/proc/sysvipc/shm', 'latin1')).toMatch(new RegExp(`^ *${0x5eed0204} +${seg.id} +0 `, 'm'));
+  } finally {
+    for (const f of fences) expect([f.held(), f.lift()]).toEqual([null, null]);
+  }
+  expect(Shm.open({ name: '/cleanup-fenced' }).stat().size).toBe(4096);
+  expect(seg.stat().mode & 0o777).toBe(0o640);
+  obj.remove();
+  seg.remove();
 });
