@@ -1,5 +1,5 @@
 /**
- * Running CMD for attach and lock: stdio shared, SIGINT/SIGTERM/SIGHUP passed
+ * Running CMD for attach and lock: stdio shared, SIGINT/SIGTERM/SIGHUP/SIGQUIT passed
  * on, and CMD's status as ours (128+N when signal N killed it, 127 when it was
  * not found, 126 when it could not be run).
  */
@@ -22,11 +22,20 @@ export function whereTheMemoryIs(command: string[]): string[] {
 
 /** What timeout(1) exits with when the time runs out on a command. */
 export const EXIT_TIMEOUT = 124;
-export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+/** The terminal's own: sent to its whole foreground group, so the command has them already when we are in it. */
+const TERMINAL_SIGNALS = new Set<string>(['SIGINT', 'SIGHUP', 'SIGQUIT']);
 
 export function runChild(
   command: string[],
-  opts: { who: string; env: Record<string, string>; timeoutMs?: number; onStart?: (pid: number) => void },
+  opts: {
+    who: string;
+    env: Record<string, string>;
+    timeoutMs?: number;
+    onStart?: (pid: number) => void;
+    /** Signals passed on to the command (and survived here) besides STOP_SIGNALS. */
+    alsoPassed?: NodeJS.Signals[];
+  },
 ): Promise<number> {
   return new Promise((resolve) => {
     let timedOut = false;
@@ -40,10 +49,11 @@ export function runChild(
     // the terminal's foreground group, SIGINT and SIGHUP are taken to be the
     // terminal's (as system(3) does, which ignores SIGINT while it waits).
     const forward = (signal: NodeJS.Signals): void => {
-      if (signal !== 'SIGTERM' && inForeground()) return;
+      if (TERMINAL_SIGNALS.has(signal) && inForeground()) return;
       child.kill(signal);
     };
-    for (const s of STOP_SIGNALS) process.on(s, forward);
+    const passed = [...STOP_SIGNALS, ...(opts.alsoPassed ?? [])];
+    for (const s of passed) process.on(s, forward);
     const timer =
       opts.timeoutMs === undefined
         ? undefined
@@ -53,7 +63,7 @@ export function runChild(
           }, opts.timeoutMs);
     const done = (status: number): void => {
       if (timer) clearTimeout(timer);
-      for (const s of STOP_SIGNALS) process.removeListener(s, forward);
+      for (const s of passed) process.removeListener(s, forward);
       resolve(status);
     };
     child.on('error', (e: NodeJS.ErrnoException) => {

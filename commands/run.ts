@@ -5,6 +5,9 @@ import { recordSubject } from './common.js';
 import { note, warn } from './report.js';
 import type { CommandSpec, Options } from './spec.js';
 
+/** Signals whose default would end us (beyond STOP_SIGNALS), that Node lets us catch; SIGUSR1 is its debugger's. */
+const FATAL_SIGNALS: NodeJS.Signals[] = ['SIGUSR2', 'SIGALRM', 'SIGVTALRM', 'SIGPROF', 'SIGXCPU', 'SIGXFSZ', 'SIGPWR', 'SIGSTKFLT'];
+
 /** Set for the second start of `run --isolate` inside a user namespace: it must not try again. */
 const INNER = 'SHMCTL_TS_ISOLATING';
 
@@ -18,7 +21,7 @@ const INNER = 'SHMCTL_TS_ISOLATING';
 export const spec: CommandSpec = {
   name: 'run',
   summary: 'run a job so that it leaves no shared memory behind: in its own namespace (--isolate) or cleaned up after (--reap)',
-  usage: 'run (--isolate | --reap) [-v] -- CMD [ARGS...]',
+  usage: 'run (--isolate | --reap [--any-creator] [--ignore-unreadable]) [-v] -- CMD [ARGS...]',
   arguments: [],
   trailingCommand: true,
   options: [
@@ -29,13 +32,23 @@ export const spec: CommandSpec = {
     },
     {
       flags: '--reap',
-      description: 'afterwards remove the segments its processes created and the objects that appeared, are yours and nothing holds',
+      description: "afterwards remove the segments and objects the job's own processes made, are yours and nothing holds",
+    },
+    {
+      flags: '--any-creator',
+      description: '--reap: also remove new objects of yours whose maker cannot be known (without root, fanotify tells no maker)',
+    },
+    {
+      flags: '--ignore-unreadable',
+      description: '--reap: disregard processes that cannot be seen or read (they could have an object open)',
     },
     { flags: '-v, --verbose', description: '--reap: name each segment and object removed (on stderr)' },
   ],
   async run(_args: string[], opts: Options, command: string[]): Promise<number> {
     if (!command.length) throw new UsageError('give the job after --: run --reap -- CMD [ARGS...]');
     if ((opts.isolate === true) === (opts.reap === true)) throw new UsageError('give one of --isolate and --reap');
+    if (opts.reap !== true && (opts.anyCreator === true || opts.ignoreUnreadable === true))
+      throw new UsageError('--any-creator and --ignore-unreadable are for --reap');
     if (opts.isolate === true) {
       const nested = process.env[INNER] === '1';
       delete process.env[INNER]; // not for the job
@@ -54,12 +67,12 @@ export const spec: CommandSpec = {
     }, POLL_MS);
     let status: number;
     try {
-      status = await runChild(command, { who: 'run', env: {}, onStart: (pid) => watch.started(pid) });
+      // any signal that would end us before the job is passed on to it instead: the job ends, then we reap
+      status = await runChild(command, { who: 'run', env: {}, onStart: (pid) => watch.started(pid), alsoPassed: FATAL_SIGNALS });
     } finally {
       clearInterval(timer);
     }
-    watch.poll();
-    const reaped = await watch.reap();
+    const reaped = await watch.reap({ anyCreator: opts.anyCreator === true, ignoreUnreadable: opts.ignoreUnreadable === true });
     if (opts.verbose === true) for (const r of reaped.removed) note('run', `removed ${recordSubject(r)}`);
     for (const k of reaped.kept) warn('run', `kept ${recordSubject(k.record)}: ${k.reason}`);
     for (const f of reaped.failed) warn('run', `could not remove ${recordSubject(f.record)}: ${f.reason}`);

@@ -75,6 +75,13 @@ export function planCleanup(
   return plan;
 }
 
+/** Why each of `records` must stay (as gc keeps things), or null: one scan of every process, the locks read once. */
+export function keptBecause(records: ShmRecord[], opts: { ignoreUnreadable?: boolean } = {}): (r: ShmRecord) => string | null {
+  const holders = indexHolders(records, { fds: true });
+  const locks = lockStates({ sysv: true, posix: true });
+  return (r) => heldBecause(r, holders, locks(r), opts.ignoreUnreadable === true);
+}
+
 /**
  * Why `r` must stay, or null. Also kept: what this user may not remove (the
  * kernel would refuse: a segment's owner or creator, an object's owner in the

@@ -77,7 +77,7 @@ describe('run', () => {
       inNs,
     ));
 
-  test("--reap: after a SIGKILL, the job's segments (short-lived creators too) and objects go; what is not its own, or still attached, stays", () =>
+  test("--reap: after a SIGKILL, what the job's processes made (short-lived makers too) goes; what others made, or is still attached, stays", () =>
     withNamespace(
       async (ns) => {
         const before = Number(ns.cli(['create', '--key', '0x7401', '--size', '4096']).out);
@@ -88,47 +88,165 @@ describe('run', () => {
           'ipcmk -M 4096 >/dev/null', // its creator lives a few milliseconds
           `${PYTHON} -c "import ctypes, time; ctypes.CDLL(None).shmget(0x7402, 4096, 0o1600); time.sleep(0.2)"`,
           'touch /dev/shm/made',
+          `${PYTHON} -c "import os, time; os.close(os.open('/dev/shm/made-slowly', os.O_CREAT | os.O_RDWR)); time.sleep(0.2)"`,
           `${PYTHON} -c "${daemon}" &`, // outlives the job, attached
           'echo ready',
           'sleep 60',
         ].join('\n');
-        const job = ns.start([BIN, 'run', '--reap', '-v', '--', 'sh', '-c', script]);
+        // (the processes outside this test's PID namespace cannot be seen: disregarded here, as gc's tests do)
+        const job = ns.start([BIN, 'run', '--reap', '-v', '--ignore-unreadable', '--', 'sh', '-c', script]);
         const { out, err } = output(job);
         await until(() => out().includes('ready') && ns.segments().some((s) => s.key === 0x7403 && s.nattch === 1), 'the job ready');
-        // meanwhile another process, not the job's, makes one
-        const outsider = ns.start([PYTHON, '-c', 'import ctypes, time; ctypes.CDLL(None).shmget(0x7404, 4096, 0o1600); time.sleep(60)']);
-        await ns.until((s) => s.some((x) => x.key === 0x7404), 'the outsider');
+        // meanwhile another process, not the job's, makes a segment and an object of the same user
+        const outsider = ns.start([
+          PYTHON,
+          '-c',
+          "import ctypes, os, time; ctypes.CDLL(None).shmget(0x7404, 4096, 0o1600); os.close(os.open('/dev/shm/outsider', os.O_CREAT | os.O_RDWR)); print(os.getpid(), flush=True); time.sleep(60)",
+        ]);
+        const outsiderPid = await firstLine(outsider);
         const made = ns.segments().filter((s) => s.id !== before);
         ns.run(['kill', '-9', out()[0]!]);
         expect(await exited(job)).toBe(137);
 
         const byKey = (key: number): number => made.find((s) => s.key === key)!.id;
-        const ipcmkId = made.find((s) => ![0x7402, 0x7403, 0x7404].includes(s.key))!.id;
-        expect(err().split('\n').filter(Boolean).sort()).toEqual(
+        const ipcmk = made.find((s) => ![0x7402, 0x7403, 0x7404].includes(s.key))!;
+        const said = err()
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => l.replace(/by pid \d+$/, 'by pid N'));
+        expect(said.sort()).toEqual(
           [
-            `shmctl-ts: run: note: removed id ${ipcmkId} (key 0x${made
-              .find((s) => s.id === ipcmkId)!
-              .key.toString(16)
-              .padStart(8, '0')})`,
+            `shmctl-ts: run: note: removed id ${ipcmk.id} (key 0x${ipcmk.key.toString(16).padStart(8, '0')})`,
             `shmctl-ts: run: note: removed id ${byKey(0x7402)} (key 0x00007402)`,
             'shmctl-ts: run: note: removed /made',
-            expect.stringMatching(
-              new RegExp(`^shmctl-ts: run: kept id ${byKey(0x7403)} \\(key 0x00007403\\): still attached by pid \\d+$`),
-            ),
+            'shmctl-ts: run: note: removed /made-slowly',
+            `shmctl-ts: run: kept id ${byKey(0x7403)} (key 0x00007403): attached (nattch 1) by pid N`,
+            `shmctl-ts: run: kept id ${byKey(0x7404)} (key 0x00007404): made by pid ${outsiderPid}, which is not one of the job's processes`,
+            `shmctl-ts: run: kept /outsider: made by pid ${outsiderPid}, which is not one of the job's processes`,
           ].sort(),
         );
         expect(ns.segments().map((s) => s.key)).toEqual([0x7401, 0x7403, 0x7404]);
-        expect(ns.objects()).toEqual(['before']);
+        expect(ns.objects()).toEqual(['before', 'outsider']);
+        ns.run(['rm', '/dev/shm/before', '/dev/shm/outsider']);
         outsider.kill();
         ns.sh('pkill -f "time[.]sleep"');
         ns.run(['ipcrm', '--all']);
-        ns.cli(['rm', '/before']);
         await ns.until((s) => s.length === 0, 'the daemon gone');
       },
       true,
       inNs,
     ));
+
+  test("--reap: a pid the job used and freed, taken by another process meanwhile, does not make that process's segment the job's", () =>
+    withNamespace(
+      async (ns) => {
+        const script = [
+          'echo $$',
+          `${PYTHON} -c "import os, time; print(os.getpid(), flush=True); time.sleep(0.3)"`, // seen, then gone
+          'echo ready',
+          'sleep 60',
+        ].join('\n');
+        const job = ns.start([BIN, 'run', '--reap', '-v', '--ignore-unreadable', '--', 'sh', '-c', script]);
+        const { out, err } = output(job);
+        await until(() => out().includes('ready'), 'the job ready');
+        const freed = Number(out()[1]);
+        // the next process of this PID namespace gets that pid (ns_last_pid), and makes a segment and an object
+        const reuse = ns.sh(
+          `echo ${freed - 1} > /proc/sys/kernel/ns_last_pid; ${PYTHON} -c "import ctypes, os; ctypes.CDLL(None).shmget(0x7405, 4096, 0o1600); os.close(os.open('/dev/shm/reused', os.O_CREAT | os.O_RDWR)); print(os.getpid())" &\nwait`,
+        );
+        expect(Number(reuse.out)).toBe(freed);
+        ns.run(['kill', '-9', out()[0]!]);
+        expect(await exited(job)).toBe(137);
+        expect(err().split('\n').filter(Boolean).sort()).toEqual([
+          expect.stringMatching(/^shmctl-ts: run: kept \/reused: made by pid \d+, which (is|was) not one of the job's processes$/),
+          expect.stringMatching(
+            /^shmctl-ts: run: kept id \d+ \(key 0x00007405\): made by pid \d+, which (is|was) not one of the job's processes$/,
+          ),
+        ]);
+        expect(ns.segments().map((s) => s.key)).toEqual([0x7405]);
+        expect(ns.objects()).toEqual(['reused']);
+        ns.run(['ipcrm', '--all']);
+        ns.run(['rm', '/dev/shm/reused']);
+      },
+      true,
+      inNs,
+    ));
+
+  test('--reap without root: an object whose maker cannot be known is kept and said, unless --any-creator; segments are judged by their creator', () =>
+    withNamespace(
+      (ns) => {
+        const job = (...extra: string[]) =>
+          ns.run([
+            ...NOBODY,
+            BIN,
+            'run',
+            '--reap',
+            '-v',
+            '--ignore-unreadable',
+            ...extra,
+            '--',
+            'sh',
+            '-c',
+            'ipcmk -M 4096 >/dev/null; touch /dev/shm/mine',
+          ]);
+        const kept = job();
+        expect(kept.status).toBe(0);
+        const lines = kept.stderr.split('\n').filter(Boolean);
+        expect(lines).toHaveLength(2);
+        expect(lines).toContainEqual(expect.stringMatching(/^shmctl-ts: run: note: removed id \d+ \(key 0x[0-9a-f]{8}\)$/));
+        expect(lines).toContainEqual(
+          expect.stringMatching(
+            /^shmctl-ts: run: kept \/mine: who made it cannot be known here \(fanotify tells who made a file only to root\): --any-creator to remove it anyway$/,
+          ),
+        );
+        expect([ns.segments(), ns.objects()]).toEqual([[], ['mine']]);
+        ns.run(['rm', '/dev/shm/mine']);
+        expect(job('--any-creator')).toMatchObject({ status: 0, stderr: expect.stringContaining('shmctl-ts: run: note: removed /mine\n') });
+        expect([ns.segments(), ns.objects()]).toEqual([[], []]);
+        expect(ns.cli(['run', '--isolate', '--any-creator', '--', 'true']).status).toBe(2);
+      },
+      true,
+      inNs,
+    ));
+
+  test('--reap: SIGQUIT, SIGUSR2 or SIGALRM to shmctl-ts are passed to the job, and what it made is still reaped', () =>
+    withNamespace(
+      async (ns) => {
+        for (const [signal, number] of [
+          ['QUIT', 3],
+          ['USR2', 12],
+          ['ALRM', 14],
+        ] as const) {
+          const job = ns.start([
+            BIN,
+            'run',
+            '--reap',
+            '--ignore-unreadable',
+            '--',
+            'sh',
+            '-c',
+            'ipcmk -M 4096 >/dev/null; echo ready; sleep 60',
+          ]);
+          const { out } = output(job);
+          await until(() => out().includes('ready'), 'the job ready');
+          ns.run(['pkill', `-${signal}`, '-f', '^[^ ]*node .*shmctl-ts run --reap']);
+          // the job's shell dies of it; shmctl-ts lives on to reap, then exits as the job did
+          expect(await exited(job)).toBe(128 + number);
+          expect(ns.segments()).toEqual([]);
+          ns.sh('pkill -x sleep; true');
+        }
+      },
+      true,
+      inNs,
+    ));
 });
+
+/** The first line a child prints. */
+async function firstLine(child: ChildProcess): Promise<string> {
+  const { out } = output(child);
+  await until(() => out().length > 0, 'its first line');
+  return out()[0]!;
+}
 
 describe('key', () => {
   test('key decode of what ftok(/etc/passwd, 7) makes finds /etc/passwd; every file it finds makes that key', () =>
