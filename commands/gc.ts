@@ -11,7 +11,7 @@ import { jsonSafe } from '../src/model/text.js';
 import { recordSubject, stdoutIsTTY } from './common.js';
 import { filterOptions, kindOf, kindOptions, selectionOf } from './filters.js';
 import { askedFormat, columnContext } from './output.js';
-import { reportError, warn } from './report.js';
+import { note, reportError, warn } from './report.js';
 import { removingLine } from './rm.js';
 import type { CommandSpec, Options } from './spec.js';
 
@@ -70,6 +70,12 @@ export const spec: CommandSpec = {
       ...(minAge === undefined ? {} : { minAge }),
     });
     for (const k of plan.kept) warn('gc', `kept ${recordSubject(k.record)}: ${k.reason}`);
+    const going = opts.yes === true ? 'goes' : 'would go';
+    for (const [r, objects] of plan.companions)
+      note(
+        'gc',
+        `${recordSubject(r)} is a crashed PostgreSQL's: its dynamic shared memory ${going} with it: ${objects.map((o) => o.name).join(', ')}`,
+      );
 
     if (opts.yes !== true) {
       if (format === 'json') writeAll(1, json(plan, columns, ctx, 'would remove'));
@@ -84,8 +90,13 @@ export const spec: CommandSpec = {
 
     const outcome = new Map<ShmRecord, { action: Action; reason: string | null }>();
     let failed = 0;
-    // checked, fenced, one last look at every process and lock, then removed or let back (src/cleanup.ts)
-    for (const [r, { left, warning, error }] of await removeAllListed(plan.remove)) {
+    // checked, fenced, one last look at every process and lock, then removed or let back (src/cleanup.ts);
+    // then what goes with a removed segment (a crashed PostgreSQL's objects)
+    const removed = await removeAllListed(plan.remove);
+    const companions = plan.remove
+      .filter((r) => removed.get(r)!.left === null && !removed.get(r)!.error)
+      .flatMap((r) => plan.companions.get(r) ?? []);
+    for (const [r, { left, warning, error }] of [...removed, ...(await removeAllListed(companions))]) {
       if (error !== undefined) {
         failed++;
         reportError('gc', error);
@@ -126,6 +137,14 @@ function json(
     picked.map((p) => p.r),
     columns,
     ctx,
-  ).map((o, i) => ({ type: picked[i]!.r.kind, ...o, action: picked[i]!.action, reason: picked[i]!.reason }));
+  ).map((o, i) => {
+    const p = picked[i]!;
+    // a crashed PostgreSQL's objects, gone (or to go) with its segment
+    const also = plan.companions.get(p.r)?.map((c) => ({
+      name: c.name,
+      ...(typeof done === 'string' ? { action: done, reason: null } : (done.get(c) ?? { action: 'left', reason: 'its segment stayed' })),
+    }));
+    return { type: p.r.kind, ...o, action: p.action, reason: p.reason, ...(also ? { with: also } : {}) };
+  });
   return jsonSafe(JSON.stringify({ gc: rows, unreadable: plan.unreadable }, null, 2)) + '\n';
 }

@@ -13,7 +13,8 @@ import type { LockColumn } from './model/lock-state.js';
 import { unreadableText } from './model/holder.js';
 import { Errno, hasErrno, LockTimeout, OperationError } from './model/errors.js';
 import type { Fence } from './fence.js';
-import { isPosix, type SegmentRecord, type ShmRecord } from './model/record.js';
+import { isPosix, type PosixRecord, type SegmentRecord, type ShmRecord } from './model/record.js';
+import { postgresSegment, type PostgresSegment } from './postgres.js';
 import { PosixShm } from './posix/shm.js';
 import { select, type Selection } from './select.js';
 import { SysvShm } from './sysv/shm.js';
@@ -30,6 +31,8 @@ export interface CleanupPlan {
   kept: Kept[];
   /** Processes whose /proc entries could not be read. */
   unreadable: number;
+  /** What goes with a segment in `remove`: a crashed PostgreSQL's dynamic shared memory objects (postgres.ts). */
+  companions: Map<ShmRecord, PosixRecord[]>;
 }
 
 /** gc's default --min-age, seconds: a producer's object its consumer has not opened yet is younger than this. */
@@ -61,7 +64,7 @@ export function planCleanup(
   }
   const chosen = select(records, selection, { holders, ...(opts.now === undefined ? {} : { now: opts.now }) });
   const locks = lockStates({ sysv: true, posix: true });
-  const plan: CleanupPlan = { remove: [], kept: [], unreadable: holders.unreadable.length };
+  const plan: CleanupPlan = { remove: [], kept: [], unreadable: holders.unreadable.length, companions: new Map() };
   const now = opts.now ?? Date.now() / 1000;
   const minAge = opts.minAge ?? MIN_AGE;
   for (const r of chosen) {
@@ -72,7 +75,36 @@ export function planCleanup(
     if (reason) plan.kept.push({ record: r, reason });
     else plan.remove.push(r);
   }
+  withPostgresObjects(plan, opts.ignoreUnreadable === true);
   return plan;
+}
+
+/**
+ * A crashed PostgreSQL's segment takes its dynamic shared memory objects with
+ * it (postgres.ts): removed alone, they would leak for good. When they cannot
+ * be found, or one of them is held, the segment is kept, with why.
+ */
+function withPostgresObjects(plan: CleanupPlan, ignoreUnreadable: boolean): void {
+  const found = new Map<ShmRecord, PostgresSegment>();
+  for (const r of plan.remove) {
+    const pg = isPosix(r) ? null : postgresSegment(r);
+    if (pg) found.set(r, pg);
+  }
+  if (!found.size) return;
+  const objects = [...found.values()].flatMap((pg) => pg.objects);
+  const holders = indexHolders(objects, { fds: true });
+  const locks = lockStates({ sysv: false, posix: true });
+  for (const [r, pg] of found) {
+    let why = pg.keep;
+    for (const o of pg.objects) {
+      const held = why ? null : heldBecause(o, holders, locks(o), ignoreUnreadable);
+      if (held) why = `its PostgreSQL dynamic shared memory ${o.name} must stay: ${held}`;
+    }
+    if (why) {
+      plan.remove.splice(plan.remove.indexOf(r), 1);
+      plan.kept.push({ record: r, reason: why });
+    } else if (pg.objects.length) plan.companions.set(r, pg.objects);
+  }
 }
 
 /** Why each of `records` must stay (as gc keeps things), or null: one scan of every process, the locks read once. */
