@@ -67,14 +67,20 @@ export const spec: CommandSpec = {
     const minAge = opts.minAge === undefined ? undefined : parseDuration(opts.minAge as string);
     const plan = planCleanup(kind, selection, {
       ignoreUnreadable: opts.ignoreUnreadable === true,
+      readSegments: opts.yes === true,
       ...(minAge === undefined ? {} : { minAge }),
     });
     for (const k of plan.kept) warn('gc', `kept ${recordSubject(k.record)}: ${k.reason}`);
-    const going = opts.yes === true ? 'goes' : 'would go';
     for (const [r, objects] of plan.companions)
       note(
         'gc',
-        `${recordSubject(r)} is a crashed PostgreSQL's: its dynamic shared memory ${going} with it: ${objects.map((o) => o.name).join(', ')}`,
+        `${recordSubject(r)} is a crashed PostgreSQL's: its dynamic shared memory goes with it: ${objects.map((o) => o.name).join(', ')}`,
+      );
+    for (const r of plan.unread)
+      note(
+        'gc',
+        `${recordSubject(r)} may be a crashed PostgreSQL's (there are /PostgreSQL.* objects): with --yes its header is read first, ` +
+          'and it goes with its dynamic shared memory or stays (a dry run reads no segment: an attach would set its times)',
       );
 
     if (opts.yes !== true) {

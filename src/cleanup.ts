@@ -14,7 +14,7 @@ import { unreadableText } from './model/holder.js';
 import { Errno, hasErrno, LockTimeout, OperationError } from './model/errors.js';
 import type { Fence } from './fence.js';
 import { isPosix, type PosixRecord, type SegmentRecord, type ShmRecord } from './model/record.js';
-import { postgresSegment, type PostgresSegment } from './postgres.js';
+import { mayBePostgres, postgresObjectsThere, postgresSegment, type PostgresSegment } from './postgres.js';
 import { PosixShm } from './posix/shm.js';
 import { select, type Selection } from './select.js';
 import { SysvShm } from './sysv/shm.js';
@@ -33,6 +33,8 @@ export interface CleanupPlan {
   unreadable: number;
   /** What goes with a segment in `remove`: a crashed PostgreSQL's dynamic shared memory objects (postgres.ts). */
   companions: Map<ShmRecord, PosixRecord[]>;
+  /** Segments in `remove` that may be a crashed PostgreSQL's, not read (`readSegments` false: a dry run). */
+  unread: ShmRecord[];
 }
 
 /** gc's default --min-age, seconds: a producer's object its consumer has not opened yet is younger than this. */
@@ -49,7 +51,7 @@ export function ageOf(r: ShmRecord, now: number): number {
 export function planCleanup(
   kind: 'sysv' | 'posix' | 'all',
   selection: Selection,
-  opts: { ignoreUnreadable?: boolean; now?: number; minAge?: number } = {},
+  opts: { ignoreUnreadable?: boolean; now?: number; minAge?: number; readSegments?: boolean } = {},
 ): CleanupPlan {
   const records = list({ kind, usage: false });
   const holders = indexHolders(records, { fds: true });
@@ -64,7 +66,7 @@ export function planCleanup(
   }
   const chosen = select(records, selection, { holders, ...(opts.now === undefined ? {} : { now: opts.now }) });
   const locks = lockStates({ sysv: true, posix: true });
-  const plan: CleanupPlan = { remove: [], kept: [], unreadable: holders.unreadable.length, companions: new Map() };
+  const plan: CleanupPlan = { remove: [], kept: [], unreadable: holders.unreadable.length, companions: new Map(), unread: [] };
   const now = opts.now ?? Date.now() / 1000;
   const minAge = opts.minAge ?? MIN_AGE;
   for (const r of chosen) {
@@ -75,7 +77,9 @@ export function planCleanup(
     if (reason) plan.kept.push({ record: r, reason });
     else plan.remove.push(r);
   }
-  withPostgresObjects(plan, opts.ignoreUnreadable === true);
+  // a segment is read only when it is to be removed: an attach, even read-only, sets its times
+  if (opts.readSegments ?? true) withPostgresObjects(plan, opts.ignoreUnreadable === true);
+  else if (postgresObjectsThere()) plan.unread = plan.remove.filter((r) => !isPosix(r) && mayBePostgres(r));
   return plan;
 }
 

@@ -16,8 +16,9 @@
 import { readSync } from 'node:fs';
 import type { PosixRecord, SegmentRecord } from './model/record.js';
 import { PosixObject } from './posix/descriptor.js';
-import { statPosix } from './posix/object.js';
+import { listPosix, statPosix } from './posix/object.js';
 import { Attachment } from './sysv/attachment.js';
+import { pageResident } from './kernel/posix.js';
 
 const PG_SHMEM_MAGIC = 679834894;
 const DSM_CONTROL_MAGIC = 0x9a503d32;
@@ -35,13 +36,36 @@ export interface PostgresSegment {
   keep: string | null;
 }
 
-/** PostgreSQL's segment and its dynamic shared memory, or null when `seg` is not one (or cannot be read). */
+/** Are there objects named as PostgreSQL names its dynamic shared memory (/PostgreSQL.N)? */
+export function postgresObjectsThere(): boolean {
+  try {
+    return listPosix({ usage: false }).some((r) => /^\/PostgreSQL\.\d+$/.test(r.name));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Could `seg` be PostgreSQL's? Without reading it: big enough for the header,
+ * and something written in it (its resident or swapped bytes).
+ */
+export function mayBePostgres(seg: SegmentRecord): boolean {
+  return seg.size >= HEADER && ((seg.rss ?? 1) > 0 || (seg.swap ?? 0) > 0);
+}
+
+/**
+ * PostgreSQL's segment and its dynamic shared memory, or null when `seg` is
+ * not one (or cannot be read). Reading attaches it read-only — which sets its
+ * attach and detach times and last pid — and reads its first page only if it
+ * is in memory (mincore): never a page faulted in, no memory allocated.
+ */
 export function postgresSegment(seg: SegmentRecord): PostgresSegment | null {
-  if (seg.size < HEADER) return null;
+  if (!mayBePostgres(seg)) return null;
   let header: Buffer;
   try {
     const a = Attachment.attach(seg.id, { readonly: true });
     try {
+      if (!pageResident(a.address)) return null;
       header = Buffer.alloc(HEADER);
       a.readWindows(0, HEADER, HEADER, (data) => void data.copy(header));
     } finally {

@@ -90,6 +90,15 @@ export function mmap(address: number, length: number, prot: number, flags: numbe
   return r.value;
 }
 
+/** Is the page at `address` (page-aligned) in memory? mincore(2): it looks, faulting nothing in. */
+export function pageResident(address: number): boolean {
+  const vec = scratchArea(1);
+  vec.view[0] = 0;
+  const r = call('mincore', T.I32, [T.U64, T.U64, T.U64], [address, 1, vec.address]);
+  if (r.value === -1) fail('mincore', r);
+  return (vec.view[0]! & 1) === 1;
+}
+
 export function munmap(address: number, length: number): void {
   const r = call('munmap', T.I32, [T.U64, T.U64], [address, length]);
   if (r.value === -1) fail('munmap', r);

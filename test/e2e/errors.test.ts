@@ -141,7 +141,8 @@ describe('errno, provoked for real', () => {
       expectRefusal(
         ns.cli(['create', '--private', '--size', '64T']),
         1,
-        /not enough memory for 70368744177664 bytes \(try --noreserve\) \(ENOMEM\)$/,
+        // the commit accounting named, with its setting and its bound, and the fix
+        /not enough memory for 70368744177664 bytes \(try --noreserve\): vm\.overcommit_memory = [02] .*; fix: create it with --noreserve .*\(ENOMEM\)$/,
       );
       expect(ns.segments()).toEqual([]);
       expect(ns.cli(['create', '--private', '--size', '64T', '--noreserve']).status).toBe(0);
