@@ -20,12 +20,16 @@ export function readCommandLine(pid: number): Buffer | null {
   } catch {
     return null;
   }
-  let end = raw.length;
-  while (end > 0 && raw[end - 1] === 0) end--;
-  const bytes = raw.subarray(0, end);
+  if (raw.length === 0) return null;
+  // util-linux's rule (lib/procfs.c, as lsipc shows it): the first BUFSIZ bytes, every NUL a space, the last
+  // byte dropped (the final NUL, or a character of a longer line); so a line padded with NULs keeps its spaces
+  const bytes = raw.subarray(0, Math.min(raw.length, CMDLINE_MAX) - 1);
   for (let i = 0; i < bytes.length; i++) if (bytes[i] === 0) bytes[i] = 0x20;
-  return bytes.length ? bytes : null;
+  return bytes;
 }
+
+/** glibc's BUFSIZ: what util-linux reads of a command line. */
+const CMDLINE_MAX = 8192;
 
 export interface ProcessStat {
   pid: number;
