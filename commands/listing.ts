@@ -47,7 +47,7 @@ export async function renderListing<R extends { kind: string }>(
   columns: ColumnOf<R>[],
   format: string,
   ctx: ColumnContext,
-  opts: { noheadings: boolean; jsonKey?: string; noun?: string },
+  opts: { noheadings: boolean; jsonKey?: string; noun?: string; shell?: boolean },
 ): Promise<string> {
   if (format === 'table') {
     const { renderTable } = await import('./render/table.js');
@@ -59,6 +59,7 @@ export async function renderListing<R extends { kind: string }>(
     noheadings: opts.noheadings,
     ctx,
     ...(opts.jsonKey ? { jsonKey: opts.jsonKey } : {}),
+    ...(opts.shell ? { shell: true } : {}),
   });
 }
 

@@ -4,6 +4,7 @@ import type { SegmentRecord } from '../src/model/record.js';
 import type { ShmInfo, ShmLimits } from '../src/model/usage.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
+import { GLOBAL_COLUMNS } from './render/global.js';
 import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from './render/columns.js';
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from './render/ipcs.js';
 import { stdoutIsTTY } from './common.js';
@@ -13,7 +14,7 @@ import { chosen, renderListing, tableColumns, withLocks } from './listing.js';
 import { listAllNamespaces } from './ls-namespaces.js';
 import type { CommandSpec, Options } from './spec.js';
 
-const FORMATS = ['ipcs', 'table', 'lsipc', 'raw', 'export', 'json'];
+const FORMATS = ['ipcs', 'table', 'lsipc', 'raw', 'export', 'newline', 'json'];
 
 const view = (flags: string, value: IpcsView, description: string) => ({
   flags,
@@ -21,12 +22,35 @@ const view = (flags: string, value: IpcsView, description: string) => ({
   sets: { key: 'view', value },
 });
 
-/** lsipc's columns, with what -t (ATTACH, DETACH before a last COMMAND) and -c (CUID CGID UID GID) add. */
-function lsipcColumns(opts: Options, v: IpcsView): Column[] {
+/**
+ * lsipc's columns, with what -c (CUID CGID UID GID) and -t (ATTACH, DETACH
+ * before a last COMMAND) add: both when both are given, in that order
+ * whatever the order given, as lsipc does (ipcs's formats keep the last view
+ * only); with -o neither, as lsipc refuses them together.
+ */
+function lsipcColumns(opts: Options): Column[] {
+  return lsipcNames(opts, false).map(columnByName);
+}
+
+/** The names of lsipcColumns; with `global` (-g) lsipc's limit columns follow the defaults. */
+function lsipcNames(opts: Options, global: boolean): string[] {
+  const time = opts.time === true;
+  const creator = opts.creator === true;
+  if ((time || creator) && opts.output !== undefined)
+    throw new UsageError(
+      `-o does not go with ${[creator && '-c', time && '-t'].filter(Boolean).join(' and ')} in lsipc's formats (lsipc refuses them together)`,
+    );
   const base = selectColumns(undefined).map((c) => c.name);
-  if (v === 'creator') base.push('CUID', 'CGID', 'UID', 'GID');
-  if (v === 'time') base.splice(base[base.length - 1] === 'COMMAND' ? base.length - 1 : base.length, 0, 'ATTACH', 'DETACH');
-  return selectColumns(opts.output as string | undefined, base);
+  if (global) base.push(...GLOBAL_COLUMNS);
+  if (creator) base.push('CUID', 'CGID', 'UID', 'GID');
+  if (time) base.splice(base[base.length - 1] === 'COMMAND' ? base.length - 1 : base.length, 0, 'ATTACH', 'DETACH');
+  const list = opts.output as string | undefined;
+  if (list === undefined) return base;
+  if (!global) return selectColumns(list, base).map((c) => c.name);
+  const append = list.startsWith('+');
+  const names = (append ? list.slice(1) : list).split(',').map((n) => n.trim());
+  if (names.some((n) => n === '')) throw new UsageError(`empty column name in '${list}'`);
+  return [...(append ? base : []), ...names];
 }
 
 /** Limits and usage as JSON numbers (they pass 2^53, so written out by hand). */
@@ -65,7 +89,8 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
 export const spec: CommandSpec = {
   name: 'ls',
   summary: "list segments with the columns and values of ipcs -m, or lsipc -m's formats",
-  usage: 'ls [-t|-p|-c|-l|-u] [--posix|--all] [--human|-b] [--format ipcs|table|lsipc|raw|export|json] [-o COLUMNS] [filters]',
+  usage:
+    'ls [-t|-p|-c|-l|-u] [--posix|--all] [--human|-b] [--format ipcs|table|lsipc|raw|export|newline|json] [-o COLUMNS] [-g] [-y] [filters]',
   arguments: [],
   options: [
     view('-t, --time', 'time', 'attach, detach and change times (ipcs -t)'),
@@ -82,7 +107,11 @@ export const spec: CommandSpec = {
       choices: FORMATS,
     },
     ...formatShorthands,
+    { flags: '-n, --newline', description: 'same as --format newline: lsipc -n, the export pairs one to a line' },
     ...lsipcOptions,
+    { flags: '-g, --global', description: "the limits and their use, in lsipc's formats (lsipc -m -g)" },
+    { flags: '-y, --shell', description: 'column names as shell variables (USE% is USE_PCT), as lsipc -y' },
+    { flags: '--notruncate', description: "lsipc's: accepted; the lsipc formats here never truncate" },
     ...kindOptions,
     ...filterOptions,
     {
@@ -138,12 +167,27 @@ export const spec: CommandSpec = {
     const all = list({ kind: 'sysv' }) as SegmentRecord[];
     let out: string | Buffer;
     if (lsipcFamily) {
-      const columns = lsipcColumns(opts, v);
+      if (opts.global === true) {
+        const { globalColumns, limitRows } = await import('./render/global.js');
+        const rows = limitRows(readShmLimits(), all, pageSize());
+        const ctx = columnContext(opts, systemNames, format);
+        const shell = opts.shell === true;
+        writeAll(
+          1,
+          await renderListing(rows, globalColumns(lsipcNames(opts, true)), format, ctx, {
+            noheadings: opts.noheadings === true,
+            jsonKey: 'ipclimits',
+            shell,
+          }),
+        );
+        return 0;
+      }
+      const columns = lsipcColumns(opts);
       // JSON shows locks by default; the lsipc formats only when -o asks for LOCK.
       if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
       const ctx = withLocks(columnContext(opts, systemNames, format), columns, 'sysv');
       const records = chosen(all, opts, columns, ctx);
-      out = await renderListing(records, columns, format, ctx, { noheadings: opts.noheadings === true });
+      out = await renderListing(records, columns, format, ctx, { noheadings: opts.noheadings === true, shell: opts.shell === true });
     } else {
       const ctx = { names: systemNames, unit };
       const records = chosen(all, opts, [], {});

@@ -37,14 +37,23 @@ export const unitOptions: OptionSpec[] = [
 export function askedFormat(opts: Options): string | undefined {
   const asked = new Set<string>();
   if (opts.format !== undefined) asked.add(opts.format as string);
-  for (const f of ['json', 'raw', 'export'] as const) if (opts[f]) asked.add(f);
+  for (const f of ['json', 'raw', 'export', 'newline'] as const) if (opts[f]) asked.add(f);
   if (asked.size > 1) throw new UsageError(`contradictory formats: ${[...asked].join(', ')}`);
   return [...asked][0];
 }
 
 /** Were any of lsipc's own options given? */
 export function lsipcOptionsGiven(opts: Options): boolean {
-  return opts.output !== undefined || opts.noheadings === true || opts.timeFormat !== undefined || opts.numericPerms === true;
+  return (
+    opts.output !== undefined ||
+    opts.noheadings === true ||
+    opts.timeFormat !== undefined ||
+    opts.numericPerms === true ||
+    // ls only: lsipc's -g, -y and --notruncate
+    opts.global === true ||
+    opts.shell === true ||
+    opts.notruncate === true
+  );
 }
 
 export function sizeUnit(opts: Options): SizeUnit {

@@ -6,7 +6,7 @@
 import { escapeAscii, escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes, utf8Locale } from '../../src/model/text.js';
 import type { ColumnContext, ColumnOf, JsonValue } from './columns.js';
 
-export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'json';
+export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'newline' | 'json';
 
 // Cells hold text escaped by src/text.ts (names, command lines and user names
 // arrive so): the table prints that as it is, like libsmartcols' safe
@@ -42,6 +42,14 @@ export interface LsipcOptions {
   jsonKey?: string;
   noheadings: boolean;
   ctx: ColumnContext;
+  /** lsipc -y: column names as shell variables (USE% is USE_PCT). */
+  shell?: boolean;
+}
+
+/** libsmartcols' shell variable name for a column: "_" before a first non-letter, "_" for each other character, "%" at the end "_PCT". */
+export function shellName(name: string): string {
+  const body = name.replace(/[^A-Za-z0-9]/g, '_');
+  return `${/^[A-Za-z]/.test(name) ? '' : '_'}${body}${name.endsWith('%') ? 'PCT' : ''}`;
 }
 
 /** `{"sharedmemory": [...]}`, with the columns' typed values under their lower-case names. */
@@ -70,9 +78,9 @@ function jsonValue(v: JsonValue, pad: string): string {
  * {"KEY": [ {...}, ... ]} exactly as JSON.stringify(…, null, 2) lays it out,
  * written row by row: no object per row to build and collect (32,768 rows).
  */
-export function jsonText<R>(key: string, records: readonly R[], columns: ColumnOf<R>[], ctx: ColumnContext): string {
+export function jsonText<R>(key: string, records: readonly R[], columns: ColumnOf<R>[], ctx: ColumnContext, shell = false): string {
   if (records.length === 0) return `{\n  ${JSON.stringify(key)}: []\n}`;
-  const names = columns.map((c) => `      ${JSON.stringify(c.name.toLowerCase())}: `);
+  const names = columns.map((c) => `      ${JSON.stringify((shell ? shellName(c.name) : c.name).toLowerCase())}: `);
   const rows = records.map((r) => {
     const fields = columns.map((c, i) => {
       const v = c.json(r, ctx);
@@ -85,15 +93,18 @@ export function jsonText<R>(key: string, records: readonly R[], columns: ColumnO
 
 export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], opts: LsipcOptions): string {
   const { ctx } = opts;
-  if (opts.format === 'json') return jsonSafe(jsonText(opts.jsonKey ?? 'sharedmemory', records, columns, ctx)) + '\n';
+  if (opts.format === 'json') return jsonSafe(jsonText(opts.jsonKey ?? 'sharedmemory', records, columns, ctx, opts.shell)) + '\n';
   const rows = records.map((r) => columns.map((c) => c.text(r, ctx)));
   const out: string[] = [];
-  if (opts.format === 'export') {
-    for (const row of rows) out.push(row.map((cell, i) => `${columns[i]!.name}=${exportCell(cell)}`).join(' ') + '\n');
+  const names = columns.map((c) => (opts.shell ? shellName(c.name) : c.name));
+  if (opts.format === 'export' || opts.format === 'newline') {
+    // -n: export's pairs, one to a line
+    const between = opts.format === 'newline' ? '\n' : ' ';
+    for (const row of rows) out.push(row.map((cell, i) => `${names[i]}=${exportCell(cell)}`).join(between) + '\n');
     return out.join('');
   }
   if (opts.format === 'raw') {
-    if (!opts.noheadings) out.push(columns.map((c) => c.name).join(' ') + '\n');
+    if (!opts.noheadings) out.push(names.join(' ') + '\n');
     for (const row of rows) out.push(row.map(rawCell).join(' ') + '\n');
     return out.join('');
   }
@@ -102,8 +113,9 @@ export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], op
   // the last column an empty cell prints nothing and a left-aligned one is
   // not padded.
   const cells = rows.map((row) => row.map((cell) => (PRINTABLE.test(cell) ? cell : safeCell(cell))));
-  const header = columns.map((c) => c.name);
-  const widths = header.map((h) => h.length);
+  // (widths come from the names themselves: libsmartcols lays the table out before -y renames the headers)
+  const header = names;
+  const widths = columns.map((c) => c.name.length);
   for (const row of cells) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
   const line = (row: string[]): string =>
     row

@@ -170,3 +170,101 @@ describe('stat --format ipcs matches ipcs -m -i', () => {
       expect(ns.run(['ipcs', '-m', '-i', '999']).status).toBe(0);
     }));
 });
+
+describe('views given together: ipcs keeps the last, lsipc adds -c and -t', () => {
+  const flags = ['-t', '-p', '-c', '-l', '-u', '-b'];
+  const pairs = flags.flatMap((a) => flags.filter((b) => b !== a).map((b) => [a, b]));
+  const triples = flags.flatMap((a, i) => flags.slice(i + 1).flatMap((b, j) => flags.slice(i + j + 2).map((c) => [a, b, c])));
+
+  test('every pair and triple of -t -p -c -l -u -b, in ipcs format, is ipcs -m byte for byte (status too)', () =>
+    withNamespace((ns) => {
+      ns.run(['ipcmk', '-M', '4096']);
+      ns.run(['ipcmk', '-M', '100000']);
+      // one shell runs them all: each line is the case, the status of each tool, and the digest of its output
+      const cases = [...pairs, ...triples, ...triples.map((t) => [...t].reverse())];
+      const script = cases
+        .map(
+          (c) =>
+            `a=$(ipcs -m ${c.join(' ')} 2>&1 | sha1sum); ra=$?; b=$(${BIN} ls ${c.join(' ')} 2>&1 | sha1sum); echo "${c.join(' ')}: $a $b"`,
+        )
+        .join('\n');
+      const lines = ns.sh(`set -o pipefail\n${script}`).out.trim().split('\n');
+      expect(lines).toHaveLength(cases.length);
+      const differing = lines.filter((l) => {
+        const [, a, b] = /^.*?: (\S+) +- (\S+) +-$/.exec(l) ?? [];
+        return a === undefined || a !== b;
+      });
+      expect(differing).toEqual([]);
+      rmAll(ns);
+    }));
+
+  test('-c, -t and -b in any order and number, in the lsipc formats, are lsipc -m (-o with -c or -t refused, as lsipc does)', () =>
+    withNamespace((ns) => {
+      ns.run(['ipcmk', '-M', '4096']);
+      const id = ns.cli(['create', '--key', '0x7120', '--size', '100000']).out.trim();
+      ns.cli(['attach', id, '-q', '--', 'true']);
+      const sets = [
+        ['-c', '-t'],
+        ['-t', '-c'],
+        ['-t', '-b'],
+        ['-c', '-b'],
+        ['-b', '-c', '-t'],
+        ['-t', '-b', '-c'],
+        ['-c', '-t', '-b'],
+      ];
+      for (const set of sets) {
+        for (const format of [['--raw'], ['--export'], ['--noheadings']]) {
+          const theirs = ns.run(['lsipc', '-m', ...format, ...set]);
+          const ours = ns.cli(['ls', ...(format[0] === '--noheadings' ? ['--format', 'lsipc'] : []), ...format, ...set]);
+          expect([set, format, ours.out]).toEqual([set, format, theirs.out]);
+        }
+        // JSON: the same columns in the same order (the values are typed: a documented difference)
+        const keys = (r: { out: string }) => Object.keys(JSON.parse(r.out).sharedmemory[0]).filter((k) => k !== 'lock');
+        expect(keys(ns.cli(['ls', '--json', ...set]))).toEqual(keys(ns.run(['lsipc', '-m', '--json', ...set])));
+      }
+      expect(ns.run(['lsipc', '-m', '--raw', '-t', '-o', 'KEY']).status).not.toBe(0);
+      expect(ns.cli(['ls', '--raw', '-t', '-o', 'KEY'])).toMatchObject({
+        status: 2,
+        stderr: "shmctl-ts: ls: -o does not go with -t in lsipc's formats (lsipc refuses them together)\n",
+      });
+      rmAll(ns);
+    }));
+});
+
+describe("lsipc's other options for -m", () => {
+  test('-g (the limits), -n, -y and --notruncate, alone and with -b, -t, -c, -o, --noheadings and every format, are lsipc -m byte for byte', () =>
+    withNamespace((ns) => {
+      ns.run(['ipcmk', '-M', '4096']);
+      ns.run(['ipcmk', '-M', '10000']);
+      const withG = [
+        '',
+        '--raw',
+        '--export',
+        '-n',
+        '-b',
+        '--raw -o KEY',
+        '-t',
+        '-c',
+        '-t -c -b',
+        '--noheadings',
+        '-y',
+        '-y --export',
+        '-n -y',
+      ];
+      const more = ['--raw -o RESOURCE,USE%', '--raw -o +USED', '--notruncate', '-n -o KEY,ID'];
+      const plain = ['-n', '-n --noheadings', '-y --raw', '-y --export', '--notruncate', '-n -o KEY,COMMAND', '-n -t -c'];
+      const cases = [...[...withG, ...more].map((f) => `-g ${f}`), ...plain];
+      const script = cases
+        .map(
+          (c) =>
+            `a=$(lsipc -m ${c} 2>&1; echo "status $?"); b=$(${BIN} ls ${c} 2>&1; echo "status $?"); [ "$a" = "$b" ] || echo "differs: ${c}"`,
+        )
+        .join('\n');
+      expect(ns.sh(script)).toMatchObject({ status: 0, out: '' });
+      // JSON: lsipc's "ipclimits", the same values
+      for (const y of [[], ['-y']])
+        expect(JSON.parse(ns.cli(['ls', '-g', '--json', ...y]).out)).toEqual(JSON.parse(ns.run(['lsipc', '-m', '-g', '--json', ...y]).out));
+      expect(ns.cli(['ls', '-g', '-y', '--raw']).out.split('\n')[0]).toMatch(/ USE_PCT$/);
+      rmAll(ns);
+    }));
+});
