@@ -59,8 +59,9 @@ describe('text', () => {
         ns.start([PYTHON, '-c', `${make(0x7111)}; time.sleep(60)`, 'a', '', 'b']), // two NULs inside
         ns.start([PYTHON, '-c', `${retitle}; ${make(0x7112)}; time.sleep(60)`, 'x'.repeat(64)]),
         ns.start([PYTHON, '-c', `${make(0x7113)}; time.sleep(60)`, 'y'.repeat(9000)]), // past util-linux's 8 KiB
+        ns.start([PYTHON, '-c', `${retitle.replace("b'stress-ng-shm-sysv [run]'", "b''")}; ${make(0x7114)}; time.sleep(60)`]), // only NULs
       ];
-      await ns.until((s) => s.length === 4, 'the four segments');
+      await ns.until((s) => s.length === 5, 'the five segments');
       for (const format of [['--raw'], ['--export'], []]) {
         const ours = ns.cli(['ls', ...format, '-o', 'KEY,COMMAND']).stdout.toString('latin1');
         const theirs = ns.run(['lsipc', '-m', ...format, '-o', 'KEY,COMMAND']).stdout.toString('latin1');
@@ -76,6 +77,26 @@ describe('text', () => {
       for (const h of holders) h.kill('SIGKILL');
       ns.sh('pkill -f "time[.]sleep"; true');
       ns.run(['ipcrm', '--all=shm']);
+    }));
+
+  test("stress-ng's own workers (their titles padded with NULs): COMMAND is lsipc's, byte for byte", () =>
+    withNamespace(async (ns) => {
+      ns.start(['stress-ng', '--shm-sysv', '1', '--shm-sysv-bytes', '1M', '--shm-sysv-segs', '4', '--timeout', '60']);
+      await ns.until((s) => s.length >= 2, "stress-ng's segments");
+      // held still while both look: its workers make and remove segments all the time
+      ns.run(['pkill', '-STOP', 'stress-ng']);
+      try {
+        for (const format of [['--raw'], ['--export'], []]) {
+          const ours = ns.cli(['ls', ...format, '-o', 'KEY,CPID,COMMAND']).stdout.toString('latin1');
+          const theirs = ns.run(['lsipc', '-m', ...format, '-o', 'KEY,CPID,COMMAND']).stdout.toString('latin1');
+          expect([format, ours]).toEqual([format, theirs]);
+        }
+        expect(ns.cli(['ls', '--raw', '--noheadings', '-o', 'COMMAND']).out).toMatch(/^stress-ng-shm-sysv\\x20\[run\](\\x20)+$/m);
+      } finally {
+        ns.run(['pkill', '-KILL', 'stress-ng']);
+      }
+      await ns.until(() => ns.run(['pgrep', 'stress-ng']).status !== 0, 'stress-ng gone');
+      ns.run(['ipcrm', '--all']);
     }));
 
   test('an owner with no passwd entry is its uid, in JSON and stat --field, as lsipc prints it', () =>
