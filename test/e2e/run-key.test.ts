@@ -209,6 +209,35 @@ describe('run', () => {
       inNs,
     ));
 
+  test('--reap keeps what gc would keep: a segment whose lock is held, an object processes not seen could have open', () =>
+    withNamespace(
+      async (ns) => {
+        // the job makes a segment and leaves a process holding its lock (not attached), and makes an object
+        const script = [
+          'id=$(ipcmk -M 4096 | grep -o "[0-9]*$")',
+          `${BIN} lock "$id" -- sleep 60 >/dev/null 2>&1 &`,
+          'touch /dev/shm/job-object',
+          `until ${BIN} ls -o LOCK --noheadings | grep -q exclusive; do :; done`,
+        ].join('\n');
+        // (no --ignore-unreadable: processes outside this test's PID namespace are not seen)
+        const r = ns.run([BIN, 'run', '--reap', '-v', '--', 'sh', '-c', script]);
+        expect(r.status).toBe(0);
+        const [seg] = ns.segments();
+        expect(r.stderr.split('\n').filter(Boolean).sort()).toEqual(
+          [
+            `shmctl-ts: run: kept id ${seg!.id} (key 0x${seg!.key.toString(16).padStart(8, '0')}): its lock is held (exclusive)`,
+            'shmctl-ts: run: kept /job-object: this PID namespace is not the first: processes of the ones around it are not seen, and may have it open (--ignore-unreadable to disregard them)',
+          ].sort(),
+        );
+        expect(ns.objects()).toEqual(['job-object']);
+        ns.sh('pkill -x sleep; true');
+        await until(() => !/exclusive/.test(ns.cli(['ls', '-o', 'LOCK', '--noheadings']).out), 'the lock let go');
+        ns.cli(['rm', String(seg!.id), '/job-object']);
+      },
+      true,
+      inNs,
+    ));
+
   test('--reap: SIGQUIT, SIGUSR2 or SIGALRM to shmctl-ts are passed to the job, and what it made is still reaped', () =>
     withNamespace(
       async (ns) => {
