@@ -48,56 +48,67 @@ describe('text', () => {
     }));
 
   test('command lines with NULs inside, NULs at the end, a title padded with NULs (stress-ng) and one past 8 KiB: lsipc, byte for byte', () =>
-    withNamespace(async (ns) => {
-      const make = (key: number) => `import ctypes, time; ctypes.CDLL(None).shmget(${key}, 64, 0o1644)`;
-      // a title written over the argument area, the rest NULs, as setproctitle (and stress-ng's workers) do
-      const retitle =
-        "s = open('/proc/self/stat', 'rb').read(); f = s[s.rindex(b')') + 2:].split(); start, end = int(f[45]), int(f[46]); " +
-        "t = b'stress-ng-shm-sysv [run]'; m = open('/proc/self/mem', 'r+b'); m.seek(start); m.write(t + bytes(end - start - len(t))); m.close()";
-      const holders = [
-        ns.start([PYTHON, '-c', `${make(0x7110)}; time.sleep(60)`, '', '']), // ends in three NULs
-        ns.start([PYTHON, '-c', `${make(0x7111)}; time.sleep(60)`, 'a', '', 'b']), // two NULs inside
-        ns.start([PYTHON, '-c', `${retitle}; ${make(0x7112)}; time.sleep(60)`, 'x'.repeat(64)]),
-        ns.start([PYTHON, '-c', `${make(0x7113)}; time.sleep(60)`, 'y'.repeat(9000)]), // past util-linux's 8 KiB
-        ns.start([PYTHON, '-c', `${retitle.replace("b'stress-ng-shm-sysv [run]'", "b''")}; ${make(0x7114)}; time.sleep(60)`]), // only NULs
-      ];
-      await ns.until((s) => s.length === 5, 'the five segments');
-      for (const format of [['--raw'], ['--export'], []]) {
-        const ours = ns.cli(['ls', ...format, '-o', 'KEY,COMMAND']).stdout.toString('latin1');
-        const theirs = ns.run(['lsipc', '-m', ...format, '-o', 'KEY,COMMAND']).stdout.toString('latin1');
-        expect([format, ours]).toEqual([format, theirs]);
-      }
-      // (JSON: the same values; the layout of the text is ours)
-      const json = (cmd: string[]) => JSON.parse(ns.run([...cmd, '--json', '-o', 'KEY,COMMAND']).out);
-      expect(json([BIN, 'ls'])).toEqual(json(['lsipc', '-m']));
-      const raw = ns.cli(['ls', '--raw', '--noheadings', '-o', 'KEY,COMMAND']).out;
-      expect(raw).toMatch(/^0x00007112 stress-ng-shm-sysv\\x20\[run\](\\x20){5,}$/m);
-      expect(raw).toMatch(/time\.sleep\(60\)\\x20\\x20$/m);
-      expect(raw).toMatch(/\\x20a\\x20\\x20b$/m);
-      for (const h of holders) h.kill('SIGKILL');
-      ns.sh('pkill -f "time[.]sleep"; true');
-      ns.run(['ipcrm', '--all=shm']);
-    }));
-
-  test("stress-ng's own workers (their titles padded with NULs): COMMAND is lsipc's, byte for byte", () =>
-    withNamespace(async (ns) => {
-      ns.start(['stress-ng', '--shm-sysv', '1', '--shm-sysv-bytes', '1M', '--shm-sysv-segs', '4', '--timeout', '60']);
-      await ns.until((s) => s.length >= 2, "stress-ng's segments");
-      // held still while both look: its workers make and remove segments all the time
-      ns.run(['pkill', '-STOP', 'stress-ng']);
-      try {
+    withNamespace(
+      async (ns) => {
+        const make = (key: number) => `import ctypes, time; ctypes.CDLL(None).shmget(${key}, 64, 0o1644)`;
+        // a title written over the argument area, the rest NULs, as setproctitle (and stress-ng's workers) do
+        const retitle =
+          "s = open('/proc/self/stat', 'rb').read(); f = s[s.rindex(b')') + 2:].split(); start, end = int(f[45]), int(f[46]); " +
+          "t = b'stress-ng-shm-sysv [run]'; m = open('/proc/self/mem', 'r+b'); m.seek(start); m.write(t + bytes(end - start - len(t))); m.close()";
+        const holders = [
+          ns.start([PYTHON, '-c', `${make(0x7110)}; time.sleep(60)`, '', '']), // ends in three NULs
+          ns.start([PYTHON, '-c', `${make(0x7111)}; time.sleep(60)`, 'a', '', 'b']), // two NULs inside
+          ns.start([PYTHON, '-c', `${retitle}; ${make(0x7112)}; time.sleep(60)`, 'x'.repeat(64)]),
+          ns.start([PYTHON, '-c', `${make(0x7113)}; time.sleep(60)`, 'y'.repeat(9000)]), // past util-linux's 8 KiB
+          ns.start([PYTHON, '-c', `${retitle.replace("b'stress-ng-shm-sysv [run]'", "b''")}; ${make(0x7114)}; time.sleep(60)`]), // only NULs
+        ];
+        await ns.until((s) => s.length === 5, 'the five segments');
         for (const format of [['--raw'], ['--export'], []]) {
-          const ours = ns.cli(['ls', ...format, '-o', 'KEY,CPID,COMMAND']).stdout.toString('latin1');
-          const theirs = ns.run(['lsipc', '-m', ...format, '-o', 'KEY,CPID,COMMAND']).stdout.toString('latin1');
+          const ours = ns.cli(['ls', ...format, '-o', 'KEY,COMMAND']).stdout.toString('latin1');
+          const theirs = ns.run(['lsipc', '-m', ...format, '-o', 'KEY,COMMAND']).stdout.toString('latin1');
           expect([format, ours]).toEqual([format, theirs]);
         }
-        expect(ns.cli(['ls', '--raw', '--noheadings', '-o', 'COMMAND']).out).toMatch(/^stress-ng-shm-sysv\\x20\[run\](\\x20)+$/m);
-      } finally {
-        ns.run(['pkill', '-KILL', 'stress-ng']);
-      }
-      await ns.until(() => ns.run(['pgrep', 'stress-ng']).status !== 0, 'stress-ng gone');
-      ns.run(['ipcrm', '--all']);
-    }));
+        // (JSON: the same values; the layout of the text is ours)
+        const json = (cmd: string[]) => JSON.parse(ns.run([...cmd, '--json', '-o', 'KEY,COMMAND']).out);
+        expect(json([BIN, 'ls'])).toEqual(json(['lsipc', '-m']));
+        const raw = ns.cli(['ls', '--raw', '--noheadings', '-o', 'KEY,COMMAND']).out;
+        expect(raw).toMatch(/^0x00007112 stress-ng-shm-sysv\\x20\[run\](\\x20){5,}$/m);
+        expect(raw).toMatch(/time\.sleep\(60\)\\x20\\x20$/m);
+        expect(raw).toMatch(/\\x20a\\x20\\x20b$/m);
+        for (const h of holders) h.kill('SIGKILL');
+        ns.sh('pkill -f "time[.]sleep"; true');
+        ns.run(['ipcrm', '--all=shm']);
+      },
+      true,
+      // pkill and pgrep here see this namespace's processes only, never another test's
+      { pid: true },
+    ));
+
+  test("stress-ng's own workers (their titles padded with NULs): COMMAND is lsipc's, byte for byte", () =>
+    withNamespace(
+      async (ns) => {
+        ns.start(['stress-ng', '--shm-sysv', '1', '--shm-sysv-bytes', '1M', '--shm-sysv-segs', '4', '--timeout', '60']);
+        await ns.until((s) => s.length >= 2, "stress-ng's segments");
+        // held still while both look: its workers make and remove segments all the time
+        ns.run(['pkill', '-STOP', 'stress-ng']);
+        try {
+          for (const format of [['--raw'], ['--export'], []]) {
+            const ours = ns.cli(['ls', ...format, '-o', 'KEY,CPID,COMMAND']).stdout.toString('latin1');
+            const theirs = ns.run(['lsipc', '-m', ...format, '-o', 'KEY,CPID,COMMAND']).stdout.toString('latin1');
+            expect([format, ours]).toEqual([format, theirs]);
+          }
+          expect(ns.cli(['ls', '--raw', '--noheadings', '-o', 'COMMAND']).out).toMatch(/^stress-ng-shm-sysv\\x20\[run\](\\x20)+$/m);
+        } finally {
+          ns.run(['pkill', '-KILL', 'stress-ng']);
+        }
+        // (its killed processes stay zombies here, unreaped by this namespace's first process: they hold nothing)
+        await ns.until((segments) => segments.every((x) => x.nattch === 0), 'stress-ng detached');
+        ns.run(['ipcrm', '--all']);
+      },
+      true,
+      // pkill and pgrep here see this namespace's processes only, never another test's
+      { pid: true },
+    ));
 
   test('an owner with no passwd entry is its uid, in JSON and stat --field, as lsipc prints it', () =>
     withNamespace((ns) => {

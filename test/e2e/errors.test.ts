@@ -171,7 +171,7 @@ describe('bad command-line input', () => {
     [['frobnicate'], 2, /unknown command 'frobnicate'/],
     [['ls', '--colour'], 2, /unknown option '--colour'/],
     [['ls', '--format'], 2, /argument missing/],
-    [['ls', '--format', 'xml'], 2, /Allowed choices are ipcs, table, lsipc, raw, export, json/],
+    [['ls', '--format', 'xml'], 2, /Allowed choices are ipcs, table, lsipc, raw, export, newline, json/],
     [['ls', '--json', '--raw'], 2, /contradictory formats: json, raw/],
     [['ls', '-o', 'KEY,NOPE'], 2, /unknown column 'NOPE'/],
     [['ls', '-o', ''], 2, /empty column name/],
@@ -253,22 +253,27 @@ describe('memory safety and signals', () => {
     }));
 
   test('SIGINT and SIGTERM during a long read or write leave nothing attached', () =>
-    withNamespace(async (ns) => {
-      const id = ns.cli(['create', '--key', '0x72', '--size', '64M']).out.trim();
-      for (const [cmd, signal] of [
-        [`${BIN} read ${id} | sleep 5`, 'SIGINT'],
-        [`sleep 5 | ${BIN} write ${id}`, 'SIGTERM'],
-      ] as const) {
-        const child = ns.start(['sh', '-c', cmd]);
-        await ns.until((s) => s[0]!.nattch === 1, 'attached');
-        const pid = ns
-          .run(['pgrep', '-f', `shmctl-ts (read|write) ${id}`])
-          .out.trim()
-          .split('\n')[0]!;
-        ns.run(['kill', `-${signal.slice(3)}`, pid]);
-        await ns.until((s) => s[0]!.nattch === 0, 'detached');
-        child.kill('SIGKILL');
-      }
-      ns.cli(['rm', id]);
-    }));
+    withNamespace(
+      async (ns) => {
+        const id = ns.cli(['create', '--key', '0x72', '--size', '64M']).out.trim();
+        for (const [cmd, signal] of [
+          [`${BIN} read ${id} | sleep 5`, 'SIGINT'],
+          [`sleep 5 | ${BIN} write ${id}`, 'SIGTERM'],
+        ] as const) {
+          const child = ns.start(['sh', '-c', cmd]);
+          await ns.until((s) => s[0]!.nattch === 1, 'attached');
+          const pid = ns
+            .run(['pgrep', '-f', `shmctl-ts (read|write) ${id}`])
+            .out.trim()
+            .split('\n')[0]!;
+          ns.run(['kill', `-${signal.slice(3)}`, pid]);
+          await ns.until((s) => s[0]!.nattch === 0, 'detached');
+          child.kill('SIGKILL');
+        }
+        ns.cli(['rm', id]);
+      },
+      true,
+      // pgrep here sees this namespace's processes only, never another test's `shmctl-ts read 0`
+      { pid: true },
+    ));
 });

@@ -376,18 +376,18 @@ describe('POSIX objects: attach and lock', () => {
           await new Promise((r) => setTimeout(r, 20));
         }
         expect(ns.cli(['read', '/l', '--lock', '--timeout', '0.1', '--length', '1']).status).toBe(75);
-        const sleeper = ns.run(['pgrep', '-f', 'sleep 60']).out.trim().split('\n');
-        holder.kill('SIGKILL');
-        await new Promise((r) => holder.once('exit', r));
-        // nsenter was the holder's parent; the shmctl-ts process itself must die too
-        ns.run(['pkill', '-KILL', '-f', `${BIN} lock /l`]);
+        // lock ran its command in its own place: the holder is `sleep 60` now (nsenter, its parent, is only the way in)
+        const sleeper = ns.run(['pgrep', '-f', '^sleep 60$']).out.trim().split('\n');
+        expect(sleeper).toHaveLength(1);
+        ns.run(['kill', '-KILL', ...sleeper]);
+        await new Promise((r) => (holder.exitCode !== null || holder.signalCode !== null ? r(null) : holder.once('exit', r)));
         const started = Date.now();
         expect(ns.cli(['read', '/l', '--lock', '--timeout', '5', '--length', '1']).status).toBe(0);
         expect(Date.now() - started).toBeLessThan(4000);
-        ns.run(['kill', ...sleeper]);
         ns.cli(['rm', '/l']);
       },
       true,
-      posix,
+      // pgrep, pkill and kill here see this namespace's processes only, never another test's
+      { ...posix, pid: true },
     ));
 });
