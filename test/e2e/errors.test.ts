@@ -257,13 +257,14 @@ describe('memory safety and signals', () => {
       async (ns) => {
         const id = ns.cli(['create', '--key', '0x72', '--size', '64M']).out.trim();
         for (const [cmd, signal] of [
-          [`${BIN} read ${id} | sleep 5`, 'SIGINT'],
-          [`sleep 5 | ${BIN} write ${id}`, 'SIGTERM'],
+          [`${BIN} read ${id} | sleep infinity`, 'SIGINT'],
+          [`sleep infinity | ${BIN} write ${id}`, 'SIGTERM'],
         ] as const) {
           const child = ns.start(['sh', '-c', cmd]);
           await ns.until((s) => s[0]!.nattch === 1, 'attached');
           const pid = ns
-            .run(['pgrep', '-f', `shmctl-ts (read|write) ${id}`])
+            // the node process itself (the sh -c that started the pipeline has these words in its command line too)
+            .run(['pgrep', '-f', `^[^ ]*node [^ ]*shmctl-ts (read|write) ${id}`])
             .out.trim()
             .split('\n')[0]!;
           ns.run(['kill', `-${signal.slice(3)}`, pid]);

@@ -371,13 +371,18 @@ describe('POSIX objects: attach and lock', () => {
         ]);
         expect(shared.out).toBe('both\nstatus 75\n');
         // a holder killed with SIGKILL: the kernel drops the lock at once
-        const holder = ns.start([BIN, 'lock', '/l', '--', 'sleep', '60']);
+        const holder = ns.start([BIN, 'lock', '/l', '--', 'sleep', 'infinity']);
         for (let i = 0; i < 100 && !ns.cli(['ls', '--posix', '-o', 'LOCK', '--noheadings']).out.includes('exclusive'); i++) {
           await new Promise((r) => setTimeout(r, 20));
         }
         expect(ns.cli(['read', '/l', '--lock', '--timeout', '0.1', '--length', '1']).status).toBe(75);
-        // lock ran its command in its own place: the holder is `sleep 60` now (nsenter, its parent, is only the way in)
-        const sleeper = ns.run(['pgrep', '-f', '^sleep 60$']).out.trim().split('\n');
+        // lock ran its command in its own place: the holder is the sleep now (nsenter, its parent, is only the way in)
+        // (pid 1, this namespace's own first process, sleeps too)
+        const sleeper = ns
+          .run(['pgrep', '-f', '^sleep infinity$'])
+          .out.trim()
+          .split('\n')
+          .filter((pid) => pid !== '1');
         expect(sleeper).toHaveLength(1);
         ns.run(['kill', '-KILL', ...sleeper]);
         await new Promise((r) => (holder.exitCode !== null || holder.signalCode !== null ? r(null) : holder.once('exit', r)));

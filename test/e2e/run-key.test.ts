@@ -91,7 +91,7 @@ describe('run', () => {
           `${PYTHON} -c "import os, time; os.close(os.open('/dev/shm/made-slowly', os.O_CREAT | os.O_RDWR)); time.sleep(0.2)"`,
           `${PYTHON} -c "${daemon}" &`, // outlives the job, attached
           'echo ready',
-          'sleep 60',
+          'sleep infinity',
         ].join('\n');
         // (the processes outside this test's PID namespace cannot be seen: disregarded here, as gc's tests do)
         const job = ns.start([BIN, 'run', '--reap', '-v', '--ignore-unreadable', '--', 'sh', '-c', script]);
@@ -144,7 +144,7 @@ describe('run', () => {
           'echo $$',
           `${PYTHON} -c "import os, time; print(os.getpid(), flush=True); time.sleep(0.3)"`, // seen, then gone
           'echo ready',
-          'sleep 60',
+          'sleep infinity',
         ].join('\n');
         const job = ns.start([BIN, 'run', '--reap', '-v', '--ignore-unreadable', '--', 'sh', '-c', script]);
         const { out, err } = output(job);
@@ -215,7 +215,7 @@ describe('run', () => {
         // the job makes a segment and leaves a process holding its lock (not attached), and makes an object
         const script = [
           'id=$(ipcmk -M 4096 | grep -o "[0-9]*$")',
-          `${BIN} lock "$id" -- sleep 60 >/dev/null 2>&1 &`,
+          `${BIN} lock "$id" -- sleep infinity >/dev/null 2>&1 &`,
           'touch /dev/shm/job-object',
           `until ${BIN} ls -o LOCK --noheadings | grep -q exclusive; do :; done`,
         ].join('\n');
@@ -254,7 +254,7 @@ describe('run', () => {
             '--',
             'sh',
             '-c',
-            'ipcmk -M 4096 >/dev/null; echo ready; sleep 60',
+            'ipcmk -M 4096 >/dev/null; echo ready; sleep infinity',
           ]);
           const { out } = output(job);
           await until(() => out().includes('ready'), 'the job ready');
