@@ -5,7 +5,7 @@ import type { ShmInfo, ShmLimits } from '../src/model/usage.js';
 import { writeAll } from '../src/kernel/io.js';
 import { systemNames } from '../src/names.js';
 import { GLOBAL_COLUMNS } from './render/global.js';
-import { ALL_COLUMNS, columnByName, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from './render/columns.js';
+import { ALL_COLUMNS, columnByName, columnNames, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from './render/columns.js';
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from './render/ipcs.js';
 import { stdoutIsTTY } from './common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from './output.js';
@@ -45,12 +45,8 @@ function lsipcNames(opts: Options, global: boolean): string[] {
   if (creator) base.push('CUID', 'CGID', 'UID', 'GID');
   if (time) base.splice(base[base.length - 1] === 'COMMAND' ? base.length - 1 : base.length, 0, 'ATTACH', 'DETACH');
   const list = opts.output as string | undefined;
-  if (list === undefined) return base;
-  if (!global) return selectColumns(list, base).map((c) => c.name);
-  const append = list.startsWith('+');
-  const names = (append ? list.slice(1) : list).split(',').map((n) => n.trim());
-  if (names.some((n) => n === '')) throw new UsageError(`empty column name in '${list}'`);
-  return [...(append ? base : []), ...names];
+  // (-g's limit columns are not segment columns: looked up by globalColumns)
+  return global ? columnNames(list, base) : selectColumns(list, base).map((c) => c.name);
 }
 
 /** Limits and usage as JSON numbers (they pass 2^53, so written out by hand). */

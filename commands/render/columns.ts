@@ -282,10 +282,15 @@ export function columnByName(text: string): Column {
  * (or to what -t/-c added), "all" is every column.
  */
 export function selectColumns(list: string | undefined, base: string[] = DEFAULT_COLUMNS): Column[] {
-  if (list === undefined) return base.map(columnByName);
-  if (list.trim().toLowerCase() === 'all') return [...COLUMNS];
+  if (list !== undefined && list.trim().toLowerCase() === 'all') return [...COLUMNS];
+  return columnNames(list, base).map(columnByName);
+}
+
+/** The names -o LIST asks for, as given ("+LIST" after `base`), not yet looked up. */
+export function columnNames(list: string | undefined, base: string[]): string[] {
+  if (list === undefined) return [...base];
   const append = list.startsWith('+');
   const names = (append ? list.slice(1) : list).split(',');
   if (names.some((n) => n.trim() === '')) throw new UsageError(`empty column name in '${list}'`);
-  return [...(append ? base : []), ...names].map(columnByName);
+  return [...(append ? base : []), ...names];
 }
