@@ -4,29 +4,29 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { enterNamespace, utcOffset } from '../src/api.js';
-import { namespaceOf, nsOption } from './common.js';
+import { enterNamespace, utcOffset } from '../src/api/index.js';
+import { namespaceOf, nsOption } from './options/common.js';
 import { useUtcOffsets } from '../src/model/clock.js';
-import { spec as attach } from './attach.js';
-import { completionSpec } from './completion.js';
-import { spec as check } from './check.js';
-import { spec as create } from './create.js';
-import { spec as doctor } from './doctor.js';
-import { spec as gc } from './gc.js';
-import { spec as holders } from './holders.js';
-import { spec as key } from './key.js';
-import { spec as lock } from './lock.js';
-import { spec as metrics } from './metrics.js';
-import { spec as ls } from './ls.js';
-import { spec as read } from './read.js';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, isBrokenPipe, reportError, warn } from './report.js';
-import { spec as rm } from './rm.js';
-import { spec as runJob } from './run.js';
-import { spec as set } from './set.js';
-import type { CommandSpec, Options } from './spec.js';
-import { spec as stat } from './stat.js';
-import { spec as watch } from './watch.js';
-import { spec as write } from './write.js';
+import { spec as attach } from './verbs/attach.js';
+import { completionSpec } from './verbs/completion.js';
+import { spec as check } from './verbs/check.js';
+import { spec as create } from './verbs/create.js';
+import { spec as doctor } from './verbs/doctor.js';
+import { spec as gc } from './verbs/gc.js';
+import { spec as holders } from './verbs/holders.js';
+import { spec as key } from './verbs/key.js';
+import { spec as lock } from './verbs/lock.js';
+import { spec as metrics } from './verbs/metrics.js';
+import { spec as ls } from './verbs/ls.js';
+import { spec as read } from './verbs/read.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, isBrokenPipe, reportError, warn } from './support/exit-status.js';
+import { spec as rm } from './verbs/rm.js';
+import { spec as runJob } from './verbs/run.js';
+import { spec as set } from './verbs/set.js';
+import type { CommandSpec, Options } from './options/spec.js';
+import { spec as stat } from './verbs/stat.js';
+import { spec as watch } from './verbs/watch.js';
+import { spec as write } from './verbs/write.js';
 
 export const commands: CommandSpec[] = [
   create,

@@ -27,8 +27,8 @@ export {
   type ShmTarget,
   type SysvCreateOptions,
   type SysvTarget,
-} from './api.js';
-export type { SharedMemory } from './shared-memory.js';
+} from './api/index.js';
+export type { SharedMemory } from './memory/shared-memory.js';
 // leaks: who holds what, choosing, safe clean-up, jobs that leave nothing, ftok keys
 export {
   creatorState,
@@ -51,13 +51,13 @@ export {
   type KeySearch,
   type Reaped,
   type Selection,
-} from './api.js';
+} from './api/index.js';
 export { nattchMismatch, type HolderRecord, type HolderReport, type HoldHow } from './model/holder.js';
 export { parseDuration } from './model/parse.js';
-export { globMatcher } from './glob.js';
+export { globMatcher } from './ops/glob.js';
 export type { LockColumn } from './model/lock-state.js';
-export { Mapping } from './mapping.js';
-export type { Region } from './region.js';
+export { Mapping } from './memory/mapping.js';
+export type { Region } from './memory/region.js';
 export { checkPosixName } from './posix/name.js';
 export { listPosix, statPosix } from './posix/object.js';
 export { PosixObject } from './posix/descriptor.js';
@@ -65,11 +65,11 @@ export { PosixMapping } from './posix/mapping.js';
 export { PosixLock, readPosixLocks } from './posix/lock.js';
 export { Errno, errnoName, LockTimeout, OperationError, ShmError, UsageError } from './model/errors.js';
 export { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from './kernel/sysv.js';
-export { readShmLimits, readShmUsage, type ShmLimits } from './limits.js';
+export { readShmLimits, readShmUsage, type ShmLimits } from './diagnose/limits.js';
 export { SegmentLock } from './sysv/lock.js';
 export { readLockStates, removeLockFor } from './sysv/lock-set.js';
 export type { LockMode, LockState } from './model/lock-state.js';
-export { groupName, userName } from './names.js';
+export { groupName, userName } from './kernel/names.js';
 export { parseByteCount, parseId, parseKey, parseMode, parseSize } from './model/parse.js';
 export { parseProcShm, readProcShm as listSegments } from './kernel/procfs.js';
 export {

@@ -6,11 +6,11 @@
 import { closeSync, fstatSync, readSync, writeSync } from 'node:fs';
 import { OperationError, ShmError } from '../model/errors.js';
 import { SHM_DIR } from '../model/record.js';
-import { checkRegionRange, type Region } from '../region.js';
+import { checkRegionRange, type Region } from '../memory/region.js';
 import { checkPosixName } from './name.js';
 import { openExisting } from './open.js';
 import { PosixMapping } from './mapping.js';
-import { fillObject, receiveObject, sendObject } from './kernel-copy.js';
+import { fillObject, receiveObject, sendObject } from './object-copy.js';
 
 /**
  * Bytes per pread/pwrite. Small enough that the bounce buffer stays in the

@@ -8,7 +8,7 @@ import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { OperationError } from '../model/errors.js';
 import type { PosixRecord } from '../model/record.js';
-import type { Fence } from '../fence.js';
+import type { Fence } from '../memory/fence.js';
 import { pathOf } from './name.js';
 import { explainFs } from './object.js';
 

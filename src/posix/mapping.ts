@@ -3,7 +3,7 @@ import { closeSync, fstatSync } from 'node:fs';
 import { Errno, OperationError, ShmError } from '../model/errors.js';
 import * as libc from '../kernel/posix.js';
 import { pageAlign } from '../kernel/ffi.js';
-import { Mapping } from '../mapping.js';
+import { Mapping } from '../memory/mapping.js';
 import type { PosixObject } from './descriptor.js';
 import { openExisting } from './open.js';
 

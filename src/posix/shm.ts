@@ -2,8 +2,8 @@
 import { LockTimeout, UsageError } from '../model/errors.js';
 import { heldText, type LockMode } from '../model/lock-state.js';
 import { objectKey, type PosixRecord } from '../model/record.js';
-import type { HandOff, LockHandle, SetChange, SharedMemory } from '../shared-memory.js';
-import type { Fence } from '../fence.js';
+import type { HandOff, LockHandle, SetChange, SharedMemory } from '../memory/shared-memory.js';
+import type { Fence } from '../memory/fence.js';
 import { PosixObject } from './descriptor.js';
 import { fenceObject } from './fence.js';
 import { PosixLock, readPosixLocks } from './lock.js';

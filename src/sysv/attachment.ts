@@ -3,9 +3,9 @@ import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { Errno, OperationError, ShmError } from '../model/errors.js';
 import { pageAlign } from '../kernel/ffi.js';
 import * as libc from '../kernel/sysv.js';
-import { copyFileInParallel, copyIntoFile, sendRange } from '../kernel-copy.js';
-import { copyMemoryIn, copyMemoryOut, spliceMemoryOut } from '../memory-copy.js';
-import { Mapping } from '../mapping.js';
+import { copyFileInParallel, copyIntoFile, sendRange } from '../memory/file-copy.js';
+import { copyMemoryIn, copyMemoryOut, spliceMemoryOut } from '../memory/attached-copy.js';
+import { Mapping } from '../memory/mapping.js';
 import { describeId, explainShmctl } from './segment.js';
 
 /**

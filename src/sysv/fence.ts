@@ -5,7 +5,7 @@
  * again. The kernel has no stronger fence for a segment.
  */
 import type { SegmentRecord } from '../model/record.js';
-import type { Fence } from '../fence.js';
+import type { Fence } from '../memory/fence.js';
 import * as libc from '../kernel/sysv.js';
 import { removeLockFor } from './lock-set.js';
 import { removeSegment, statSegment } from './segment.js';

@@ -2,8 +2,8 @@
 import { LockTimeout, ShmError } from '../model/errors.js';
 import { heldText, type LockMode } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
-import type { HandOff, LockHandle, SetChange, SharedMemory } from '../shared-memory.js';
-import type { Fence } from '../fence.js';
+import type { HandOff, LockHandle, SetChange, SharedMemory } from '../memory/shared-memory.js';
+import type { Fence } from '../memory/fence.js';
 import { Attachment } from './attachment.js';
 import { fenceSegment } from './fence.js';
 import { SegmentLock } from './lock.js';

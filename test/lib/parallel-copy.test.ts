@@ -6,8 +6,8 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { copyFileInParallel } from '../../src/kernel-copy.js';
-import { writeFile } from '../../src/transfer.js';
+import { copyFileInParallel } from '../../src/memory/file-copy.js';
+import { writeFile } from '../../src/memory/transfer.js';
 import { createPosix, removePosix } from '../../src/posix/object.js';
 import { PosixObject } from '../../src/posix/descriptor.js';
 

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { ShmError, OperationError } from '../../src/model/errors.js';
 import * as libc from '../../src/kernel/sysv.js';
 import { pageSize } from '../../src/kernel/ffi.js';
-import { groupName, userName } from '../../src/names.js';
+import { groupName, userName } from '../../src/kernel/names.js';
 import { readProcShm } from '../../src/kernel/procfs.js';
 import { Attachment } from '../../src/sysv/attachment.js';
 import { createSegment, findKey, openKey, removeSegment, statSegment } from '../../src/sysv/segment.js';

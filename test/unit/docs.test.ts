@@ -6,8 +6,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commands } from '../../commands/cli.js';
-import { targetOptions } from '../../commands/common.js';
-import { filterOptions } from '../../commands/filters.js';
+import { targetOptions } from '../../commands/options/common.js';
+import { filterOptions } from '../../commands/options/filters.js';
 import { BIN, ROOT } from '../helpers/ns.js';
 
 const manSource = readFileSync(join(ROOT, 'man/shmctl-ts.1'), 'utf8');

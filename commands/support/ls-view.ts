@@ -1,0 +1,74 @@
+/** What ls (and its --all-namespaces view) does to a listing: pick by the filters, fill HOLDERS and LOCK. */
+import { indexHolders, lockStates, select, selectionNeedsHolders } from '../../src/api/index.js';
+import { unreadableText } from '../../src/model/holder.js';
+import { isPosix, type ShmRecord } from '../../src/model/record.js';
+import type { Column, ColumnContext, ColumnOf } from '../render/columns.js';
+import { renderLsipc, type MachineFormat } from '../render/lsipc.js';
+import type { TableColumn } from '../render/table.js';
+import { stdoutIsTTY } from '../options/common.js';
+import { kindOf, selectionOf } from '../options/filters.js';
+import { formatShorthands } from '../options/output.js';
+import { warn } from './exit-status.js';
+import type { OptionSpec, Options } from '../options/spec.js';
+
+/**
+ * The records the filters pick, and the context's HOLDERS values when that
+ * column is shown (one pass over /proc serves both). Objects picked as
+ * unattached while some processes could not be read are said to be so.
+ */
+export function chosen<R extends ShmRecord>(records: R[], opts: Options, columns: Column[], ctx: Pick<ColumnContext, 'holders'>): R[] {
+  const selection = selectionOf(opts);
+  const needed = columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection, kindOf(opts));
+  const holders = needed ? indexHolders(records, { fds: true }) : undefined;
+  if (holders) ctx.holders = (r) => holders.of(r).length;
+  const picked = select(records, selection, holders ? { holders } : {});
+  if (selection.unattached && holders?.hidden && picked.some(isPosix))
+    warn('ls', `${holders.hidden}: an object listed as unattached may be open in one of them`);
+  if (selection.unattached && holders?.unreadable.length && picked.some(isPosix)) {
+    warn('ls', `${unreadableText(holders.unreadable)}: an object listed as unattached may be open in one of them`);
+  }
+  return picked;
+}
+
+/** Column descriptors as the terminal table takes them. */
+export function tableColumns(columns: Column[], ctx: ColumnContext): TableColumn[] {
+  return columns.map((c) => ({ header: c.name, right: c.right, cell: (r) => c.text(r, ctx) }));
+}
+
+/** The LOCK column's values, read only when it is shown. */
+export function withLocks(ctx: ColumnContext, columns: Column[], kind: 'sysv' | 'posix' | 'all'): ColumnContext {
+  if (columns.some((c) => c.name === 'LOCK')) ctx.lock = lockStates({ sysv: kind !== 'posix', posix: kind !== 'sysv' });
+  return ctx;
+}
+
+/** A listing in the format asked: the terminal table, or lsipc's plain, raw and export layouts and JSON. */
+export async function renderListing<R extends { kind: string }>(
+  records: readonly R[],
+  columns: ColumnOf<R>[],
+  format: string,
+  ctx: ColumnContext,
+  opts: { noheadings: boolean; jsonKey?: string; noun?: string; shell?: boolean },
+): Promise<string> {
+  if (format === 'table') {
+    const { renderTable } = await import('../render/table.js');
+    const cells = columns.map((c) => ({ header: c.name, right: c.right, cell: (r: R) => c.text(r, ctx) }));
+    return renderTable(records, cells, { color: stdoutIsTTY(), ...(opts.noun ? { noun: opts.noun } : {}) });
+  }
+  return renderLsipc(records, columns, {
+    format: format as MachineFormat,
+    noheadings: opts.noheadings,
+    ctx,
+    ...(opts.jsonKey ? { jsonKey: opts.jsonKey } : {}),
+    ...(opts.shell ? { shell: true } : {}),
+  });
+}
+
+/** --format (the terminal table or lsipc's), its shorthands, -o and --noheadings: for listings other than ls. */
+export function listingOptions(format: string, output: string): OptionSpec[] {
+  return [
+    { flags: '-f, --format <FORMAT>', description: format, choices: ['table', 'lsipc', 'raw', 'export', 'json'] },
+    ...formatShorthands,
+    { flags: '-o, --output <LIST>', description: output },
+    { flags: '--noheadings', description: 'no header line (lsipc formats)' },
+  ];
+}

@@ -1,0 +1,94 @@
+import { indexHolders, lockStates, objectLockState } from '../../src/api/index.js';
+import { UsageError } from '../../src/model/errors.js';
+import { isPosix } from '../../src/model/record.js';
+import { writeAll } from '../../src/kernel/io.js';
+import { systemNames } from '../../src/kernel/names.js';
+import { columnByName, POSIX_JSON_KEY, POSIX_STAT_COLUMNS, selectColumns, SYSV_COLUMNS } from '../render/columns.js';
+import { posixDetailLines, renderDetail, renderLines } from '../render/detail.js';
+import { renderIpcsDetail } from '../render/ipcs.js';
+import { renderLsipc, type MachineFormat } from '../render/lsipc.js';
+import { resolveAny, stdoutIsTTY, targetArgument, targetOptions } from '../options/common.js';
+import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from '../options/output.js';
+import type { CommandSpec, Options } from '../options/spec.js';
+
+const FORMATS = ['detail', 'ipcs', 'lsipc', 'raw', 'export', 'json'];
+
+export const spec: CommandSpec = {
+  name: 'stat',
+  summary: 'show every IPC_STAT field of one segment (or what stat(2) and /proc say of a POSIX object)',
+  usage:
+    'stat (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--format detail|ipcs|lsipc|raw|export|json] [--field NAME]...',
+  arguments: [targetArgument],
+  options: [
+    ...targetOptions,
+    {
+      flags: '-f, --format <FORMAT>',
+      description:
+        'detail: labelled fields (the default); ipcs: byte for byte ipcs -m -i ID; ' +
+        "lsipc, raw, export, json: lsipc's formats, every column unless -o",
+      choices: FORMATS,
+    },
+    ...formatShorthands,
+    ...lsipcOptions,
+    ...unitOptions,
+    {
+      flags: '-F, --field <NAME>',
+      description: "print just this column's value (e.g. nattch, size, status), bare; repeatable, one per line",
+      repeatable: true,
+    },
+  ],
+  async run(args: string[], opts: Options): Promise<number> {
+    const fields = ((opts.field as string[] | undefined) ?? []).map(columnByName);
+    const asked = askedFormat(opts);
+    if (fields.length && (asked || opts.output !== undefined))
+      throw new UsageError('--field prints bare values: give it without --format or -o');
+    if (asked === 'ipcs' && lsipcOptionsGiven(opts)) {
+      throw new UsageError('-o, --noheadings, --time-format and -P are lsipc options; they do not go with --format ipcs');
+    }
+    const format = asked ?? (lsipcOptionsGiven(opts) ? 'lsipc' : 'detail');
+    const target = resolveAny(args[0], opts);
+    if (target.kind === 'posix' && format === 'ipcs')
+      throw new UsageError('--format ipcs is for System V segments (ipcs knows no POSIX objects)');
+    const record = target.stat({ usage: true });
+    // an object's LOCK is its flock's (a segment's lock shows in ls)
+    const lock = lockStates({ sysv: false, posix: target.kind === 'posix' });
+    // HOLDERS: one pass over /proc, only when that column is printed
+    let holderCount: number | undefined;
+    const holders = (): number => (holderCount ??= indexHolders([record], { fds: true }).of(record).length);
+    let out: string;
+    if (fields.length) {
+      // Bare values: JSON's typed value, arrays joined with commas, null as an empty line.
+      const ctx = { ...columnContext(opts, systemNames, 'json'), lock, holders };
+      out = fields
+        .map((c) => {
+          const v = c.json(record, ctx);
+          return `${Array.isArray(v) ? v.join(',') : (v ?? '')}\n`;
+        })
+        .join('');
+    } else if (isPosix(record)) {
+      if (format === 'detail') {
+        out = await renderLines(posixDetailLines(record, systemNames, objectLockState(record)), { color: stdoutIsTTY() });
+      } else {
+        const columns = selectColumns(opts.output as string | undefined, POSIX_STAT_COLUMNS);
+        const ctx = { ...columnContext(opts, systemNames, format), lock, holders };
+        out = renderLsipc([record], columns, {
+          format: format as MachineFormat,
+          noheadings: opts.noheadings === true,
+          ctx,
+          jsonKey: POSIX_JSON_KEY,
+        });
+      }
+    } else if (format === 'ipcs') {
+      out = renderIpcsDetail(record, sizeUnit(opts));
+    } else if (format === 'detail') {
+      out = await renderDetail(record, systemNames, { color: stdoutIsTTY() });
+    } else {
+      // Like lsipc -i: every System V column unless -o says otherwise.
+      const columns = selectColumns(opts.output as string | undefined, SYSV_COLUMNS);
+      const ctx = { ...columnContext(opts, systemNames, format), holders };
+      out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx });
+    }
+    writeAll(1, out);
+    return 0;
+  },
+};

@@ -1,0 +1,170 @@
+/**
+ * What `metrics` exports: shared memory as Prometheus gauges. One collection
+ * per IPC namespace (with a `namespace` label when several are collected):
+ * counts and bytes by kind and owner, resident and swapped bytes of segments,
+ * what nothing holds and how old the oldest of it is, segments whose creator
+ * is dead, the namespace's limits and their use, /dev/shm's size and free
+ * space, and shmctl-ts locks held and waited for.
+ */
+import { statfsSync } from 'node:fs';
+import { pageSize } from '../kernel/ffi.js';
+import { creatorJudge, indexHolders } from '../ops/holders.js';
+import { readShmLimits, readShmUsage } from './limits.js';
+import { list, objectLocks } from '../ops/list.js';
+import type { MetricFamily, Sample } from '../model/metrics.js';
+import { isPosix, type NamespaceTag, type ShmRecord } from '../model/record.js';
+import { shmDir } from '../posix/name.js';
+import { lockStateOf, readLockStates } from '../sysv/lock-set.js';
+
+/** Families in a fixed order; `add` puts a sample in its family. */
+class Families {
+  readonly #byName = new Map<string, MetricFamily>();
+  /** "name labels-json" → its sample, for sum() */
+  readonly #index = new Map<string, Sample>();
+
+  constructor(defs: [string, string][]) {
+    for (const [name, help] of defs) this.#byName.set(name, { name, help, type: 'gauge', samples: [] });
+  }
+
+  add(name: string, labels: Record<string, string>, value: number | bigint): void {
+    const sample = { labels, value };
+    this.#byName.get(name)!.samples.push(sample);
+    this.#index.set(`${name} ${JSON.stringify(labels)}`, sample);
+  }
+
+  /** Add to a sample with these labels (or start it at `value`). */
+  sum(name: string, labels: Record<string, string>, value: number): void {
+    const found = this.#index.get(`${name} ${JSON.stringify(labels)}`);
+    if (found) found.value = Number(found.value) + value;
+    else this.add(name, labels, value);
+  }
+
+  /** Every family, declared even without samples — but the namespace info only when namespaces were collected. */
+  get all(): MetricFamily[] {
+    return [...this.#byName.values()].filter((f) => f.samples.length > 0 || f.name !== 'shmctl_namespace_info');
+  }
+}
+
+const DEFS: [string, string][] = [
+  ['shmctl_namespace_info', 'An IPC namespace collected: its inode, and one process in it (pid and command); always 1'],
+  ['shmctl_objects', 'System V segments and POSIX objects, by kind and owner'],
+  ['shmctl_size_bytes', 'Their sizes added up, by kind and owner'],
+  ['shmctl_resident_bytes', 'Resident bytes of System V segments, by owner'],
+  ['shmctl_swapped_bytes', 'Swapped bytes of System V segments, by owner'],
+  ['shmctl_allocated_bytes', 'Bytes of memory POSIX objects hold (tmpfs blocks), by owner'],
+  ['shmctl_unattached_objects', 'Segments and objects that nothing attaches, maps or has open, by kind'],
+  ['shmctl_unattached_size_bytes', 'Their sizes added up, by kind'],
+  ['shmctl_oldest_unattached_age_seconds', 'Age (since its last change, ctime) of the oldest unattached one, by kind; 0 when none'],
+  ['shmctl_creator_dead_segments', 'System V segments whose creator process is gone (or its pid reused)'],
+  ['shmctl_limit_segments', 'kernel.shmmni: the most segments the namespace may hold'],
+  ['shmctl_used_segments', 'Segments the namespace holds'],
+  ['shmctl_limit_total_bytes', 'kernel.shmall in bytes: all segments together'],
+  ['shmctl_used_total_bytes', 'Bytes of all segments together (whole pages)'],
+  ['shmctl_limit_segment_size_bytes', 'kernel.shmmax: the largest segment'],
+  ['shmctl_devshm_size_bytes', 'Size of the tmpfs on /dev/shm'],
+  ['shmctl_devshm_free_bytes', 'Free bytes on /dev/shm'],
+  ['shmctl_locks_held', 'shmctl-ts locks held, by kind and mode'],
+  ['shmctl_lock_holders', 'Processes holding shmctl-ts locks, by kind'],
+  ['shmctl_lock_waiters', 'Processes waiting for shmctl-ts locks, by kind'],
+  ['shmctl_unreadable_processes', 'Processes whose /proc entries could not be read (what they hold is not counted)'],
+];
+
+export interface CollectOptions {
+  kind: 'sysv' | 'posix' | 'all';
+  now?: number;
+}
+
+/** An empty set of families, to collect one or more namespaces into. */
+export function newMetrics(): Families {
+  return new Families(DEFS);
+}
+
+export type Metrics = Families;
+
+/**
+ * Collect the namespace we are in (entered with setns, if another) into
+ * `into`. `owner` names a uid; `tag` labels every sample with its namespace.
+ */
+export function collectMetrics(
+  into: Families,
+  opts: CollectOptions & { owner: (uid: number) => string; tag?: NamespaceTag; command?: (pid: number) => string | null },
+): void {
+  const ns: Record<string, string> = opts.tag ? { namespace: String(opts.tag.inode) } : {};
+  if (opts.tag) into.add('shmctl_namespace_info', { ...ns, pid: String(opts.tag.pid), command: opts.command?.(opts.tag.pid) ?? '' }, 1);
+  const now = opts.now ?? Date.now() / 1000;
+  let objects = true;
+  try {
+    shmDir();
+  } catch {
+    objects = false; // no /dev/shm of its own here (one listed already)
+  }
+  const kind = !objects ? 'sysv' : opts.kind;
+  const records = opts.kind === 'posix' && !objects ? [] : list({ kind, usage: false });
+  const holders = indexHolders(records, { fds: true });
+  const kinds = opts.kind === 'all' ? ['sysv', 'posix'] : [opts.kind];
+  for (const k of kinds) {
+    into.add('shmctl_unattached_objects', { ...ns, kind: k }, 0);
+    into.add('shmctl_unattached_size_bytes', { ...ns, kind: k }, 0);
+  }
+  const oldest = new Map<string, number>();
+  for (const r of records) {
+    const owner = { ...ns, kind: r.kind, owner: opts.owner(r.uid) };
+    into.sum('shmctl_objects', owner, 1);
+    into.sum('shmctl_size_bytes', owner, r.size);
+    if (isPosix(r)) into.sum('shmctl_allocated_bytes', { ...ns, owner: owner.owner }, r.allocated);
+    else {
+      into.sum('shmctl_resident_bytes', { ...ns, owner: owner.owner }, r.rss ?? 0);
+      into.sum('shmctl_swapped_bytes', { ...ns, owner: owner.owner }, r.swap ?? 0);
+    }
+    const unattached = (isPosix(r) || r.nattch === 0) && holders.of(r).length === 0;
+    if (unattached) {
+      into.sum('shmctl_unattached_objects', { ...ns, kind: r.kind }, 1);
+      into.sum('shmctl_unattached_size_bytes', { ...ns, kind: r.kind }, r.size);
+      oldest.set(r.kind, Math.max(oldest.get(r.kind) ?? 0, Math.max(0, now - r.ctime)));
+    }
+  }
+  for (const k of kinds) into.add('shmctl_oldest_unattached_age_seconds', { ...ns, kind: k }, Math.round(oldest.get(k) ?? 0));
+  if (opts.kind !== 'posix') {
+    const creator = creatorJudge();
+    into.add('shmctl_creator_dead_segments', ns, records.filter((r) => !isPosix(r) && creator(r) === 'dead').length);
+
+    const limits = readShmLimits();
+    const usage = readShmUsage();
+    const page = BigInt(pageSize());
+    into.add('shmctl_limit_segments', ns, limits.shmmni);
+    into.add('shmctl_used_segments', ns, usage.usedIds);
+    into.add('shmctl_limit_total_bytes', ns, limits.shmall * page);
+    into.add('shmctl_used_total_bytes', ns, usage.shmTot * page);
+    into.add('shmctl_limit_segment_size_bytes', ns, limits.shmmax);
+  }
+  if (objects && opts.kind !== 'sysv') {
+    try {
+      const s = statfsSync(shmDir());
+      into.add('shmctl_devshm_size_bytes', ns, s.blocks * s.bsize);
+      into.add('shmctl_devshm_free_bytes', ns, s.bavail * s.bsize);
+    } catch {
+      /* no /dev/shm */
+    }
+  }
+  addLocks(into, records, ns, kinds);
+  into.add('shmctl_unreadable_processes', ns, holders.unreadable.length);
+}
+
+function addLocks(into: Families, records: ShmRecord[], ns: Record<string, string>, kinds: string[]): void {
+  const sets = kinds.includes('sysv') ? readLockStates() : new Map();
+  const files = kinds.includes('posix') ? objectLocks() : () => null;
+  for (const k of kinds) {
+    for (const mode of ['exclusive', 'shared']) into.add('shmctl_locks_held', { ...ns, kind: k, mode }, 0);
+    into.add('shmctl_lock_holders', { ...ns, kind: k }, 0);
+    into.add('shmctl_lock_waiters', { ...ns, kind: k }, 0);
+  }
+  for (const r of records) {
+    const s = isPosix(r) ? files(r) : lockStateOf(r, sets);
+    if (!s) continue;
+    if (s.state !== 'free') into.sum('shmctl_locks_held', { ...ns, kind: r.kind, mode: s.state }, 1);
+    into.sum('shmctl_lock_holders', { ...ns, kind: r.kind }, s.holders);
+    into.sum('shmctl_lock_waiters', { ...ns, kind: r.kind }, s.waiters);
+  }
+}
+
+export type { MetricFamily, Sample };

@@ -1,0 +1,93 @@
+/**
+ * Who holds shared memory, and whether a segment's creator still lives: the
+ * answers `holders`, ls's HOLDERS column and filters, and gc are built on.
+ */
+import { hasLiveThreads, scanHolds, type Hold } from '../kernel/holds.js';
+import { hiddenProcesses, processOwner, readCommandLine, readProcessStat } from '../kernel/processes.js';
+import type { HolderRecord, HolderReport, HoldHow } from '../model/holder.js';
+import { holdKeyOf, isPosix, objectKey, type ShmRecord } from '../model/record.js';
+import { escapeBytes } from '../model/text.js';
+
+export type { Hold };
+
+export interface HolderIndex {
+  /** The processes that hold this record (attach, map or, if looked for, have it open). */
+  of(r: ShmRecord): Hold[];
+  /** Processes whose /proc entries could not be read: any of them could hold anything. */
+  unreadable: number[];
+  /** Why processes of this machine are not in /proc at all (hiddenProcesses), or null: they could hold anything too. */
+  hidden: string | null;
+}
+
+/** One pass over /proc for all these records; `fds` also looks at open descriptors (POSIX objects). */
+export function indexHolders(records: readonly ShmRecord[], opts: { fds?: boolean; ownFds?: ReadonlySet<number> } = {}): HolderIndex {
+  const sysvIds = new Set<number>();
+  const objects = new Set<string>();
+  for (const r of records) {
+    if (isPosix(r)) objects.add(objectKey(r));
+    else sysvIds.add(r.id);
+  }
+  const { holds, unreadable } = scanHolds({ sysvIds, objects, fds: opts.fds ?? true, ...(opts.ownFds ? { ownFds: opts.ownFds } : {}) });
+  return { of: (r) => holds.get(holdKeyOf(r)) ?? [], unreadable, hidden: hiddenProcesses() };
+}
+
+/** Every process that holds `record`, with who it is and since when. */
+export function describeHolders(record: ShmRecord): HolderReport {
+  const index = indexHolders([record], { fds: true });
+  const holds = index.of(record);
+  return {
+    record,
+    holders: holds.map((h) => holderRecord(h, isPosix(record))),
+    unreadable: index.unreadable,
+    hidden: index.hidden,
+    attachments: holds.reduce((n, h) => n + h.attachments, 0),
+  };
+}
+
+function holderRecord(h: Hold, posix: boolean): HolderRecord {
+  const how: HoldHow[] = [];
+  if (h.mapped) how.push(posix ? 'mapped' : 'attached');
+  if (h.fd) how.push('fd');
+  const stat = readProcessStat(h.pid);
+  const line = readCommandLine(h.pid);
+  return {
+    kind: 'holder',
+    pid: h.pid,
+    uid: processOwner(h.pid),
+    how,
+    attachments: h.attachments,
+    start: stat ? stat.start : null,
+    command: line ? escapeBytes(line) : stat ? `[${escapeBytes(stat.comm)}]` : null,
+  };
+}
+
+/**
+ * Is the creator of this segment still running? 'dead' when its pid is gone,
+ * has exited (a zombie), or belongs to a process that started after the
+ * segment's ctime (the pid was reused); 'unknown' for POSIX objects (they
+ * record no creator) and for a creator outside this PID namespace (cpid 0).
+ * ctime moves on IPC_SET: a later change can only make a dead creator look
+ * alive, never the other way round.
+ */
+export function creatorState(r: ShmRecord): 'alive' | 'dead' | 'unknown' {
+  return creatorJudge()(r);
+}
+
+/**
+ * creatorState for many records: each creator's /proc/PID/stat read once
+ * (32,768 segments made by one process are one read, not 32,768).
+ */
+export function creatorJudge(): (r: ShmRecord) => 'alive' | 'dead' | 'unknown' {
+  const stats = new Map<number, ReturnType<typeof readProcessStat>>();
+  // pids and start times of a /proc of another PID namespace are not the creator's: no judgement there
+  const foreign = hiddenProcesses()?.startsWith('this /proc belongs') ?? false;
+  return (r) => {
+    if (foreign || isPosix(r) || r.cpid <= 0) return 'unknown';
+    let stat = stats.get(r.cpid);
+    if (stat === undefined) stats.set(r.cpid, (stat = readProcessStat(r.cpid)));
+    // a zombie leader whose other threads still run (its main thread exited) is a running process
+    if (!stat || (stat.state === 'Z' && !hasLiveThreads(r.cpid))) return 'dead';
+    // the start time is known to a tick, the boot time to the second
+    return stat.start > r.ctime + 1 ? 'dead' : 'alive';
+  };
+}
