@@ -1,6 +1,5 @@
 /** How doctor and check show findings: one line each, the fix under a blocking one; and as JSON. */
-import type { Environment, Finding } from '../../src/api/index.js';
-import { humanBytes } from '../../src/api/index.js';
+import { humanBytes, type Environment, type Finding } from '../../src/model/environment.js';
 import { jsonSafe, terminalSafe } from '../../src/model/text.js';
 
 export function findingLines(findings: Finding[], opts: { allFixes: boolean }): string[] {

@@ -4,9 +4,20 @@
  * gives the slot or the post back, so nothing is lost.
  */
 import { LockTimeout, UsageError } from '../../src/model/errors.js';
-import type { Shm } from '../../src/api/index.js';
-import { takeLock, timeoutMs } from '../verbs/lock.js';
+import type { LockHandle, Shm } from '../../src/api/index.js';
+import type { LockMode } from '../../src/model/lock-state.js';
+import { parseSeconds } from '../../src/model/parse.js';
 import type { OptionSpec, Options } from '../options/spec.js';
+
+/** --timeout in milliseconds, or null to wait for ever. */
+export function timeoutMs(opts: Options): number | null {
+  return opts.timeout === undefined ? null : parseSeconds(opts.timeout as string) * 1000;
+}
+
+/** Take the lock of a segment or object, or fail with LockTimeout (exit status 75). */
+export function takeLock(target: Shm, mode: LockMode, timeout: number | null, asked = timeout): Promise<LockHandle> {
+  return target.lock({ shared: mode === 'shared', timeoutMs: timeout, timeoutLabelMs: asked });
+}
 
 export const syncOptions = (side: 'write' | 'read'): OptionSpec[] => [
   {

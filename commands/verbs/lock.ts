@@ -1,20 +1,8 @@
-import type { LockHandle, Shm } from '../../src/api/index.js';
 import { UsageError } from '../../src/model/errors.js';
-import type { LockMode } from '../../src/model/lock-state.js';
-import { parseSeconds } from '../../src/model/parse.js';
 import { execInPlace, whereTheMemoryIs } from '../support/child.js';
 import { resolveAny, targetArgument, targetOptions } from '../options/common.js';
 import type { CommandSpec, Options } from '../options/spec.js';
-
-/** --timeout in milliseconds, or null to wait for ever. */
-export function timeoutMs(opts: Options): number | null {
-  return opts.timeout === undefined ? null : parseSeconds(opts.timeout as string) * 1000;
-}
-
-/** Take the lock of a segment or object, or fail with LockTimeout (exit status 75). */
-export function takeLock(target: Shm, mode: LockMode, timeout: number | null, asked = timeout): Promise<LockHandle> {
-  return target.lock({ shared: mode === 'shared', timeoutMs: timeout, timeoutLabelMs: asked });
-}
+import { takeLock, timeoutMs } from '../support/sync.js';
 
 export const spec: CommandSpec = {
   name: 'lock',

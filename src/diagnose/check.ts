@@ -4,40 +4,9 @@
  * limit in the order the kernel meets them; each finding says what the limit
  * is, whether it stops the request, and the exact fix. Nothing is changed.
  */
-import type { Commit, Environment } from './environment.js';
+import { humanBytes as human, type Commit, type Environment, type Finding, type ShmRequest } from '../model/environment.js';
 
-export interface ShmRequest {
-  size: number;
-  count: number;
-  hugetlb: boolean;
-  posix: boolean;
-  lockMemory: boolean;
-  /** SHM_NORESERVE: not charged to the commit accounting (unless vm.overcommit_memory is 2). */
-  noreserve?: boolean;
-}
-
-export type LimitName =
-  'shmmni' | 'shmmax' | 'shmall' | 'commit' | 'hugepages' | 'hugetlb_shm_group' | 'dev_shm' | 'cgroup' | 'memlock' | 'remove_ipc';
-
-export interface Finding {
-  limit: LimitName;
-  /** Stops the request (or, without one, is a problem as it stands). */
-  blocks: boolean;
-  message: string;
-  fix: string[];
-}
-
-const human = (n: number | bigint): string => {
-  const v = Number(n);
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
-  let i = 0;
-  let x = v;
-  while (x >= 1024 && i < units.length - 1) {
-    x /= 1024;
-    i++;
-  }
-  return i === 0 ? `${v} B` : `${x.toFixed(x < 10 ? 1 : 0)} ${units[i]}`;
-};
+export type { Finding, ShmRequest };
 
 /** How docker, compose and Kubernetes size /dev/shm, and the host's remount. */
 function devShmFixes(bytes: number): string[] {
@@ -241,5 +210,3 @@ export function standingProblems(env: Environment): Finding[] {
     });
   return out;
 }
-
-export { human as humanBytes };
