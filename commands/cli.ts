@@ -78,7 +78,7 @@ interface Outcome {
  * The program, with every subcommand, or (to start faster) only `only` when
  * the command line names one: its options and help are the same either way.
  */
-export function buildProgram(outcome: Outcome, trailing: string[], only?: string): Command {
+function buildProgram(outcome: Outcome, trailing: string[], only?: string): Command {
   const program = new Command('shmctl-ts')
     .description('Inspect, create, read, write and remove Linux shared memory: System V segments and POSIX objects.')
     .version(version(), '-V, --version', 'print the version')
@@ -153,7 +153,7 @@ const OTHER_NAMES: Record<string, string> = {
 };
 
 /** commander's one line, with what to type instead where we can tell. */
-export function withHint(command: string, text: string): string {
+function withHint(command: string, text: string): string {
   const line = stripErrorPrefix(text);
   const unknown = /^unknown command '([^']*)'/.exec(line);
   if (unknown && OTHER_NAMES[unknown[1]!]) return `unknown command '${unknown[1]}': did you mean: shmctl-ts ${OTHER_NAMES[unknown[1]!]}`;
@@ -179,7 +179,7 @@ function splitTrailing(argv: string[]): { own: string[]; trailing: string[] } {
   return { own: argv.slice(0, dashes), trailing: argv.slice(dashes + 1) };
 }
 
-export async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<number> {
   // Times in every view are local times as libc reckons them (TZ rule strings included), as ipcs prints them.
   useUtcOffsets(utcOffset);
   const { own: given, trailing } = splitTrailing(argv);

@@ -67,7 +67,7 @@ export function resolveAny(operand: string | undefined, opts: Options): Shm {
 }
 
 /** ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME, exactly one, as a ShmTarget. */
-export function targetOf(operand: string | undefined, opts: Options): ShmTarget {
+function targetOf(operand: string | undefined, opts: Options): ShmTarget {
   const given = [operand !== undefined, opts.key !== undefined, opts.ftok !== undefined, opts.posix !== undefined].filter(Boolean).length;
   if (given === 0) throw new UsageError('name a segment or object: an ID, /NAME, --key KEY, --ftok PATH or --posix NAME');
   if (given > 1) throw new UsageError('name the segment once: an ID, /NAME, --key KEY, --ftok PATH or --posix NAME');

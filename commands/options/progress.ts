@@ -10,9 +10,9 @@ import type { Progress } from '../../src/memory/transfer.js';
 import { isTTY } from './common.js';
 import type { OptionSpec, Options } from './spec.js';
 
-export const PROGRESS_THRESHOLD = 64 << 20;
+const PROGRESS_THRESHOLD = 64 << 20;
 /** Window size while a bar is shown: small enough for a smooth bar, large enough to cost nothing. */
-export const PROGRESS_CHUNK = 16 << 20;
+const PROGRESS_CHUNK = 16 << 20;
 
 export const progressOptions: OptionSpec[] = [
   {
@@ -23,7 +23,7 @@ export const progressOptions: OptionSpec[] = [
   { flags: '--no-progress', description: 'never show a progress bar', sets: { key: 'progressMode', value: 'off' } },
 ];
 
-export interface TransferProgress {
+interface TransferProgress {
   /** For the copy loops. */
   tick: Progress;
   /** Window size to copy in. */

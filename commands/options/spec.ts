@@ -20,7 +20,7 @@ export interface OptionSpec {
   common?: boolean;
 }
 
-export interface ArgumentSpec {
+interface ArgumentSpec {
   /** commander argument syntax, e.g. '[id]' or '[ids...]' */
   name: string;
   description: string;

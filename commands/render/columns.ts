@@ -127,7 +127,7 @@ const name = (pick: (r: ShmRecord, names: NameLookup) => string | null) => ({
   json: (r: ShmRecord, ctx: ColumnContext) => pick(r, ctx.names),
 });
 
-export const COLUMNS: Column[] = [
+const COLUMNS: Column[] = [
   { name: 'KEY', help: 'Resource key', ...text(sysv((r) => formatKey(r.key))) },
   {
     name: 'ID',

@@ -8,7 +8,7 @@ import type { ShmLimits } from '../../src/model/usage.js';
 import { columnByName, type ColumnContext, type ColumnOf } from './columns.js';
 import { humanSize } from './human.js';
 
-export interface LimitRow {
+interface LimitRow {
   kind: 'limit';
   resource: string;
   description: string;

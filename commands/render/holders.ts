@@ -7,7 +7,7 @@ import { UsageError } from '../../src/model/errors.js';
 import type { HolderRecord } from '../../src/model/holder.js';
 import { formatTime, type ColumnContext, type ColumnOf } from './columns.js';
 
-export const HOLDER_COLUMNS: ColumnOf<HolderRecord>[] = [
+const HOLDER_COLUMNS: ColumnOf<HolderRecord>[] = [
   { name: 'PID', help: 'Process id', right: true, text: (h) => String(h.pid), json: (h) => h.pid },
   {
     name: 'USER',
@@ -41,7 +41,7 @@ export const HOLDER_COLUMNS: ColumnOf<HolderRecord>[] = [
   { name: 'COMMAND', help: 'Full command line', right: false, text: (h) => h.command ?? '', json: (h) => h.command },
 ];
 
-export const DEFAULT_HOLDER_COLUMNS = ['PID', 'USER', 'HOW', 'SINCE', 'COMMAND'];
+const DEFAULT_HOLDER_COLUMNS = ['PID', 'USER', 'HOW', 'SINCE', 'COMMAND'];
 
 function userOf(h: HolderRecord, ctx: ColumnContext): string | null {
   return h.uid === null ? null : (ctx.names.user(h.uid) ?? String(h.uid));

@@ -16,7 +16,7 @@ export type ListView = Exclude<IpcsView, 'limits' | 'summary'>;
 /** --bytes, --human, or neither. */
 export type SizeUnit = 'default' | 'bytes' | 'human';
 
-export interface IpcsContext {
+interface IpcsContext {
   names: NameLookup;
   unit: SizeUnit;
 }
@@ -166,7 +166,7 @@ export function renderIpcsDetail(r: SegmentRecord, unit: SizeUnit = 'default'): 
 }
 
 /** The same list views as columns, for the terminal table. */
-export interface TerminalColumn {
+interface TerminalColumn {
   header: string;
   right?: boolean;
   cell(r: SegmentRecord, ctx: IpcsContext): string;

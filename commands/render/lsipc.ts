@@ -36,7 +36,7 @@ function exportCell(text: string): string {
 /** The table: nothing a terminal would obey; in the C locale, nothing but ASCII (as util-linux). */
 const safeCell = (text: string): string => (utf8Locale() ? terminalSafe(text) : escapeAscii(text));
 
-export interface LsipcOptions {
+interface LsipcOptions {
   format: MachineFormat;
   /** JSON's top-level name (lsipc's table name); default "sharedmemory". */
   jsonKey?: string;
@@ -47,7 +47,7 @@ export interface LsipcOptions {
 }
 
 /** libsmartcols' shell variable name for a column: "_" before a first non-letter, "_" for each other character, "%" at the end "_PCT". */
-export function shellName(name: string): string {
+function shellName(name: string): string {
   const body = name.replace(/[^A-Za-z0-9]/g, '_');
   return `${/^[A-Za-z]/.test(name) ? '' : '_'}${body}${name.endsWith('%') ? 'PCT' : ''}`;
 }

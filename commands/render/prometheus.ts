@@ -7,8 +7,6 @@
  */
 import type { MetricFamily } from '../../src/model/metrics.js';
 
-export const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
 const helpText = (s: string): string => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 const labelValue = (s: string): string => s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 

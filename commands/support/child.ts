@@ -21,7 +21,7 @@ export function whereTheMemoryIs(command: string[]): string[] {
 }
 
 /** What timeout(1) exits with when the time runs out on a command. */
-export const EXIT_TIMEOUT = 124;
+const EXIT_TIMEOUT = 124;
 export const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
 /** The terminal's own: sent to its whole foreground group, so the command has them already when we are in it. */
 const TERMINAL_SIGNALS = new Set<string>(['SIGINT', 'SIGHUP', 'SIGQUIT']);

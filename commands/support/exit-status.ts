@@ -11,7 +11,7 @@ export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** A lock or hand-off wait timed out (sysexits' EX_TEMPFAIL: try again later). */
-export const EXIT_LOCK_TIMEOUT = 75;
+const EXIT_LOCK_TIMEOUT = 75;
 
 /** stdout went away (`... | head`): not an error, end quietly. */
 export function isBrokenPipe(e: unknown): boolean {

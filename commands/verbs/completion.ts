@@ -69,7 +69,7 @@ _shmctl_ts_offer() {
   return 0
 }`;
 
-export function bashScript(commands: CommandSpec[]): string {
+function bashScript(commands: CommandSpec[]): string {
   const names = [...commands.map((c) => c.name), 'help'].join(' ');
   const perCommand = commands
     .filter((c) => c.name !== 'completion')
@@ -143,7 +143,7 @@ complete -F _shmctl_ts shmctl-ts
 }
 
 /** zsh runs the bash function through its bashcompinit layer: one script, the same behaviour. */
-export function zshScript(commands: CommandSpec[]): string {
+function zshScript(commands: CommandSpec[]): string {
   return `#compdef shmctl-ts
 # shmctl-ts completion for zsh. Load it with:
 #   source <(shmctl-ts completion zsh)
@@ -154,7 +154,7 @@ ${bashScript(commands)}`;
 
 const fishQuote = (s: string): string => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-export function fishScript(commands: CommandSpec[]): string {
+function fishScript(commands: CommandSpec[]): string {
   const names = [...commands.map((c) => c.name), 'help'];
   const lines = [
     '# shmctl-ts completion for fish. Load it with:',

@@ -57,25 +57,18 @@ export type {
 export type { Mapping, Region };
 // What names need, and the namespace's limits: for callers (the CLI among them) that only know this module.
 export { checkPosixName, isPosixName } from '../posix/name.js';
-export { describeId, describeKey, keyFromPath } from '../sysv/segment.js';
+export { describeKey, keyFromPath } from '../sysv/segment.js';
 export { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from '../kernel/sysv.js';
 export { pageSize } from '../kernel/ffi.js';
 export { readShmLimits, readShmUsage } from '../diagnose/limits.js';
 export { utcOffset } from '../kernel/zone.js';
 export { list, lockStates, objectLockState, recordOf } from '../ops/list.js';
-export { creatorState, describeHolders, indexHolders, type HolderIndex } from '../ops/holders.js';
+export { describeHolders, indexHolders } from '../ops/holders.js';
 export { isEmptySelection, select, selectionNeedsHolders, type Selection } from '../ops/select.js';
-export { lastLook, planCleanup, removeAllListed, removeListed, type CleanupPlan, type Kept, type Removal } from '../ops/cleanup.js';
-export { JobWatch, POLL_MS, type Reaped } from '../ops/reap.js';
+export { planCleanup, removeAllListed, removeListed, type CleanupPlan, type Kept, type Removal } from '../ops/cleanup.js';
+export { JobWatch, POLL_MS } from '../ops/reap.js';
 export { isolate, userNamespaceCommand } from '../ops/isolate.js';
-export {
-  enteredMountNamespace,
-  enterNamespace,
-  inEachNamespace,
-  ipcNamespaces,
-  type IpcNamespace,
-  type NamespaceSpec,
-} from '../ops/namespaces.js';
+export { enteredMountNamespace, enterNamespace, inEachNamespace, ipcNamespaces, type NamespaceSpec } from '../ops/namespaces.js';
 
 export { DEFAULT_MODE };
 
@@ -289,8 +282,8 @@ export class Shm<K extends ShmKind = ShmKind> {
 export function isMissing(e: unknown): boolean {
   return e instanceof ShmError && isMissingErrno(e.errno);
 }
-export { changesBetween, identityOf, indexRecords, type WatchEvent, type WatchEventType } from '../ops/changes.js';
-export { collectMetrics, newMetrics, type Metrics } from '../diagnose/metrics.js';
-export { readEnvironment, type Environment } from '../diagnose/environment.js';
-export { checkRequest, firstBlocker, humanBytes, standingProblems, type Finding, type ShmRequest } from '../diagnose/check.js';
+export { changesBetween, identityOf, indexRecords, type WatchEvent } from '../ops/changes.js';
+export { collectMetrics, newMetrics } from '../diagnose/metrics.js';
+export { readEnvironment } from '../diagnose/environment.js';
+export { checkRequest, firstBlocker, standingProblems, type Finding, type ShmRequest } from '../diagnose/check.js';
 export { decodeKey, searchKey, type DecodedKey, type KeySearch } from '../ops/ftok.js';

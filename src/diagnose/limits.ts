@@ -19,5 +19,3 @@ export function readShmLimits(): ShmLimits {
 export function readShmUsage(): ShmInfo {
   return shmctlInfo();
 }
-
-export type { ShmInfo, ShmLimits };

@@ -69,7 +69,7 @@ const DEFS: [string, string][] = [
   ['shmctl_unreadable_processes', 'Processes whose /proc entries could not be read (what they hold is not counted)'],
 ];
 
-export interface CollectOptions {
+interface CollectOptions {
   kind: 'sysv' | 'posix' | 'all';
   now?: number;
 }
@@ -78,8 +78,6 @@ export interface CollectOptions {
 export function newMetrics(): Families {
   return new Families(DEFS);
 }
-
-export type Metrics = Families;
 
 /**
  * Collect the namespace we are in (entered with setns, if another) into
@@ -166,5 +164,3 @@ function addLocks(into: Families, records: ShmRecord[], ns: Record<string, strin
     into.sum('shmctl_lock_waiters', { ...ns, kind: r.kind }, s.waiters);
   }
 }
-
-export type { MetricFamily, Sample };

@@ -23,7 +23,7 @@ const INFO_DFID_NAME = 2;
 const METADATA = 24;
 
 /** An entry made in the watched directory: its name's bytes and its maker's pid (0: outside our PID namespace). */
-export interface Creation {
+interface Creation {
   name: Buffer;
   pid: number;
 }

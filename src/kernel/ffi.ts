@@ -57,7 +57,7 @@ function withQuickLibcCheck<T>(load: () => T): T {
   }
 }
 
-export interface Result {
+interface Result {
   value: number;
   errno: number;
   message: string;

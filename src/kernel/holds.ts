@@ -31,7 +31,7 @@ export interface Hold {
   fd: boolean;
 }
 
-export interface HoldScan {
+interface HoldScan {
   /** By holdKey: "SYSV <id>" for a segment, "MAJ:MIN INODE" for an object. */
   holds: Map<string, Hold[]>;
   /** Processes whose maps or descriptors could not be read. */
@@ -191,7 +191,7 @@ let sysvDevicesCache: Set<string> | undefined;
  * there too, so one made and closed here tells it) and, for SHM_HUGETLB
  * segments, its hugetlbfs mounts, one per huge page size.
  */
-export function sysvDevices(): Set<string> {
+function sysvDevices(): Set<string> {
   if (sysvDevicesCache) return sysvDevicesCache;
   const devices = new Set<string>();
   const MFD_CLOEXEC = 1;

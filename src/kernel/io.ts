@@ -191,7 +191,7 @@ export function holeFrom(fd: number, offset: number): number {
 }
 
 /** What a pipe is widened to (widenPipe): the most an unprivileged user may ask for (fs.pipe-max-size's default). */
-export const PIPE_WIDTH = 1 << 20;
+const PIPE_WIDTH = 1 << 20;
 
 /**
  * Let the pipe `fd` hold PIPE_WIDTH bytes (fcntl F_SETPIPE_SZ) when it holds

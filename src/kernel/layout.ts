@@ -12,7 +12,7 @@
 import { readdirSync } from 'node:fs';
 import { OperationError } from '../model/errors.js';
 
-export interface Layout {
+interface Layout {
   /** ipc_perm, at the start of shmid_ds and semid_ds: offsets of its fields, and the mode's width. */
   ipcPerm: { key: number; uid: number; gid: number; cuid: number; cgid: number; mode: number; modeBytes: 2 | 4; seq: number };
   shmidDs: { size: number; segsz: number; atime: number; dtime: number; ctime: number; cpid: number; lpid: number; nattch: number };
@@ -62,7 +62,7 @@ const LAYOUTS: Record<string, Layout> = {
 };
 
 /** The platforms with a table, as package.json's os/cpu name them. */
-export const SUPPORTED = Object.keys(LAYOUTS);
+const SUPPORTED = Object.keys(LAYOUTS);
 
 let libc: string | undefined;
 

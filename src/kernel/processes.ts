@@ -31,7 +31,7 @@ export function readCommandLine(pid: number): Buffer | null {
 /** glibc's BUFSIZ: what util-linux reads of a command line. */
 const CMDLINE_MAX = 8192;
 
-export interface ProcessStat {
+interface ProcessStat {
   pid: number;
   ppid: number;
   /** R, S, D, Z (zombie: it has exited), ... */
@@ -45,7 +45,7 @@ export interface ProcessStat {
 let boot: number | undefined;
 
 /** When the machine booted, seconds since the epoch (/proc/stat's btime). */
-export function bootTime(): number {
+function bootTime(): number {
   if (boot === undefined) {
     const m = /^btime (\d+)$/m.exec(readFileSync('/proc/stat', 'latin1'));
     boot = m ? Number(m[1]) : 0;

@@ -15,7 +15,7 @@ import { Errno, ShmError } from '../model/errors.js';
 import type { LockState } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
 
-export const PROC_SHM = '/proc/sysvipc/shm';
+const PROC_SHM = '/proc/sysvipc/shm';
 
 const COLUMNS = [
   'key',
@@ -151,7 +151,7 @@ export function readProcShm(path = PROC_SHM): SegmentRecord[] {
 }
 
 /** One row of /proc/sysvipc/sem: what a lock listing needs. */
-export interface SemRow {
+interface SemRow {
   key: number;
   semid: number;
   nsems: number;

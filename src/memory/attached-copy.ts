@@ -12,7 +12,7 @@ import { COPY_AREA, copyArea, copyWithinProcess, readSome, vmsplice, widenPipe, 
 import { throttle } from './file-copy.js';
 
 /** The kernel will not make these calls here (a seccomp filter, an old kernel): the caller copies through windows. */
-export const cannotCopy = (e: unknown): boolean => hasErrno(e, Errno.EPERM, Errno.ENOSYS, Errno.EINVAL);
+const cannotCopy = (e: unknown): boolean => hasErrno(e, Errno.EPERM, Errno.ENOSYS, Errno.EINVAL);
 
 /** Bytes per vmsplice: the call hands over what the pipe has room for and returns. */
 const SPLICE_STEP = 16 << 20;

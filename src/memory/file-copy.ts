@@ -35,7 +35,7 @@ export function throttle(
 }
 
 /** The kernel cannot do it for this pair of files: the caller copies through windows. */
-export const cannotSend = (e: unknown): boolean => hasErrno(e, Errno.EINVAL, Errno.ENOSYS, Errno.ESPIPE, Errno.EXDEV);
+const cannotSend = (e: unknown): boolean => hasErrno(e, Errno.EINVAL, Errno.ENOSYS, Errno.ESPIPE, Errno.EXDEV);
 
 export interface CopyIn {
   /** Bytes per sendfile (the granularity of `before` and of progress). */
@@ -94,7 +94,7 @@ export function copyIntoFile(out: number, input: number, offset: number, room: n
 }
 
 /** What copyFileInParallel needs besides copyIntoFile's. */
-export interface CopyInParallel extends CopyIn {
+interface CopyInParallel extends CopyIn {
   /** The share of the copy the other thread does (the tail), through a mapping of its own; PARALLEL_SHARE unless said. */
   share?: number;
   /** The error for the tail's memory found gone (EFAULT: the file was truncated), `done` bytes in. */
@@ -107,7 +107,7 @@ export interface CopyInParallel extends CopyIn {
  * and the two slow each other down on the file's page cache: measured on
  * 1 GiB, 30% lets both end together.
  */
-export const PARALLEL_SHARE = 0.3;
+const PARALLEL_SHARE = 0.3;
 
 /** Bytes the other thread makes and fills per turn: large enough that a turn's hand-over costs nothing. */
 const PIECE = 8 << 20;

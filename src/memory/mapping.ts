@@ -17,7 +17,7 @@ import { pageSize } from '../kernel/ffi.js';
 import { checkRegionRange, type Region } from './region.js';
 
 /** Largest Buffer one view may be (Node 20 caps Buffers at 4 GiB). */
-export const MAX_VIEW = 1 << 30;
+const MAX_VIEW = 1 << 30;
 
 interface Reservation {
   address: number;

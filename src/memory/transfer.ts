@@ -12,7 +12,7 @@ import type { Region } from './region.js';
  * Bytes per window: a view is a few FFI calls, so as large as one view may be
  * (1 GiB); a read(2) or write(2) is as large as the kernel takes.
  */
-export const VIEW_CHUNK = 1 << 30;
+const VIEW_CHUNK = 1 << 30;
 
 /** Told after each window, with the bytes moved so far. */
 export type Progress = (done: number) => void;
@@ -143,11 +143,11 @@ export async function writeFile(
  * Disjoint halves: two threads on the same pages only get in each other's
  * way (measured).
  */
-export function prefetchAhead(region: Region, offset: number, length: number): void {
+function prefetchAhead(region: Region, offset: number, length: number): void {
   if (!region.prefetch || length < PREFETCH_FROM) return;
   const half = Math.floor(length / 2);
   region.prefetch(offset + half, length - half);
 }
 
 /** Copies smaller than this gain nothing from a second thread. */
-export const PREFETCH_FROM = 8 << 20;
+const PREFETCH_FROM = 8 << 20;

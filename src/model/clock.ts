@@ -5,7 +5,7 @@
  */
 
 /** Seconds east of UTC in force at `seconds` since the epoch. */
-export type OffsetSource = (seconds: number) => number;
+type OffsetSource = (seconds: number) => number;
 
 let source: OffsetSource = (seconds) => -new Date(seconds * 1000).getTimezoneOffset() * 60;
 
@@ -14,7 +14,7 @@ export function useUtcOffsets(next: OffsetSource): void {
   source = next;
 }
 
-export interface LocalTime {
+interface LocalTime {
   year: number;
   /** 0-11 */
   month: number;

@@ -4,7 +4,7 @@
  * 2^53 and are printed exactly).
  */
 
-export type MetricType = 'gauge' | 'counter';
+type MetricType = 'gauge' | 'counter';
 
 export interface Sample {
   labels: Record<string, string>;

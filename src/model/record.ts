@@ -158,9 +158,6 @@ export function objectKey(r: { dev: number; ino: number }): string {
   return `${deviceText(r.dev)} ${r.ino}`;
 }
 
-/** The key readPosixLocks uses for this object (objectKey). */
-export const lockKeyOf = objectKey;
-
 /** How a hold on it is found in /proc: "SYSV <id>" for a segment (maps' inode is the shmid), objectKey for an object. */
 export function holdKeyOf(r: ShmRecord): string {
   return isPosix(r) ? objectKey(r) : `SYSV ${r.id}`;

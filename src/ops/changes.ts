@@ -9,7 +9,7 @@
  */
 import { isDest, isPosix, objectKey, type ShmRecord } from '../model/record.js';
 
-export type WatchEventType = 'create' | 'remove' | 'attach' | 'detach' | 'resize' | 'owner' | 'mode';
+type WatchEventType = 'create' | 'remove' | 'attach' | 'detach' | 'resize' | 'owner' | 'mode';
 
 export interface WatchEvent {
   event: WatchEventType;

@@ -38,13 +38,13 @@ export interface CleanupPlan {
 }
 
 /** gc's default --min-age, seconds: a producer's object its consumer has not opened yet is younger than this. */
-export const MIN_AGE = 300;
+const MIN_AGE = 300;
 
 /**
  * Seconds since it was last made, changed or used as far as the kernel says:
  * a segment's latest ctime, atime, dtime; an object's latest mtime, ctime.
  */
-export function ageOf(r: ShmRecord, now: number): number {
+function ageOf(r: ShmRecord, now: number): number {
   return now - (isPosix(r) ? Math.max(r.mtime, r.ctime) : Math.max(r.ctime, r.atime, r.dtime));
 }
 
@@ -152,7 +152,7 @@ function pids(holds: Hold[]): string {
  * before `records` are removed. Returns, for each, why it must now stay, or
  * null.
  */
-export function lastLook(
+function lastLook(
   records: ShmRecord[],
   ours: { fds: ReadonlySet<number>; locked: ReadonlySet<ShmRecord> } = { fds: new Set(), locked: new Set() },
 ): (r: ShmRecord) => string | null {

@@ -62,20 +62,13 @@ function holderRecord(h: Hold, posix: boolean): HolderRecord {
 }
 
 /**
- * Is the creator of this segment still running? 'dead' when its pid is gone,
+ * Is the creator of a segment still running? 'dead' when its pid is gone,
  * has exited (a zombie), or belongs to a process that started after the
  * segment's ctime (the pid was reused); 'unknown' for POSIX objects (they
  * record no creator) and for a creator outside this PID namespace (cpid 0).
  * ctime moves on IPC_SET: a later change can only make a dead creator look
- * alive, never the other way round.
- */
-export function creatorState(r: ShmRecord): 'alive' | 'dead' | 'unknown' {
-  return creatorJudge()(r);
-}
-
-/**
- * creatorState for many records: each creator's /proc/PID/stat read once
- * (32,768 segments made by one process are one read, not 32,768).
+ * alive, never the other way round. The judge reads each creator's
+ * /proc/PID/stat once (32,768 segments made by one process are one read).
  */
 export function creatorJudge(): (r: ShmRecord) => 'alive' | 'dead' | 'unknown' {
   const stats = new Map<number, ReturnType<typeof readProcessStat>>();

@@ -76,7 +76,7 @@ const TMPFS_MAGIC = 0x01021994;
  * later open, unlink or listing goes to that very directory; or null with the
  * reason it is refused.
  */
-export function containedShmDir(pid: number): { dir: string | null; reason: string } {
+function containedShmDir(pid: number): { dir: string | null; reason: string } {
   const refuse = (reason: string): { dir: null; reason: string } => ({ dir: null, reason });
   let root: number;
   try {
@@ -120,7 +120,7 @@ function explainEnter(e: unknown, what: string): unknown {
   return e;
 }
 
-export interface IpcNamespace {
+interface IpcNamespace {
   inode: number;
   /** Its processes this user may see, lowest pid first. */
   pids: number[];

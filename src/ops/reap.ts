@@ -28,7 +28,7 @@ import { shmDir } from '../posix/name.js';
 
 export const POLL_MS = 20;
 
-export interface Reaped {
+interface Reaped {
   removed: ShmRecord[];
   kept: Kept[];
   /** Removals that failed or were left, with why. */

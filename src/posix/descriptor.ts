@@ -17,7 +17,7 @@ import { fillObject, receiveObject, sendObject } from './object-copy.js';
  * CPU's cache between the two copies: measured on 1 GiB, 128 KiB copies to
  * a pipe 2.2× faster than 1-4 MiB, and to /dev/null 3.4×.
  */
-export const IO_CHUNK = 128 << 10;
+const IO_CHUNK = 128 << 10;
 
 /**
  * An open POSIX object, its bytes reached through the descriptor. The size is

@@ -8,7 +8,7 @@ import { SHM_DIR } from '../model/record.js';
 import { escapeBytes, unescapeBytes } from '../model/text.js';
 
 /** The longest name (after the slash) a file in /dev/shm may have. */
-export const NAME_MAX = 255;
+const NAME_MAX = 255;
 
 /** Does this operand name a POSIX object ("/name") rather than a System V id? */
 export function isPosixName(text: string): boolean {
@@ -41,7 +41,7 @@ export function checkPosixName(text: string): string {
 }
 
 /** The bytes of "/name" as shm_open takes them. */
-export function nameBytes(name: string): Buffer {
+function nameBytes(name: string): Buffer {
   return Buffer.concat([Buffer.from('/'), unescapeBytes(name.slice(1))]);
 }
 

@@ -93,7 +93,7 @@ export function listPosix(opts: { usage?: boolean } = {}): PosixRecord[] {
   return records;
 }
 
-export interface PosixCreateOptions {
+interface PosixCreateOptions {
   /** "/name" */
   name: string;
   /** Bytes (at least 1). */
@@ -104,7 +104,7 @@ export interface PosixCreateOptions {
   exclusive?: boolean;
 }
 
-export interface PosixCreateResult {
+interface PosixCreateResult {
   /** False when the object existed and was left as it was. */
   created: boolean;
   /** The existing object's mode when it was not created. */

@@ -36,12 +36,12 @@ export function lockKeyFor(segmentId: number): number {
 }
 
 /** May a set made by `cuid` be trusted as this segment's lock? Only root, its owner or its creator. */
-export function trustedMaker(cuid: number, seg: Owners): boolean {
+function trustedMaker(cuid: number, seg: Owners): boolean {
   return cuid === 0 || cuid === seg.uid || cuid === seg.cuid;
 }
 
 /** The set's mode: read-write for the owner, and for group and others where they may read or write the segment. */
-export function lockModeFor(segMode: number): number {
+function lockModeFor(segMode: number): number {
   return 0o600 | (segMode & 0o060 ? 0o060 : 0) | (segMode & 0o006 ? 0o006 : 0);
 }
 
@@ -164,7 +164,7 @@ export async function openSet(key: number, seg: Owners & { id: number }): Promis
 }
 
 /** A shmctl-ts lock set as listings see it: who made it, and its state (null when this user may not read it). */
-export interface LockInfo {
+interface LockInfo {
   semid: number;
   cuid: number;
   state: LockState | null;

@@ -29,14 +29,12 @@
  * Waiting is done in slices of semtimedop(2) with the event loop turning in
  * between, so SIGINT/SIGTERM handlers still run while a process waits.
  */
-import { Errno, LockTimeout, OperationError, ShmError } from '../model/errors.js';
+import { Errno, OperationError, ShmError } from '../model/errors.js';
 import type { LockMode, LockState } from '../model/lock-state.js';
 import { isDest } from '../model/record.js';
 import * as libc from '../kernel/sysv.js';
 import { EMPTY, FULL, isGone, lockKeyFor, openSet, RW, SLOTS, stateOf, type Owners } from './lock-set.js';
 import { describeId, statSegment } from './segment.js';
-
-export { LockTimeout, type LockMode, type LockState };
 
 /**
  * May this process read (4) or write (2) the segment? The kernel's rule

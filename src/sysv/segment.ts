@@ -40,7 +40,7 @@ export function openKey(key: number): number {
   }
 }
 
-export interface CreateOptions {
+interface CreateOptions {
   /** Unsigned 32-bit key; 0 (IPC_PRIVATE) always makes a new segment. */
   key: number;
   size: number;
@@ -52,7 +52,7 @@ export interface CreateOptions {
   flags?: number;
 }
 
-export interface CreateResult {
+interface CreateResult {
   id: number;
   /** False when the key existed and its segment was returned, as shmget does. */
   created: boolean;
@@ -223,7 +223,7 @@ function procRow(id: number): SegmentRecord | undefined {
   }
 }
 
-export interface RemoveResult {
+interface RemoveResult {
   /** Processes still attached: the segment is marked dest and goes at their last detach. */
   stillAttached: number;
   /** Its key before removal (removal resets it to 0). */
@@ -243,7 +243,7 @@ export function removeSegment(id: number): RemoveResult {
   return { stillAttached: before?.nattch ?? 0, key: before?.key ?? 0, before };
 }
 
-export interface SetOptions {
+interface SetOptions {
   uid?: number;
   gid?: number;
   /** Permission bits, 0 … 0777. */
