@@ -60,4 +60,4 @@ export {
 export type { LockMode, LockState } from './model/lock-state.js';
 export type { HolderRecord, HolderReport, HoldHow } from './model/holder.js';
 export type { ShmInfo, ShmLimits } from './model/usage.js';
-export { Errno, errnoName, LockTimeout, OperationError, ShmError, UsageError } from './model/errors.js';
+export { Errno, errnoName, LockTimeout, OperationError, ShmctlError, ShmError, UsageError } from './model/errors.js';

@@ -4,7 +4,7 @@
  * not found, 126 when it could not be run).
  */
 import { createRequire } from 'node:module';
-import { Errno, ShmError } from '../../src/model/errors.js';
+import { Errno, hasErrno, ShmError } from '../../src/model/errors.js';
 import { enteredMountNamespace } from '../../src/api/index.js';
 import { execvpe, inForeground, keepAcrossExec } from '../../src/kernel/process.js';
 import { warn } from './exit-status.js';
@@ -67,8 +67,9 @@ export function runChild(
       resolve(status);
     };
     child.on('error', (e: NodeJS.ErrnoException) => {
-      warn(opts.who, `cannot run ${command[0]}: ${e.code === 'ENOENT' ? 'command not found' : e.message}`);
-      done(e.code === 'ENOENT' ? 127 : 126);
+      const missing = hasErrno(e, Errno.ENOENT);
+      warn(opts.who, `cannot run ${command[0]}: ${missing ? 'command not found' : e.message}`);
+      done(missing ? 127 : 126);
     });
     child.on('exit', (code, signal) => {
       if (timedOut) done(EXIT_TIMEOUT);

@@ -1,4 +1,4 @@
-import { Errno, hasErrno } from '../../src/model/errors.js';
+import { Errno, hasErrno, ShmError } from '../../src/model/errors.js';
 import { parseSeconds } from '../../src/model/parse.js';
 import type { Mapping } from '../../src/api/index.js';
 import { runChild, STOP_SIGNALS, whereTheMemoryIs } from '../support/child.js';
@@ -44,7 +44,10 @@ export const spec: CommandSpec = {
       // a POSIX mapping is held, never touched by us: no SIGBUS if it shrinks
       att = target.attach({ readonly });
     } catch (e) {
-      if (hasErrno(e, Errno.EACCES) && !readonly) throw e.with(e.subject, `${e.reason}; try --readonly`);
+      if (hasErrno(e, Errno.EACCES) && !readonly) {
+        const denied = ShmError.of(e);
+        throw denied.with(denied.subject, `${denied.reason}; try --readonly`);
+      }
       throw e;
     }
     try {

@@ -1,4 +1,5 @@
 import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { Errno, hasErrno } from '../../src/model/errors.js';
 import { basename, dirname, join } from 'node:path';
 import { collectMetrics, inEachNamespace, ipcNamespaces, newMetrics } from '../../src/api/index.js';
 import { OperationError, UsageError } from '../../src/model/errors.js';
@@ -22,7 +23,7 @@ function replaceable(file: string): Stats | null {
   try {
     st = lstatSync(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    if (hasErrno(e, Errno.ENOENT)) return null;
     throw e;
   }
   if (!st.isFile()) throw new OperationError(file, `is ${kindOf(st)}: --output replaces only a regular file (or makes one)`);

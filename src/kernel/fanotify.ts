@@ -5,6 +5,7 @@
  * in the reader's PID namespace (0 when not in it). Needs CAP_SYS_ADMIN: an
  * unprivileged group is told no pid but its own.
  */
+import { Errno, hasErrno } from '../model/errors.js';
 import { closeSync, readSync } from 'node:fs';
 import { call, T } from './ffi.js';
 
@@ -63,7 +64,7 @@ export class CreationWatch {
       try {
         n = readSync(this.fd, buf, 0, buf.length, null);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'EAGAIN') break;
+        if (hasErrno(e, Errno.EAGAIN)) break;
         throw e;
       }
       if (n <= 0) break;

@@ -6,6 +6,7 @@
  * its main thread has exited. Other users' maps and descriptors are readable
  * only with privilege: such processes are counted, never silently dropped.
  */
+import { Errno, hasErrno } from '../model/errors.js';
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
 import { deviceText } from '../model/record.js';
 import { memfdDevice } from './posix.js';
@@ -76,7 +77,7 @@ export function scanHolds(want: {
         maps = live.maps;
       }
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' && (e as NodeJS.ErrnoException).code !== 'ESRCH') unreadable.push(pid);
+      if (!hasErrno(e, Errno.ENOENT, Errno.ESRCH)) unreadable.push(pid);
       continue;
     }
     const found = new Map<string, Hold>();
@@ -135,7 +136,7 @@ function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: 
   try {
     fds = readdirSync(`${view}/fd`);
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ENOENT';
+    return hasErrno(e, Errno.ENOENT);
   }
   for (const fd of fds) {
     if (skip?.has(Number(fd))) continue;

@@ -3,21 +3,21 @@
  * loop over short transfers and wait out EAGAIN (a descriptor someone else
  * made non-blocking) and EINTR, so a pipe behaves like a file.
  */
+import { Errno, hasErrno, ShmError } from '../model/errors.js';
 import { call, callInThreadErrno, callPlain, externalBuffer, fail, scratchArea, T } from './ffi.js';
 import { readSync, writeSync } from 'node:fs';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
 function retryable(e: unknown): boolean {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (code === 'EAGAIN') {
+  if (hasErrno(e, Errno.EAGAIN)) {
     Atomics.wait(pause, 0, 0, 1); // 1 ms; no poll(2) in synchronous Node
     return true;
   }
-  return code === 'EINTR';
+  return hasErrno(e, Errno.EINTR);
 }
 
-/** Write all of `data` to `fd`. EPIPE is thrown for the caller to end quietly. */
+/** Write all of `data` to `fd`. Failures are ShmErrors; EPIPE is thrown for the caller to end quietly. */
 export function writeAll(fd: number, data: Buffer | string): void {
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   let done = 0;
@@ -25,7 +25,7 @@ export function writeAll(fd: number, data: Buffer | string): void {
     try {
       done += writeSync(fd, buf, done, buf.length - done);
     } catch (e) {
-      if (!retryable(e)) throw e;
+      if (!retryable(e)) throw ShmError.fromNode(e, 'write');
     }
   }
 }
@@ -36,7 +36,7 @@ export function readSome(fd: number, buf: Buffer, offset: number, length: number
     try {
       return readSync(fd, buf, offset, length, null);
     } catch (e) {
-      if (!retryable(e)) throw e;
+      if (!retryable(e)) throw ShmError.fromNode(e, 'read');
     }
   }
 }

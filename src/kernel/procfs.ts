@@ -11,7 +11,7 @@
  * making a string per line or per field.
  */
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { Errno, ShmError } from '../model/errors.js';
+import { Errno, errnoOf, hasErrno, OperationError, ShmError } from '../model/errors.js';
 import type { LockState } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
 
@@ -55,7 +55,7 @@ export function parseProcShm(data: Buffer | string): SegmentRecord[] {
   const at = {} as Record<Column, number>;
   for (const name of COLUMNS) at[name] = header.indexOf(name);
   for (const name of COLUMNS.slice(0, 14)) {
-    if (at[name] < 0) throw new Error(`${PROC_SHM}: unexpected header (no '${name}' column): ${headerLine}`);
+    if (at[name] < 0) throw new OperationError(PROC_SHM, `unexpected header (no '${name}' column): ${headerLine}`);
   }
   const width = header.length;
   const fields = new Array<number>(width);
@@ -82,7 +82,7 @@ export function parseProcShm(data: Buffer | string): SegmentRecord[] {
     }
     i++;
     if (f === 0) continue;
-    if (f < width) throw new Error(`${PROC_SHM}: a line has ${f} fields, the header ${width}`);
+    if (f < width) throw new OperationError(PROC_SHM, `a line has ${f} fields, the header ${width}`);
     records.push({
       kind: 'sysv',
       key: fields[at.key]! >>> 0,
@@ -139,12 +139,11 @@ export function readProcShm(path = PROC_SHM): SegmentRecord[] {
   try {
     data = readAll(path);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
     throw new ShmError(
       'open',
-      -(err.errno ?? 0) || Errno.ENOENT,
+      errnoOf(e) ?? Errno.ENOENT,
       path,
-      `cannot read the segment list (${err.code === 'ENOENT' ? 'is /proc mounted?' : err.message})`,
+      `cannot read the segment list (${hasErrno(e, Errno.ENOENT) ? 'is /proc mounted?' : (e as Error).message})`,
     );
   }
   return parseProcShm(data);

@@ -10,7 +10,7 @@
  * there next. The placeholder is unmapped once every Buffer handed out has
  * been garbage-collected. Every method of a detached mapping throws.
  */
-import { OperationError } from '../model/errors.js';
+import { OperationError, UsageError } from '../model/errors.js';
 import { externalBuffer } from '../kernel/ffi.js';
 import { munmap, populateForWrite, replaceWithPlaceholder } from '../kernel/posix.js';
 import { pageSize } from '../kernel/ffi.js';
@@ -80,7 +80,7 @@ export abstract class Mapping implements Region {
   view(offset: number, length: number): Buffer {
     this.check();
     this.checkRange(offset, length);
-    if (length > MAX_VIEW) throw new RangeError(`a view is at most ${MAX_VIEW} bytes`);
+    if (length > MAX_VIEW) throw new UsageError(`a view is at most ${MAX_VIEW} bytes`);
     this.beforeView(offset, length);
     const buffer = externalBuffer(this.#address + offset, length);
     this.#reservation.live++;

@@ -4,7 +4,7 @@
  * object reached through its descriptor: its size, a bounds check, and
  * windows over a range. One set of loops serves all of them.
  */
-import { OperationError } from '../model/errors.js';
+import { OperationError, UsageError } from '../model/errors.js';
 
 export interface Region {
   /** Bytes, as known when it was opened or attached. */
@@ -66,7 +66,7 @@ export interface Region {
 /** The bounds rule every region applies, with the same words. */
 export function checkRegionRange(subject: string, size: number, offset: number, length: number, what = 'segment'): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
-    throw new RangeError(`bad range offset ${offset} length ${length}`);
+    throw new UsageError(`bad range offset ${offset} length ${length}`);
   }
   if (offset > size) throw new OperationError(subject, `offset ${offset} is past the end of the ${what} (${size} bytes)`);
   if (length > size - offset) {

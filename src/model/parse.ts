@@ -93,7 +93,7 @@ export const DEFAULT_MODE = 0o600;
 
 /** Refuse a mode with bits above 0777 (they would reach shmget as flags). */
 export function checkMode(mode: number): number {
-  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new RangeError(`mode ${mode} is not within 0 … 0777`);
+  if (!Number.isInteger(mode) || mode < 0 || mode > 0o777) throw new UsageError(`mode ${mode} is not within 0 … 0777`);
   return mode;
 }
 

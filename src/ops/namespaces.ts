@@ -14,7 +14,7 @@
 import { readdirSync, readlinkSync, statfsSync, statSync } from 'node:fs';
 import { readCommandLine } from '../kernel/processes.js';
 import { closeNamespace, enterIpcNamespace, joinIpcNamespace, openInRoot, openNamespace, openPath } from '../kernel/namespace.js';
-import { Errno, hasErrno, ShmError } from '../model/errors.js';
+import { Errno, hasErrno, OperationError, ShmError } from '../model/errors.js';
 import { SHM_DIR, type NamespaceTag } from '../model/record.js';
 import { shmDir, shmDirName, useShmDir } from '../posix/name.js';
 
@@ -98,7 +98,7 @@ function containedShmDir(pid: number): { dir: string | null; reason: string } {
   }
   const dir = `/proc/self/fd/${fd}`;
   try {
-    if (!statSync(dir).isDirectory()) throw new Error('not a directory');
+    if (!statSync(dir).isDirectory()) throw new OperationError(dir, 'not a directory');
     const type = statfsSync(dir).type;
     if (type !== TMPFS_MAGIC) {
       closeNamespace(fd);
@@ -112,10 +112,9 @@ function containedShmDir(pid: number): { dir: string | null; reason: string } {
 }
 
 function explainEnter(e: unknown, what: string): unknown {
-  const code = (e as NodeJS.ErrnoException).code;
-  if (hasErrno(e, Errno.EPERM) || hasErrno(e, Errno.EACCES) || code === 'EACCES' || code === 'EPERM')
+  if (hasErrno(e, Errno.EPERM, Errno.EACCES))
     return new ShmError('setns', Errno.EPERM, `cannot enter ${what}`, 'permission denied: entering a namespace needs root (CAP_SYS_ADMIN)');
-  if (code === 'ENOENT') return new ShmError('setns', Errno.ESRCH, `cannot enter ${what}`, 'no such process or file');
+  if (hasErrno(e, Errno.ENOENT)) return new ShmError('setns', Errno.ESRCH, `cannot enter ${what}`, 'no such process or file');
   if (hasErrno(e, Errno.EINVAL)) return new ShmError('setns', Errno.EINVAL, `cannot enter ${what}`, 'not an IPC namespace');
   return e;
 }
@@ -141,7 +140,7 @@ export function ipcNamespaces(): { namespaces: IpcNamespace[]; unreadable: numbe
     try {
       link = readlinkSync(`/proc/${pid}/ns/ipc`);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') unreadable++;
+      if (!hasErrno(e, Errno.ENOENT)) unreadable++;
       continue;
     }
     const list = byInode.get(inodeOf(link)) ?? [];

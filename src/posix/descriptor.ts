@@ -4,7 +4,7 @@
  * object shrunk stops with an error instead of a SIGBUS.
  */
 import { closeSync, fstatSync, readSync, writeSync } from 'node:fs';
-import { OperationError, ShmError } from '../model/errors.js';
+import { Errno, errnoOf, OperationError, ShmError } from '../model/errors.js';
 import { SHM_DIR } from '../model/record.js';
 import { checkRegionRange, type Region } from '../memory/region.js';
 import { checkPosixName } from './name.js';
@@ -127,10 +127,9 @@ export class PosixObject implements Region {
           put += writeSync(this.fd, buffer, put, filled - put, offset + done + put);
         } catch (e) {
           // a full tmpfs (ENOSPC), a quota: say which object, and how far the write got
-          const code = (e as NodeJS.ErrnoException).code;
-          const errno = -((e as NodeJS.ErrnoException).errno ?? 0);
-          if (!code || !errno) throw e;
-          const why = code === 'ENOSPC' ? `no space left in ${SHM_DIR}` : (e as Error).message.replace(/^[A-Z]+: |, .*$/g, '');
+          const errno = errnoOf(e);
+          if (errno === null) throw e;
+          const why = errno === Errno.ENOSPC ? `no space left in ${SHM_DIR}` : ShmError.of(e).reason;
           throw new ShmError('write', errno, this.name, `${why}; ${done + put} bytes were written`);
         }
       }

@@ -6,7 +6,7 @@
  */
 import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { OperationError } from '../model/errors.js';
+import { Errno, hasErrno, OperationError } from '../model/errors.js';
 import type { PosixRecord } from '../model/record.js';
 import type { Fence } from '../memory/fence.js';
 import { pathOf } from './name.js';
@@ -26,7 +26,7 @@ export function fenceObject(listed: PosixRecord): Fence {
     try {
       linkSync(to, from);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'EEXIST') return `its name was made again meanwhile, so it stays as ${aside}`;
+      if (hasErrno(e, Errno.EEXIST)) return `its name was made again meanwhile, so it stays as ${aside}`;
       throw explainFs(e, name, 'link');
     }
     unlinkSync(to);

@@ -80,9 +80,8 @@ function writeMapped(
         try {
           n = writeSync(fd, window, put, want - put);
         } catch (e) {
-          const code = (e as NodeJS.ErrnoException).code;
-          if (code === 'EFAULT') throw obj.shrunk(done + put, 'read');
-          if (code === 'EAGAIN' || code === 'EINTR') continue;
+          if (hasErrno(e, Errno.EFAULT)) throw obj.shrunk(done + put, 'read');
+          if (hasErrno(e, Errno.EAGAIN, Errno.EINTR)) continue;
           throw e;
         }
         put += n;

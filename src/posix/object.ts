@@ -8,7 +8,7 @@
  * short.
  */
 import { closeSync, lstatSync, readdirSync, type Stats } from 'node:fs';
-import { Errno, OperationError, ShmError, UsageError, hasErrno } from '../model/errors.js';
+import { Errno, errnoOf, hasErrno, OperationError, ShmError, UsageError } from '../model/errors.js';
 import { checkMode, DEFAULT_MODE } from '../model/parse.js';
 import { SHM_DIR, type PosixRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
@@ -40,14 +40,13 @@ function recordOf(name: string, st: Stats): PosixRecord {
 
 /** A Node fs failure as a ShmError about `name`, in words. */
 export function explainFs(e: unknown, name: string, syscall: string): unknown {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  const errno = -((e as NodeJS.ErrnoException)?.errno ?? 0);
-  if (!code || !errno) return e;
-  const reasons: Record<string, string> = {
-    ENOENT: 'no such POSIX shared memory object',
-    EACCES: 'permission denied',
+  const errno = errnoOf(e);
+  if (errno === null) return e;
+  const reasons: Record<number, string> = {
+    [Errno.ENOENT]: 'no such POSIX shared memory object',
+    [Errno.EACCES]: 'permission denied',
   };
-  return new ShmError(syscall, errno, name, reasons[code] ?? (e as Error).message.replace(/^[A-Z]+: |, .*$/g, ''));
+  return new ShmError(syscall, errno, name, reasons[errno] ?? ShmError.of(e).reason);
 }
 
 /** lstat of the object; usage adds which processes map it. */
@@ -75,7 +74,7 @@ export function listPosix(opts: { usage?: boolean } = {}): PosixRecord[] {
     // As bytes: a name that is not UTF-8 is listed too (escaped), never lost.
     entries = readdirSync(shmDir(), { encoding: 'buffer' });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    if (hasErrno(e, Errno.ENOENT)) return [];
     throw explainFs(e, shmDirName(), 'opendir');
   }
   const records: PosixRecord[] = [];
@@ -144,7 +143,7 @@ export function createPosix(opts: PosixCreateOptions): PosixCreateResult {
       /* already gone */
     }
     if (hasErrno(e, Errno.EFBIG, Errno.EINVAL)) {
-      throw e.with(name, `size ${opts.size} is too large for ${SHM_DIR}`);
+      throw ShmError.of(e).with(name, `size ${opts.size} is too large for ${SHM_DIR}`);
     }
     throw e instanceof ShmError ? e.with(name) : e;
   }
@@ -168,7 +167,7 @@ export function removePosix(name: string): { mappedBy: number } {
     libc.shmUnlink(pathOf(name));
   } catch (e) {
     if (hasErrno(e, Errno.EPERM, Errno.EACCES)) {
-      throw e.with(name, `permission denied: only its owner or a privileged user may remove it (${SHM_DIR} is sticky)`);
+      throw ShmError.of(e).with(name, `permission denied: only its owner or a privileged user may remove it (${SHM_DIR} is sticky)`);
     }
     throw explainOpen(e, name, true);
   }
@@ -183,7 +182,7 @@ export function setPosix(name: string, change: { uid?: number; gid?: number; mod
     if (change.mode !== undefined) libc.fchmod(obj.fd, change.mode);
   } catch (e) {
     if (hasErrno(e, Errno.EPERM)) {
-      throw e.with(name, 'permission denied: only its owner or a privileged user may change it');
+      throw ShmError.of(e).with(name, 'permission denied: only its owner or a privileged user may change it');
     }
     throw e instanceof ShmError ? e.with(name) : e;
   } finally {

@@ -156,7 +156,7 @@ export async function openSet(key: number, seg: Owners & { id: number }): Promis
       return semid;
     } catch (e) {
       if (isGone(e)) continue;
-      if (hasErrno(e, Errno.EACCES)) throw e.with(lockSubject, 'permission denied');
+      if (hasErrno(e, Errno.EACCES)) throw ShmError.of(e).with(lockSubject, 'permission denied');
       throw e;
     }
   }

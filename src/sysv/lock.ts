@@ -96,7 +96,7 @@ export class SegmentLock {
 
   /** Take the lock; false when `timeoutMs` ran out first (null waits for ever). */
   async acquire(mode: LockMode, timeoutMs: number | null = null): Promise<boolean> {
-    if (this.#held) throw new Error('lock already held by this process');
+    if (this.#held) throw new OperationError(describeId(this.segmentId), 'its lock is already held by this process');
     this.checkAccess(mode);
     const ok = await wait(this.semid, [{ num: RW, op: mode === 'exclusive' ? -SLOTS : -1, flags: libc.SEM_UNDO }], timeoutMs, this);
     if (ok) this.#held = mode;

@@ -74,7 +74,7 @@ export function createSegment(opts: CreateOptions): CreateResult {
       if (!hasErrno(e, Errno.EEXIST)) throw explainShmget(e, opts.key, opts.size, flags);
       if (opts.exclusive) {
         const id = findKey(opts.key);
-        throw e.with(subject, `a segment with this key already exists${id === null ? '' : ` (shmid ${id})`}`);
+        throw ShmError.of(e).with(subject, `a segment with this key already exists${id === null ? '' : ` (shmid ${id})`}`);
       }
     }
     try {
