@@ -8,7 +8,7 @@ import { Errno, errnoOf, OperationError, ShmError } from '../model/errors.js';
 import { SHM_DIR } from '../model/record.js';
 import { checkRegionRange, type Region } from '../memory/region.js';
 import { checkPosixName } from './name.js';
-import { openExisting } from './open.js';
+import { openExisting, type OpenObject } from './open.js';
 import { PosixMapping } from './mapping.js';
 import { fillObject, receiveObject, sendObject } from './object-copy.js';
 
@@ -25,7 +25,7 @@ const IO_CHUNK = 128 << 10;
  * finds the object shrunk (another process truncated it) stops with an error
  * instead of a SIGBUS.
  */
-export class PosixObject implements Region {
+export class PosixObject implements Region, OpenObject {
   #fd: number;
   readonly name: string;
   readonly size: number;

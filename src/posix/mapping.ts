@@ -4,8 +4,7 @@ import { Errno, OperationError, ShmError } from '../model/errors.js';
 import * as libc from '../kernel/posix.js';
 import { pageAlign } from '../kernel/ffi.js';
 import { Mapping } from '../memory/mapping.js';
-import type { PosixObject } from './descriptor.js';
-import { openExisting } from './open.js';
+import { openExisting, type OpenObject } from './open.js';
 
 /**
  * A POSIX object mapped into this process. Views are checked against the
@@ -31,7 +30,7 @@ export class PosixMapping extends Mapping {
     return 'object';
   }
 
-  static map(obj: PosixObject, readonly: boolean): PosixMapping {
+  static map(obj: OpenObject, readonly: boolean): PosixMapping {
     if (!readonly && !obj.writable) throw new OperationError(obj.name, 'opened read-only: map it read-only');
     if (obj.size === 0) throw new OperationError(obj.name, 'is empty (size 0): nothing to map');
     // A descriptor of its own, so the mapping outlives the PosixObject.

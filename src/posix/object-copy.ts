@@ -13,7 +13,7 @@ import { Errno, hasErrno, ShmError } from '../model/errors.js';
 import { externalBuffer, pageSize } from '../kernel/ffi.js';
 import { MAP_SHARED, mmap, munmap, PROT_READ } from '../kernel/posix.js';
 import { copyFileInParallel, copyIntoFile, sendRange, throttle, type CopyIn } from '../memory/file-copy.js';
-import type { PosixObject } from './descriptor.js';
+import type { OpenObject } from './open.js';
 import { shmDirName } from './name.js';
 
 /** Bytes per sendfile out of the object: a truncation shows as a short count. */
@@ -28,7 +28,7 @@ const STEP_IN = 1 << 20;
 const STEP_MAPPED = 64 << 20;
 
 export function sendObject(
-  obj: PosixObject,
+  obj: OpenObject,
   fd: number,
   offset: number,
   length: number,
@@ -53,7 +53,7 @@ export function sendObject(
  * size is looked at after each window too.
  */
 function writeMapped(
-  obj: PosixObject,
+  obj: OpenObject,
   fd: number,
   offset: number,
   length: number,
@@ -97,7 +97,7 @@ function writeMapped(
 }
 
 /** What a write into the object looks out for: truncation, a full tmpfs. */
-function guarded(obj: PosixObject, offset: number, chunk: number, progress?: (done: number) => void): CopyIn {
+function guarded(obj: OpenObject, offset: number, chunk: number, progress?: (done: number) => void): CopyIn {
   return {
     step: STEP_IN,
     chunk,
@@ -114,7 +114,7 @@ function guarded(obj: PosixObject, offset: number, chunk: number, progress?: (do
 }
 
 export function receiveObject(
-  obj: PosixObject,
+  obj: OpenObject,
   fd: number,
   offset: number,
   room: number,
@@ -127,7 +127,7 @@ export function receiveObject(
 
 /** A large file into the object on two threads (copyFileInParallel), looking out for what receiveObject does. */
 export function fillObject(
-  obj: PosixObject,
+  obj: OpenObject,
   fd: number,
   offset: number,
   length: number,

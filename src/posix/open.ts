@@ -62,3 +62,20 @@ export function explainOpen(e: unknown, name: string, write: boolean): unknown {
       return e.with(name);
   }
 }
+
+/**
+ * What the kernel's copies (object-copy.ts) and a mapping (mapping.ts) need
+ * of an open object: PosixObject is one. Named here, below all three, so
+ * that none of them imports another in a circle.
+ */
+export interface OpenObject {
+  readonly name: string;
+  readonly fd: number;
+  readonly size: number;
+  readonly writable: boolean;
+  /** The size now (another process may have changed it since open). */
+  currentSize(): number;
+  /** The error for a copy that found the object shrunk after `done` bytes. */
+  shrunk(done: number, what: 'read' | 'write'): OperationError;
+  checkRange(offset: number, length: number): void;
+}

@@ -86,6 +86,24 @@ describe.each(LAYERS)('$layer', ({ layer, may }) => {
   });
 });
 
+test('no import cycle, type-only imports included', () => {
+  const graph = new Map(all.map((f) => [f, importsOf(f).filter((m) => m.endsWith('.ts'))]));
+  const cycles: string[] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const visit = (f: string, path: string[]): void => {
+    if (state.get(f) === 'done') return;
+    if (state.get(f) === 'open') {
+      cycles.push([...path.slice(path.indexOf(f)), f].join(' → '));
+      return;
+    }
+    state.set(f, 'open');
+    for (const m of graph.get(f) ?? []) visit(m, [...path, f]);
+    state.set(f, 'done');
+  };
+  for (const f of all) visit(f, []);
+  expect(cycles).toEqual([]);
+});
+
 test('the rule sees dynamic imports too', () => {
   expect(importsOf('commands/support/ls-view.ts')).toContain('commands/render/table.ts');
 });
