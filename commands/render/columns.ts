@@ -8,7 +8,8 @@
  */
 import { UsageError } from '../../src/model/errors.js';
 import type { LockColumn } from '../../src/model/lock-state.js';
-import { formatKey, isPosix, permsOf, statusOf, type PosixRecord, type SegmentRecord, type ShmRecord } from '../../src/model/record.js';
+import { formatKey, permsOf, type ShmRecord } from '../../src/model/record.js';
+import { kindOf } from '../../src/model/kinds.js';
 import { localTime } from '../../src/model/clock.js';
 import type { NameLookup } from '../../src/model/usage.js';
 import { humanSize } from './human.js';
@@ -82,17 +83,17 @@ function permsText(perms: number, numeric: boolean): string {
   return perms ? '0' + perms.toString(8) : '0';
 }
 
-/** A System V field: null (an empty cell) for POSIX objects. */
-const sysv =
-  <T>(pick: (r: SegmentRecord) => T) =>
-  (r: ShmRecord): T | null =>
-    isPosix(r) ? null : pick(r);
+/** A name for a number the record may not have (null: an empty cell). */
+const nameOf = (n: number | null, lookup: (n: number) => string | null): string | null => (n === null ? null : lookup(n));
 
-/** A POSIX field: null for System V segments. */
-const posix =
-  <T>(pick: (r: PosixRecord) => T) =>
+/** A field of one kind's record: null (an empty cell) for another kind. (A column that is a field: no kind method fits.) */
+const fieldOf =
+  <K extends ShmRecord['kind']>(kind: K) =>
+  <T>(pick: (r: Extract<ShmRecord, { kind: K }>) => T) =>
   (r: ShmRecord): T | null =>
-    isPosix(r) ? pick(r) : null;
+    r.kind === kind ? pick(r as Extract<ShmRecord, { kind: K }>) : null;
+const sysv = fieldOf('sysv');
+const posix = fieldOf('posix');
 
 /** formatTime, remembering the last answer: the rows of a listing share few distinct times. */
 function timeText(seconds: number, ctx: ColumnContext): string {
@@ -153,10 +154,10 @@ const COLUMNS: Column[] = [
     json: (r, ctx) => permsText(permsOf(r), ctx.numericPerms),
   },
   { name: 'CUID', help: 'Creator UID', ...number(sysv((r) => r.cuid)) },
-  { name: 'CUSER', help: 'Creator user', ...name((r, n) => (isPosix(r) ? null : n.user(r.cuid))) },
+  { name: 'CUSER', help: 'Creator user', ...name((r, n) => nameOf(sysv((s) => s.cuid)(r), n.user)) },
   // lsipc 2.38 prints the creator's uid here; this is the creator's gid.
   { name: 'CGID', help: 'Creator GID', ...number(sysv((r) => r.cgid)) },
-  { name: 'CGROUP', help: 'Creator group', ...name((r, n) => (isPosix(r) ? null : n.group(r.cgid))) },
+  { name: 'CGROUP', help: 'Creator group', ...name((r, n) => nameOf(sysv((s) => s.cgid)(r), n.group)) },
   { name: 'UID', help: 'User ID', ...number((r) => r.uid) },
   { name: 'USER', help: 'User name', ...name((r, n) => n.user(r.uid)) },
   { name: 'GID', help: 'Group ID', ...number((r) => r.gid) },
@@ -172,14 +173,14 @@ const COLUMNS: Column[] = [
   {
     name: 'NATTCH',
     help: 'Number of attached processes (POSIX: processes mapping it)',
-    ...number((r) => (isPosix(r) ? (r.mappedBy?.length ?? null) : r.nattch)),
+    ...number((r) => kindOf(r).attachCount(r)),
   },
   {
     name: 'STATUS',
     help: 'Status: dest, locked',
     right: false,
-    text: (r) => (isPosix(r) ? '' : statusOf(r).join(',')),
-    json: (r) => (isPosix(r) ? [] : statusOf(r)),
+    text: (r) => kindOf(r).status(r).join(','),
+    json: (r) => kindOf(r).status(r),
   },
   { name: 'ATTACH', help: 'Attach time', ...time(sysv((r) => r.atime)) },
   { name: 'DETACH', help: 'Detach time', ...time(sysv((r) => r.dtime)) },
@@ -187,8 +188,8 @@ const COLUMNS: Column[] = [
     name: 'COMMAND',
     help: 'Creator command line',
     right: false,
-    text: (r, ctx) => (isPosix(r) ? '' : (ctx.names.command(r.cpid) ?? '')),
-    json: (r, ctx) => (isPosix(r) ? null : ctx.names.command(r.cpid)),
+    text: (r, ctx) => nameOf(kindOf(r).creatorPid(r), ctx.names.command) ?? '',
+    json: (r, ctx) => nameOf(kindOf(r).creatorPid(r), ctx.names.command),
   },
   { name: 'CPID', help: 'PID of the creator', ...number(sysv((r) => r.cpid)) },
   { name: 'LPID', help: 'PID of last user', ...number(sysv((r) => r.lpid)) },
@@ -231,7 +232,7 @@ const COLUMNS: Column[] = [
     help: "That process's command line",
     ...name((r, n) => (r.namespace ? n.command(r.namespace.pid) : null)),
   },
-  { name: 'TYPE', help: 'sysv or posix', ...text((r) => (isPosix(r) ? 'posix' : 'sysv')) },
+  { name: 'TYPE', help: 'sysv or posix', ...text((r) => r.kind) },
 ];
 
 /** The LOCK column: what the context's lock source says, or nothing. */

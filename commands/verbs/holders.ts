@@ -1,4 +1,4 @@
-import { describeHolders, recordOf } from '../../src/api/index.js';
+import { describeHolders } from '../../src/api/index.js';
 import { nattchMismatch, unreadableText } from '../../src/model/holder.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
@@ -36,7 +36,7 @@ export const spec: CommandSpec = {
     const columns = holderColumns(opts.output as string | undefined);
     const format = askedFormat(opts) ?? (stdoutIsTTY() ? 'table' : 'lsipc');
     const target = resolveAny(args[0], opts);
-    const report = describeHolders(recordOf(target));
+    const report = describeHolders(target.listed());
     const ctx = columnContext(opts, systemNames, format);
     const out = await renderListing(report.holders, columns, format, ctx, {
       noheadings: opts.noheadings === true,

@@ -1,4 +1,4 @@
-import { indexHolders, lockStates, objectLockState } from '../../src/api/index.js';
+import { indexHolders, lockDetail, lockStates } from '../../src/api/index.js';
 import { UsageError } from '../../src/model/errors.js';
 import { isPosix } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
@@ -67,7 +67,7 @@ export const spec: CommandSpec = {
         .join('');
     } else if (isPosix(record)) {
       if (format === 'detail') {
-        out = await renderLines(posixDetailLines(record, systemNames, objectLockState(record)), { color: stdoutIsTTY() });
+        out = await renderLines(posixDetailLines(record, systemNames, lockDetail(record)), { color: stdoutIsTTY() });
       } else {
         const columns = selectColumns(opts.output as string | undefined, POSIX_STAT_COLUMNS);
         const ctx = { ...columnContext(opts, systemNames, format), lock, holders };

@@ -62,7 +62,7 @@ export { IPC_PRIVATE, SHM_HUGETLB, SHM_NORESERVE } from '../kernel/sysv.js';
 export { pageSize } from '../kernel/ffi.js';
 export { readShmLimits, readShmUsage } from '../diagnose/limits.js';
 export { utcOffset } from '../kernel/zone.js';
-export { list, lockStates, objectLockState, recordOf } from '../ops/list.js';
+export { list, lockDetail, lockStates } from '../ops/list.js';
 export { describeHolders, indexHolders } from '../ops/holders.js';
 export { isEmptySelection, select, selectionNeedsHolders, type Selection } from '../ops/select.js';
 export { planCleanup, removeAllListed, removeListed, type CleanupPlan, type Kept, type Removal } from '../ops/cleanup.js';
@@ -178,6 +178,11 @@ export class Shm<K extends ShmKind = ShmKind> {
    */
   stat(opts: { usage?: boolean } = {}): RecordOf<K> {
     return this.#impl.stat({ usage: opts.usage ?? true }) as RecordOf<K>;
+  }
+
+  /** Its record as ls lists it: stat(), or for a segment this user may not read (IPC_STAT), its line in /proc/sysvipc/shm. */
+  listed(): RecordOf<K> {
+    return this.#impl.listed() as RecordOf<K>;
   }
 
   /**

@@ -10,11 +10,12 @@ import { statfsSync } from 'node:fs';
 import { pageSize } from '../kernel/ffi.js';
 import { creatorJudge, indexHolders } from '../ops/holders.js';
 import { readShmLimits, readShmUsage } from './limits.js';
-import { list, objectLocks } from '../ops/list.js';
+import { list } from '../ops/list.js';
+import { locksOf } from '../ops/kinds.js';
+import { kindOf } from '../model/kinds.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
-import { isPosix, type NamespaceTag, type ShmRecord } from '../model/record.js';
+import type { NamespaceTag, ShmRecord } from '../model/record.js';
 import { shmDir } from '../posix/name.js';
-import { lockStateOf, readLockStates } from '../sysv/lock-set.js';
 
 /** Families in a fixed order; `add` puts a sample in its family. */
 class Families {
@@ -109,12 +110,8 @@ export function collectMetrics(
     const owner = { ...ns, kind: r.kind, owner: opts.owner(r.uid) };
     into.sum('shmctl_objects', owner, 1);
     into.sum('shmctl_size_bytes', owner, r.size);
-    if (isPosix(r)) into.sum('shmctl_allocated_bytes', { ...ns, owner: owner.owner }, r.allocated);
-    else {
-      into.sum('shmctl_resident_bytes', { ...ns, owner: owner.owner }, r.rss ?? 0);
-      into.sum('shmctl_swapped_bytes', { ...ns, owner: owner.owner }, r.swap ?? 0);
-    }
-    const unattached = (isPosix(r) || r.nattch === 0) && holders.of(r).length === 0;
+    for (const [what, bytes] of kindOf(r).memory(r)) into.sum(`shmctl_${what}_bytes`, { ...ns, owner: owner.owner }, bytes);
+    const unattached = !kindOf(r).kernelAttachCount(r) && holders.of(r).length === 0;
     if (unattached) {
       into.sum('shmctl_unattached_objects', { ...ns, kind: r.kind }, 1);
       into.sum('shmctl_unattached_size_bytes', { ...ns, kind: r.kind }, r.size);
@@ -124,7 +121,7 @@ export function collectMetrics(
   for (const k of kinds) into.add('shmctl_oldest_unattached_age_seconds', { ...ns, kind: k }, Math.round(oldest.get(k) ?? 0));
   if (opts.kind !== 'posix') {
     const creator = creatorJudge();
-    into.add('shmctl_creator_dead_segments', ns, records.filter((r) => !isPosix(r) && creator(r) === 'dead').length);
+    into.add('shmctl_creator_dead_segments', ns, records.filter((r) => creator(r) === 'dead').length);
 
     const limits = readShmLimits();
     const usage = readShmUsage();
@@ -149,15 +146,14 @@ export function collectMetrics(
 }
 
 function addLocks(into: Families, records: ShmRecord[], ns: Record<string, string>, kinds: string[]): void {
-  const sets = kinds.includes('sysv') ? readLockStates() : new Map();
-  const files = kinds.includes('posix') ? objectLocks() : () => null;
+  const locks = locksOf({ sysv: kinds.includes('sysv'), posix: kinds.includes('posix') });
   for (const k of kinds) {
     for (const mode of ['exclusive', 'shared']) into.add('shmctl_locks_held', { ...ns, kind: k, mode }, 0);
     into.add('shmctl_lock_holders', { ...ns, kind: k }, 0);
     into.add('shmctl_lock_waiters', { ...ns, kind: k }, 0);
   }
   for (const r of records) {
-    const s = isPosix(r) ? files(r) : lockStateOf(r, sets);
+    const s = locks(r)?.state(r);
     if (!s) continue;
     if (s.state !== 'free') into.sum('shmctl_locks_held', { ...ns, kind: r.kind, mode: s.state }, 1);
     into.sum('shmctl_lock_holders', { ...ns, kind: r.kind }, s.holders);

@@ -47,13 +47,18 @@ interface HoldScan {
  * namespaces are left out. Descriptors are looked at when their link is a file
  * in /dev/shm (as the process sees it), then matched by device and inode.
  */
-export function scanHolds(want: {
-  sysvIds: ReadonlySet<number>;
-  objects: ReadonlySet<string>;
+export function scanHolds(asked: {
+  /** Hold keys (model/kinds.ts): "SYSV <id>" for a segment, "MAJ:MIN INODE" for an object. */
+  keys: ReadonlySet<string>;
   fds: boolean;
   /** Descriptors of this process not to count (the ones its own locks are on). */
   ownFds?: ReadonlySet<number>;
 }): HoldScan {
+  const want = { ...asked, sysvIds: new Set<number>(), objects: new Set<string>() };
+  for (const key of asked.keys) {
+    if (key.startsWith('SYSV ')) want.sysvIds.add(Number(key.slice(5)));
+    else want.objects.add(key);
+  }
   const holds = new Map<string, Hold[]>();
   const unreadable: number[] = [];
   if (!want.sysvIds.size && !want.objects.size) return { holds, unreadable };

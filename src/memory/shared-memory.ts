@@ -5,7 +5,7 @@
  * in memory and the hand-off are System V's); callers ask the object, never
  * which kind it is.
  */
-import type { Fence } from './fence.js';
+import type { Fenced } from './fence.js';
 import type { LockMode } from '../model/lock-state.js';
 import type { PosixRecord, SegmentRecord, ShmRecord } from '../model/record.js';
 import type { Mapping } from './mapping.js';
@@ -69,13 +69,19 @@ export interface SharedMemory {
   readonly canHandOff: boolean;
 
   stat(opts: { usage: boolean }): ShmRecord;
+  /** Its record as a listing sees it: stat, or where this user may not stat it, what the system lists of it. */
+  listed(): ShmRecord;
   attach(opts: { readonly: boolean }): Mapping;
   region(opts: { write: boolean }): Region;
   lock(mode: LockMode, timeoutMs: number | null, labelMs: number | null): Promise<LockHandle>;
   /** Remove it; how many still use it, and why its lock was left, if it was. */
   remove(): { inUse: number; warning: string | null };
-  /** Keep new users away from it, as `listed`, for a last look before removal (fence.ts). */
-  fence(listed: ShmRecord): Fence;
+  /**
+   * If it is still the one `listed` describes (not replaced, not attached or
+   * locked since), keep new users away from it for a last look before removal
+   * (fence.ts); else why it is left.
+   */
+  fenceIfUnchanged(listed: ShmRecord): Promise<Fenced | string>;
   set(change: SetChange): void;
   lockMemory(lock: boolean): void;
   handOff(): Promise<HandOff>;

@@ -2,6 +2,7 @@
  * Who holds a segment or object: the processes that attach it (System V),
  * map it or have it open (POSIX), as `holders` lists them.
  */
+import { kindOf } from './kinds.js';
 import type { ShmRecord } from './record.js';
 
 /** How a process holds it: attached (a segment), mapped (an object), an open descriptor. */
@@ -32,14 +33,14 @@ export interface HolderReport {
   attachments: number;
 }
 
-/** Why the holders found do not add up to nattch, or null when they do (System V only). */
+/** Why the holders found do not add up to the kernel's count of attachments, or null when they do (or it keeps none). */
 export function nattchMismatch(report: HolderReport): string | null {
-  const r = report.record;
-  if (r.kind !== 'sysv' || r.nattch === report.attachments) return null;
+  const nattch = kindOf(report.record).kernelAttachCount(report.record);
+  if (nattch === null || nattch === report.attachments) return null;
   const found = `${report.attachments} attachment${report.attachments === 1 ? '' : 's'} found`;
   const unreadable = report.unreadable.length ? unreadableText(report.unreadable) : 'every process seen was read';
   const unseen = report.hidden ?? 'the others may be in another PID namespace';
-  return `nattch is ${r.nattch} but ${found} (${unreadable}; ${unseen}; or attaching or detaching just now)`;
+  return `nattch is ${nattch} but ${found} (${unreadable}; ${unseen}; or attaching or detaching just now)`;
 }
 
 /** "2 processes could not be read (pids 1, 77)": at most five pids named. */

@@ -158,11 +158,6 @@ export function objectKey(r: { dev: number; ino: number }): string {
   return `${deviceText(r.dev)} ${r.ino}`;
 }
 
-/** How a hold on it is found in /proc: "SYSV <id>" for a segment (maps' inode is the shmid), objectKey for an object. */
-export function holdKeyOf(r: ShmRecord): string {
-  return isPosix(r) ? objectKey(r) : `SYSV ${r.id}`;
-}
-
 /** Which IPC namespace a record was listed in (ls --all-namespaces): its inode, and one process in it. */
 export interface NamespaceTag {
   inode: number;

@@ -7,7 +7,8 @@
  * (dest) is reported removed then; it is not reported again when its last
  * process detaches.
  */
-import { isDest, isPosix, objectKey, type ShmRecord } from '../model/record.js';
+import { kindOf } from '../model/kinds.js';
+import type { ShmRecord } from '../model/record.js';
 
 type WatchEventType = 'create' | 'remove' | 'attach' | 'detach' | 'resize' | 'owner' | 'mode';
 
@@ -18,9 +19,10 @@ export interface WatchEvent {
   changes: Record<string, [number, number]>;
 }
 
-export const identityOf = (r: ShmRecord): string => (isPosix(r) ? `posix ${r.name} ${objectKey(r)}` : `sysv ${r.id}`);
+export const identityOf = (r: ShmRecord): string => kindOf(r).identity(r);
 
-const attachCount = (r: ShmRecord): number => (isPosix(r) ? (r.mappedBy?.length ?? 0) : r.nattch);
+const attachCount = (r: ShmRecord): number => kindOf(r).attachCount(r) ?? 0;
+const going = (r: ShmRecord): boolean => kindOf(r).going(r);
 
 export function indexRecords(records: ShmRecord[]): Map<string, ShmRecord> {
   const m = new Map<string, ShmRecord>();
@@ -32,17 +34,17 @@ export function indexRecords(records: ShmRecord[]): Map<string, ShmRecord> {
 export function changesBetween(before: Map<string, ShmRecord>, after: Map<string, ShmRecord>): WatchEvent[] {
   const events: WatchEvent[] = [];
   for (const [id, old] of before) {
-    if (!after.has(id) && !(!isPosix(old) && isDest(old))) events.push({ event: 'remove', record: old, changes: {} });
+    if (!after.has(id) && !going(old)) events.push({ event: 'remove', record: old, changes: {} });
   }
   for (const [id, now] of after) {
     const old = before.get(id);
     if (!old) {
       // one already removed (dest) when first seen is nothing new
-      if (!(!isPosix(now) && isDest(now))) events.push({ event: 'create', record: now, changes: {} });
+      if (!going(now)) events.push({ event: 'create', record: now, changes: {} });
       continue;
     }
-    if (!isPosix(now) && !isPosix(old) && isDest(now) && !isDest(old)) {
-      events.push({ event: 'remove', record: now, changes: { nattch: [old.nattch, now.nattch] } });
+    if (going(now) && !going(old)) {
+      events.push({ event: 'remove', record: now, changes: { nattch: [attachCount(old), attachCount(now)] } });
       continue;
     }
     const a = attachCount(old);

@@ -8,16 +8,16 @@
  * nattch counts every process, readable or not.
  */
 import { indexHolders, type Hold, type HolderIndex } from './holders.js';
-import { list, lockStates, recordOf } from './list.js';
+import { list, lockStates } from './list.js';
+import { memoryOf } from './kinds.js';
+import { kindOf } from '../model/kinds.js';
 import type { LockColumn } from '../model/lock-state.js';
 import { unreadableText } from '../model/holder.js';
-import { Errno, hasErrno, LockTimeout, OperationError } from '../model/errors.js';
-import type { Fence } from '../memory/fence.js';
-import { isPosix, type PosixRecord, type SegmentRecord, type ShmRecord } from '../model/record.js';
+import { Errno, hasErrno } from '../model/errors.js';
+import type { Fenced } from '../memory/fence.js';
+import type { PosixRecord, ShmRecord } from '../model/record.js';
 import { mayBePostgres, postgresObjectsThere, postgresSegment, type PostgresSegment } from './postgres.js';
-import { PosixShm } from '../posix/shm.js';
 import { select, type Selection } from './select.js';
-import { SysvShm } from '../sysv/shm.js';
 
 export interface Kept {
   record: ShmRecord;
@@ -45,7 +45,7 @@ const MIN_AGE = 300;
  * a segment's latest ctime, atime, dtime; an object's latest mtime, ctime.
  */
 function ageOf(r: ShmRecord, now: number): number {
-  return now - (isPosix(r) ? Math.max(r.mtime, r.ctime) : Math.max(r.ctime, r.atime, r.dtime));
+  return now - kindOf(r).lastUsed(r);
 }
 
 export function planCleanup(
@@ -56,14 +56,15 @@ export function planCleanup(
   const records = list({ kind, usage: false });
   const holders = indexHolders(records, { fds: true });
   // an object's NATTCH (processes mapping it), from the same pass
-  for (const r of records) {
-    if (!isPosix(r)) continue;
-    r.mappedBy = holders
-      .of(r)
-      .filter((h) => h.mapped)
-      .map((h) => h.pid);
-    r.unreadable = holders.unreadable.length;
-  }
+  for (const r of records)
+    kindOf(r).noteMappers(
+      r,
+      holders
+        .of(r)
+        .filter((h) => h.mapped)
+        .map((h) => h.pid),
+      holders.unreadable.length,
+    );
   const chosen = select(records, selection, { holders, ...(opts.now === undefined ? {} : { now: opts.now }) });
   const locks = lockStates({ sysv: true, posix: true });
   const plan: CleanupPlan = { remove: [], kept: [], unreadable: holders.unreadable.length, companions: new Map(), unread: [] };
@@ -79,7 +80,7 @@ export function planCleanup(
   }
   // a segment is read only when it is to be removed: an attach, even read-only, sets its times
   if (opts.readSegments ?? true) withPostgresObjects(plan, opts.ignoreUnreadable === true);
-  else if (postgresObjectsThere()) plan.unread = plan.remove.filter((r) => !isPosix(r) && mayBePostgres(r));
+  else if (postgresObjectsThere()) plan.unread = plan.remove.filter((r) => mayBePostgres(r));
   return plan;
 }
 
@@ -91,7 +92,7 @@ export function planCleanup(
 function withPostgresObjects(plan: CleanupPlan, ignoreUnreadable: boolean): void {
   const found = new Map<ShmRecord, PostgresSegment>();
   for (const r of plan.remove) {
-    const pg = isPosix(r) ? null : postgresSegment(r);
+    const pg = postgresSegment(r);
     if (pg) found.set(r, pg);
   }
   if (!found.size) return;
@@ -124,21 +125,25 @@ export function keptBecause(records: ShmRecord[], opts: { ignoreUnreadable?: boo
  * sticky /dev/shm, or root), so that gc as a user is about that user's own.
  */
 function heldBecause(r: ShmRecord, holders: HolderIndex, lock: LockColumn, ignoreUnreadable: boolean): string | null {
-  const euid = process.geteuid?.() ?? 0;
-  if (euid !== 0 && r.uid !== euid && (isPosix(r) || r.cuid !== euid)) return `not this user's to remove (owner uid ${r.uid})`;
+  const kind = kindOf(r);
+  if (!kind.removableBy(r, process.geteuid?.() ?? 0)) return `not this user's to remove (owner uid ${r.uid})`;
   const holds = holders.of(r);
-  if (!isPosix(r) && r.nattch > 0) return `attached (nattch ${r.nattch})${holds.length ? ` by ${pids(holds)}` : ''}`;
-  if (holds.length) return `${isPosix(r) ? 'mapped or open' : 'attached'} by ${pids(holds)}`;
+  const nattch = kind.kernelAttachCount(r);
+  if (nattch) return `attached (nattch ${nattch})${holds.length ? ` by ${pids(holds)}` : ''}`;
+  if (holds.length) return `${heldWords(r)} by ${pids(holds)}`;
   if (lock === 'exclusive' || lock === 'shared') return `its lock is held (${lock})`;
   if (lock === 'unknown') return 'its lock cannot be read (it may be held)';
   // a segment's nattch counts every process, seen or not; an object's holders are only the ones seen
-  if (isPosix(r) && holders.hidden && !ignoreUnreadable)
-    return `${holders.hidden}, and may have it open (--ignore-unreadable to disregard them)`;
-  if (isPosix(r) && holders.unreadable.length && !ignoreUnreadable) {
+  const seenOnly = nattch === null && !ignoreUnreadable;
+  if (seenOnly && holders.hidden) return `${holders.hidden}, and may have it open (--ignore-unreadable to disregard them)`;
+  if (seenOnly && holders.unreadable.length) {
     return `${unreadableText(holders.unreadable)} and may have it open (--ignore-unreadable to disregard them)`;
   }
   return null;
 }
+
+/** "attached" (a segment: its attachments are what holds it), "mapped or open" (an object). */
+const heldWords = (r: ShmRecord): string => (kindOf(r).kernelAttachCount(r) === null ? `${kindOf(r).holding} or open` : kindOf(r).holding);
 
 function pids(holds: Hold[]): string {
   const list = holds.slice(0, 5).map((h) => h.pid);
@@ -160,7 +165,7 @@ function lastLook(
   const locks = lockStates({ sysv: true, posix: true });
   return (r) => {
     const holds = holders.of(r);
-    if (holds.length) return `${isPosix(r) ? 'mapped or open' : 'attached'} by ${pids(holds)} since it was listed`;
+    if (holds.length) return `${heldWords(r)} by ${pids(holds)} since it was listed`;
     // (a lock this process holds is no one else's)
     const lock = ours.locked.has(r) ? null : locks(r);
     if (lock === 'exclusive' || lock === 'shared') return `its lock was taken since it was listed (${lock})`;
@@ -191,10 +196,10 @@ export interface Removal {
  */
 export async function removeAllListed(records: ShmRecord[]): Promise<Map<ShmRecord, Removal>> {
   const out = new Map<ShmRecord, Removal>();
-  const fenced: { r: ShmRecord; fence: Fence; release: () => void; fd: number | null }[] = [];
+  const fenced: (Fenced & { r: ShmRecord })[] = [];
   for (const r of records) {
     try {
-      const f = await fenceListed(r);
+      const f = await memoryOf(r).fenceIfUnchanged(r);
       if (typeof f === 'string') out.set(r, { left: f, warning: null });
       else fenced.push({ r, ...f });
     } catch (e) {
@@ -226,34 +231,6 @@ export async function removeAllListed(records: ShmRecord[]): Promise<Map<ShmReco
 }
 
 const gone = (e: unknown): boolean => hasErrno(e, Errno.ENOENT, Errno.EINVAL, Errno.EIDRM);
-
-/** One record checked and fenced (with its lock taken, for an object), or why it is left. */
-async function fenceListed(r: ShmRecord): Promise<string | { fence: Fence; release: () => void; fd: number | null }> {
-  if (isPosix(r)) {
-    const shm = new PosixShm(r.name);
-    const now = shm.stat({ usage: false });
-    if (now.dev !== r.dev || now.ino !== r.ino) return 'replaced by another object since it was listed';
-    let held: Awaited<ReturnType<typeof shm.lock>>;
-    try {
-      held = await shm.lock('exclusive', 0, 0);
-    } catch (e) {
-      if (e instanceof LockTimeout) return 'its lock was taken since it was listed';
-      throw e;
-    }
-    try {
-      return { fence: shm.fence(r), release: () => held.release(), fd: held.fd };
-    } catch (e) {
-      held.release();
-      if (e instanceof OperationError) return e.reason;
-      throw e;
-    }
-  }
-  const shm = new SysvShm(r.id);
-  const now = recordOf(shm) as SegmentRecord;
-  if (now.key !== r.key || now.ctime !== r.ctime || now.cuid !== r.cuid) return 'its id now names another segment';
-  if (now.nattch > 0) return `attached since it was listed (nattch ${now.nattch})`;
-  return { fence: shm.fence(now), release: () => undefined, fd: null };
-}
 
 /** removeAllListed for one. */
 export async function removeListed(r: ShmRecord): Promise<{ left: string | null; warning: string | null }> {

@@ -5,7 +5,8 @@
 import { hasLiveThreads, scanHolds, type Hold } from '../kernel/holds.js';
 import { hiddenProcesses, processOwner, readCommandLine, readProcessStat } from '../kernel/processes.js';
 import type { HolderRecord, HolderReport, HoldHow } from '../model/holder.js';
-import { holdKeyOf, isPosix, objectKey, type ShmRecord } from '../model/record.js';
+import { kindOf } from '../model/kinds.js';
+import type { ShmRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 
 export type { Hold };
@@ -21,14 +22,9 @@ export interface HolderIndex {
 
 /** One pass over /proc for all these records; `fds` also looks at open descriptors (POSIX objects). */
 export function indexHolders(records: readonly ShmRecord[], opts: { fds?: boolean; ownFds?: ReadonlySet<number> } = {}): HolderIndex {
-  const sysvIds = new Set<number>();
-  const objects = new Set<string>();
-  for (const r of records) {
-    if (isPosix(r)) objects.add(objectKey(r));
-    else sysvIds.add(r.id);
-  }
-  const { holds, unreadable } = scanHolds({ sysvIds, objects, fds: opts.fds ?? true, ...(opts.ownFds ? { ownFds: opts.ownFds } : {}) });
-  return { of: (r) => holds.get(holdKeyOf(r)) ?? [], unreadable, hidden: hiddenProcesses() };
+  const keys = new Set(records.map((r) => kindOf(r).holdKey(r)));
+  const { holds, unreadable } = scanHolds({ keys, fds: opts.fds ?? true, ...(opts.ownFds ? { ownFds: opts.ownFds } : {}) });
+  return { of: (r) => holds.get(kindOf(r).holdKey(r)) ?? [], unreadable, hidden: hiddenProcesses() };
 }
 
 /** Every process that holds `record`, with who it is and since when. */
@@ -37,16 +33,16 @@ export function describeHolders(record: ShmRecord): HolderReport {
   const holds = index.of(record);
   return {
     record,
-    holders: holds.map((h) => holderRecord(h, isPosix(record))),
+    holders: holds.map((h) => holderRecord(h, kindOf(record).holding)),
     unreadable: index.unreadable,
     hidden: index.hidden,
     attachments: holds.reduce((n, h) => n + h.attachments, 0),
   };
 }
 
-function holderRecord(h: Hold, posix: boolean): HolderRecord {
+function holderRecord(h: Hold, holding: Exclude<HoldHow, 'fd'>): HolderRecord {
   const how: HoldHow[] = [];
-  if (h.mapped) how.push(posix ? 'mapped' : 'attached');
+  if (h.mapped) how.push(holding);
   if (h.fd) how.push('fd');
   const stat = readProcessStat(h.pid);
   const line = readCommandLine(h.pid);
@@ -75,11 +71,12 @@ export function creatorJudge(): (r: ShmRecord) => 'alive' | 'dead' | 'unknown' {
   // pids and start times of a /proc of another PID namespace are not the creator's: no judgement there
   const foreign = hiddenProcesses()?.startsWith('this /proc belongs') ?? false;
   return (r) => {
-    if (foreign || isPosix(r) || r.cpid <= 0) return 'unknown';
-    let stat = stats.get(r.cpid);
-    if (stat === undefined) stats.set(r.cpid, (stat = readProcessStat(r.cpid)));
+    const cpid = kindOf(r).creatorPid(r);
+    if (foreign || cpid === null) return 'unknown';
+    let stat = stats.get(cpid);
+    if (stat === undefined) stats.set(cpid, (stat = readProcessStat(cpid)));
     // a zombie leader whose other threads still run (its main thread exited) is a running process
-    if (!stat || (stat.state === 'Z' && !hasLiveThreads(r.cpid))) return 'dead';
+    if (!stat || (stat.state === 'Z' && !hasLiveThreads(cpid))) return 'dead';
     // the start time is known to a tick, the boot time to the second
     return stat.start > r.ctime + 1 ? 'dead' : 'alive';
   };

@@ -14,7 +14,7 @@
  * it, or keeps the segment and says why.
  */
 import { readSync } from 'node:fs';
-import type { PosixRecord, SegmentRecord } from '../model/record.js';
+import { isSegment, type PosixRecord, type SegmentRecord, type ShmRecord } from '../model/record.js';
 import { PosixObject } from '../posix/descriptor.js';
 import { listPosix, statPosix } from '../posix/object.js';
 import { Attachment } from '../sysv/attachment.js';
@@ -46,11 +46,13 @@ export function postgresObjectsThere(): boolean {
 }
 
 /**
- * Could `seg` be PostgreSQL's? Without reading it: big enough for the header,
- * and something written in it (its resident or swapped bytes).
+ * Could `r` be PostgreSQL's main segment? Without reading it: a System V
+ * segment (PostgreSQL makes its main shared memory so, and only its dynamic
+ * shared memory as POSIX objects), big enough for the header, and something
+ * written in it (its resident or swapped bytes).
  */
-export function mayBePostgres(seg: SegmentRecord): boolean {
-  return seg.size >= HEADER && ((seg.rss ?? 1) > 0 || (seg.swap ?? 0) > 0);
+export function mayBePostgres(r: ShmRecord): r is SegmentRecord {
+  return isSegment(r) && r.size >= HEADER && ((r.rss ?? 1) > 0 || (r.swap ?? 0) > 0);
 }
 
 /**
@@ -59,7 +61,7 @@ export function mayBePostgres(seg: SegmentRecord): boolean {
  * attach and detach times and last pid — and reads its first page only if it
  * is in memory (mincore): never a page faulted in, no memory allocated.
  */
-export function postgresSegment(seg: SegmentRecord): PostgresSegment | null {
+export function postgresSegment(seg: ShmRecord): PostgresSegment | null {
   if (!mayBePostgres(seg)) return null;
   let header: Buffer;
   try {

@@ -5,7 +5,8 @@
  * `ids` select segments only, `name` objects only.
  */
 import { globMatcher } from './glob.js';
-import { isPosix, type ShmRecord } from '../model/record.js';
+import { kindOf } from '../model/kinds.js';
+import type { ShmRecord } from '../model/record.js';
 import { creatorJudge, indexHolders, type HolderIndex } from './holders.js';
 
 export interface Selection {
@@ -52,22 +53,19 @@ export function select<R extends ShmRecord>(records: R[], s: Selection, opts: { 
   let holders = opts.holders;
   const creator = s.creatorDead ? creatorJudge() : null;
   return records.filter((r) => {
-    if (isPosix(r)) {
-      if (s.keys?.length || s.ids?.length || s.creatorDead) return false;
-      if (matchName && !matchName(r.name)) return false;
-    } else {
-      if (matchName) return false;
-      if (s.keys?.length && !s.keys.includes(r.key)) return false;
-      if (s.ids?.length && !s.ids.includes(r.id)) return false;
-    }
+    const kind = kindOf(r);
+    // a kind without keys, ids or names is not picked by them
+    const { key, id, name } = kind.names(r);
+    if (s.keys?.length && (key === null || !s.keys.includes(key))) return false;
+    if (s.ids?.length && (id === null || !s.ids.includes(id))) return false;
+    if (matchName && (name === null || !matchName(name))) return false;
     if (s.owner !== undefined && r.uid !== s.owner) return false;
-    if (s.creator !== undefined && (isPosix(r) ? r.uid : r.cuid) !== s.creator) return false;
+    if (s.creator !== undefined && kind.madeBy(r) !== s.creator) return false;
     if (s.olderThan !== undefined && now - r.ctime < s.olderThan) return false;
     if (s.unattached) {
       // a segment's nattch is the kernel's count of every attachment; an object has only /proc to go by
-      if (!isPosix(r)) {
-        if (r.nattch > 0) return false;
-      } else if ((holders ??= indexHolders(records, { fds: true })).of(r).length) return false;
+      const nattch = kind.kernelAttachCount(r);
+      if (nattch !== null ? nattch > 0 : (holders ??= indexHolders(records, { fds: true })).of(r).length) return false;
     }
     if (creator && creator(r) !== 'dead') return false;
     return true;

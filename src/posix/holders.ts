@@ -9,7 +9,7 @@ import { scanHolds } from '../kernel/holds.js';
  */
 export function addMappers(records: PosixRecord[]): void {
   if (!records.length) return;
-  const { holds, unreadable } = scanHolds({ sysvIds: new Set(), objects: new Set(records.map((r) => objectKey(r))), fds: false });
+  const { holds, unreadable } = scanHolds({ keys: new Set(records.map((r) => objectKey(r))), fds: false });
   for (const r of records) {
     r.mappedBy = (holds.get(objectKey(r)) ?? []).map((h) => h.pid);
     r.unreadable = unreadable.length;

@@ -4,6 +4,8 @@ import { ShmError } from '../model/errors.js';
 import type { LockState } from '../model/lock-state.js';
 import * as libc from '../kernel/posix.js';
 import { readFileLocks } from '../kernel/procfs.js';
+import { hiddenProcesses } from '../kernel/processes.js';
+import { objectKey, type PosixRecord } from '../model/record.js';
 import { checkPosixName } from './name.js';
 import { openExisting } from './open.js';
 
@@ -22,7 +24,7 @@ export function readPosixLocks(): Map<string, LockState> {
  * else's shared lock; then exclusive. null when it cannot be opened, or the
  * name now is another file than `r`. Holders counted as 1: at least one.
  */
-export function probeLock(r: { name: string; dev: number; ino: number }): LockState | null {
+function probeLock(r: { name: string; dev: number; ino: number }): LockState | null {
   let fd: number;
   try {
     fd = openExisting(r.name, false);
@@ -40,6 +42,18 @@ export function probeLock(r: { name: string; dev: number; ino: number }): LockSt
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * Objects' locks, /proc/locks read once: an object's entry there, or — with
+ * none — 'free' when every process is seen, else (/proc/locks leaves out the
+ * locks of processes not seen; hidepid hides none of its lines, but is
+ * counted too) what a non-blocking try shows; null when that cannot be made.
+ */
+export function objectLocks(): (r: PosixRecord) => LockState | null {
+  const locks = readPosixLocks();
+  const blind = hiddenProcesses() !== null;
+  return (r) => locks.get(objectKey(r)) ?? (blind ? probeLock(r) : { state: 'free', holders: 0, waiters: 0 });
 }
 
 /**

@@ -1,9 +1,9 @@
 /** A POSIX object as a SharedMemory: its name, its descriptor and mapping, flock. */
-import { LockTimeout, UsageError } from '../model/errors.js';
+import { LockTimeout, OperationError, UsageError } from '../model/errors.js';
 import { heldText, type LockMode } from '../model/lock-state.js';
 import { objectKey, type PosixRecord } from '../model/record.js';
 import type { HandOff, LockHandle, SetChange, SharedMemory } from '../memory/shared-memory.js';
-import type { Fence } from '../memory/fence.js';
+import type { Fence, Fenced } from '../memory/fence.js';
 import { PosixObject } from './descriptor.js';
 import { fenceObject } from './fence.js';
 import { PosixLock, readPosixLocks } from './lock.js';
@@ -63,6 +63,30 @@ export class PosixShm implements SharedMemory {
 
   fence(listed: PosixRecord): Fence {
     return fenceObject(listed);
+  }
+
+  /** Unchanged: the same device and inode, and its lock free (taken now, without waiting, and kept while fenced). */
+  async fenceIfUnchanged(listed: PosixRecord): Promise<Fenced | string> {
+    const now = this.stat({ usage: false });
+    if (now.dev !== listed.dev || now.ino !== listed.ino) return 'replaced by another object since it was listed';
+    let held: LockHandle;
+    try {
+      held = await this.lock('exclusive', 0, 0);
+    } catch (e) {
+      if (e instanceof LockTimeout) return 'its lock was taken since it was listed';
+      throw e;
+    }
+    try {
+      return { fence: this.fence(listed), release: () => held.release(), fd: held.fd };
+    } catch (e) {
+      held.release();
+      if (e instanceof OperationError) return e.reason;
+      throw e;
+    }
+  }
+
+  listed(): PosixRecord {
+    return this.stat({ usage: false });
   }
 
   set(change: SetChange): void {

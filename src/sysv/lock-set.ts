@@ -177,7 +177,7 @@ interface LockInfo {
  * is none but would stop one being taken. Its state is null when this user
  * may not read it. Whether it is trusted depends on the segment: lockOf() says.
  */
-export function readLockStates(): Map<number, LockInfo> {
+function readLockStates(): Map<number, LockInfo> {
   const locks = new Map<number, LockInfo>();
   for (const row of readProcSem()) {
     if (row.key === 0) continue;
@@ -196,11 +196,17 @@ export function readLockStates(): Map<number, LockInfo> {
  * may not be read, 'untrusted' when somebody else made a set at its key,
  * null when it has none.
  */
-export function lockOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockColumn {
+function lockOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockColumn {
   const info = locks.get(lockKeyFor(seg.id));
   if (!info) return null;
   if (info.foreign || !trustedMaker(info.cuid, seg)) return 'untrusted';
   return info.state?.state ?? 'unknown';
+}
+
+/** Segments' locks, their sets read once: the LOCK column's word, and the state (null: none, or not to be trusted). */
+export function segmentLocks(): { column: (r: SegmentRecord) => LockColumn; state: (r: SegmentRecord) => LockState | null } {
+  const sets = readLockStates();
+  return { column: (r) => lockOf(r, sets), state: (r) => lockStateOf(r, sets) };
 }
 
 /**
@@ -227,7 +233,7 @@ export function removeLockFor(seg: Owners & { id: number }): { removed: boolean;
 }
 
 /** The full state (holders, waiters) of a segment's trusted, readable lock; null for none. */
-export function lockStateOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockState | null {
+function lockStateOf(seg: SegmentRecord, locks: Map<number, LockInfo>): LockState | null {
   const info = locks.get(lockKeyFor(seg.id));
   return info && !info.foreign && trustedMaker(info.cuid, seg) ? info.state : null;
 }

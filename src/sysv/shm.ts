@@ -1,9 +1,10 @@
 /** A System V segment as a SharedMemory: its id, its attachment, its semaphore lock, SHM_LOCK and the hand-off. */
-import { LockTimeout, ShmError } from '../model/errors.js';
+import { Errno, hasErrno, LockTimeout, ShmError } from '../model/errors.js';
+import { readProcShm } from '../kernel/procfs.js';
 import { heldText, type LockMode } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
 import type { HandOff, LockHandle, SetChange, SharedMemory } from '../memory/shared-memory.js';
-import type { Fence } from '../memory/fence.js';
+import type { Fence, Fenced } from '../memory/fence.js';
 import { Attachment } from './attachment.js';
 import { fenceSegment } from './fence.js';
 import { SegmentLock } from './lock.js';
@@ -64,6 +65,25 @@ export class SysvShm implements SharedMemory {
 
   fence(listed: SegmentRecord): Fence {
     return fenceSegment(listed);
+  }
+
+  /** Unchanged: the same key, ctime and creator under its id, and not attached since. */
+  async fenceIfUnchanged(listed: SegmentRecord): Promise<Fenced | string> {
+    const now = this.listed();
+    if (now.key !== listed.key || now.ctime !== listed.ctime || now.cuid !== listed.cuid) return 'its id now names another segment';
+    if (now.nattch > 0) return `attached since it was listed (nattch ${now.nattch})`;
+    return { fence: this.fence(now), release: () => undefined, fd: null };
+  }
+
+  /** IPC_STAT needs read permission; /proc/sysvipc/shm lists every segment. */
+  listed(): SegmentRecord {
+    try {
+      return this.stat({ usage: false });
+    } catch (e) {
+      const listed = hasErrno(e, Errno.EACCES) ? readProcShm().find((r) => r.id === this.id) : undefined;
+      if (!listed) throw e;
+      return listed;
+    }
   }
 
   set(change: SetChange): void {

@@ -1,0 +1,103 @@
+/**
+ * What differs between the kinds of record, asked of the kind instead of
+ * branched on: `kindOf(r).attachCount(r)`, never `isPosix(r) ? … : …`. The
+ * code above the back-ends (list, holders, select, cleanup, metrics, the
+ * columns) reads records only through these. A new kind of shared memory
+ * adds its record to the family (record.ts) and its entry here.
+ */
+import { formatKey, isDest, objectKey, statusOf, type PosixRecord, type SegmentRecord, type ShmRecord } from './record.js';
+
+interface RecordKind<R extends ShmRecord> {
+  readonly kind: R['kind'];
+  /** 'segment', 'object': what one is called. */
+  readonly noun: string;
+  /** What a process holding one in its address space does to it: "attached", "mapped". */
+  readonly holding: 'attached' | 'mapped';
+  /** The same one across two looks (watch): a segment by id, an object by name and device+inode. */
+  identity(r: R): string;
+  /** How gc and run name it in their lines: "id 5 (key 0x00001234)", "/name". */
+  subject(r: R): string;
+  /** Its short name: "id 5", "/name". */
+  shortName(r: R): string;
+  /** Its names, each kind's own filled and the others null. */
+  names(r: R): { id: number | null; key: number | null; name: string | null };
+  /** How a hold on it shows in /proc: maps' "SYSV <id>" for a segment, "MAJ:MIN INODE" for an object. */
+  holdKey(r: R): string;
+  /** The kernel's own count of attachments, which sees every process; null where the kernel keeps none. */
+  kernelAttachCount(r: R): number | null;
+  /** NATTCH: the kernel's count, or the processes seen mapping it (null: not looked for). */
+  attachCount(r: R): number | null;
+  /** Seconds since the epoch it was last made, changed or used, as far as the kernel says. */
+  lastUsed(r: R): number;
+  /** Who made it: a segment's creator uid; an object records no creator, so its owner. */
+  madeBy(r: R): number;
+  /** The creator's pid, where the kernel records one. */
+  creatorPid(r: R): number | null;
+  /** Removed already, going at its last detach: no longer there for a new user. */
+  going(r: R): boolean;
+  /** The STATUS words (lsipc's order). */
+  status(r: R): string[];
+  /** May a process of this effective uid remove it (the kernel's rule)? */
+  removableBy(r: R, euid: number): boolean;
+  /** Its memory as metrics count it: [what, bytes] ("resident", "swapped"; "allocated"). */
+  memory(r: R): [string, number][];
+  /** Its pids seen mapping it (and how many processes could not be looked at), where the record keeps them. */
+  noteMappers(r: R, pids: number[], unreadable: number): void;
+}
+
+const sysv: RecordKind<SegmentRecord> = {
+  kind: 'sysv',
+  noun: 'segment',
+  holding: 'attached',
+  identity: (r) => `sysv ${r.id}`,
+  subject: (r) => `id ${r.id} (key ${formatKey(r.key)})`,
+  shortName: (r) => `id ${r.id}`,
+  names: (r) => ({ id: r.id, key: r.key, name: null }),
+  holdKey: (r) => `SYSV ${r.id}`,
+  kernelAttachCount: (r) => r.nattch,
+  attachCount: (r) => r.nattch,
+  lastUsed: (r) => Math.max(r.ctime, r.atime, r.dtime),
+  madeBy: (r) => r.cuid,
+  creatorPid: (r) => (r.cpid > 0 ? r.cpid : null),
+  going: (r) => isDest(r),
+  status: (r) => statusOf(r),
+  // the owner, the creator, or root (CAP_SYS_ADMIN)
+  removableBy: (r, euid) => euid === 0 || r.uid === euid || r.cuid === euid,
+  memory: (r) => [
+    ['resident', r.rss ?? 0],
+    ['swapped', r.swap ?? 0],
+  ],
+  noteMappers: () => undefined,
+};
+
+const posix: RecordKind<PosixRecord> = {
+  kind: 'posix',
+  noun: 'object',
+  holding: 'mapped',
+  identity: (r) => `posix ${r.name} ${objectKey(r)}`,
+  subject: (r) => r.name,
+  shortName: (r) => r.name,
+  names: (r) => ({ id: null, key: null, name: r.name }),
+  holdKey: (r) => objectKey(r),
+  kernelAttachCount: () => null,
+  attachCount: (r) => r.mappedBy?.length ?? null,
+  lastUsed: (r) => Math.max(r.mtime, r.ctime),
+  madeBy: (r) => r.uid,
+  creatorPid: () => null,
+  going: () => false,
+  status: () => [],
+  // /dev/shm is sticky: its owner, or root
+  removableBy: (r, euid) => euid === 0 || r.uid === euid,
+  memory: (r) => [['allocated', r.allocated]],
+  noteMappers: (r, pids, unreadable) => {
+    r.mappedBy = pids;
+    r.unreadable = unreadable;
+  },
+};
+
+const KINDS = { sysv, posix } as const;
+
+/** The kind of a record: a lookup by its `kind`, the one place that tells them apart. */
+export function kindOf<R extends ShmRecord>(r: R): RecordKind<R> {
+  return KINDS[r.kind] as unknown as RecordKind<R>;
+}
