@@ -1,8 +1,9 @@
 /** What several subcommands share: how a segment is named, output, formats. */
+import { kindOf } from '../../src/model/kinds.js';
 import { fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { UsageError } from '../../src/model/errors.js';
-import { formatKey, type ShmRecord } from '../../src/model/record.js';
+import type { ShmRecord } from '../../src/model/record.js';
 import { parseId, parseKey, parseProj } from '../../src/model/parse.js';
 import { checkPosixName, isPosixName, keyFromPath, Shm, type NamespaceSpec, type ShmTarget } from '../../src/api/index.js';
 import type { OptionSpec, Options } from './spec.js';
@@ -33,7 +34,7 @@ export function namespaceOf(text: string): NamespaceSpec {
 
 /** How gc and run name a listed segment or object in their lines: "id 5 (key 0x00000010)" or "/name". */
 export function recordSubject(r: ShmRecord): string {
-  return r.kind === 'posix' ? r.name : `id ${r.id} (key ${formatKey(r.key)})`;
+  return kindOf(r).subject(r);
 }
 
 /** --posix NAME: a POSIX object, for those who would rather not rely on the leading slash. */

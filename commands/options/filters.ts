@@ -32,7 +32,7 @@ export const filterOptions: OptionSpec[] = [
   { flags: '--name <GLOB>', description: 'only POSIX objects whose name matches GLOB (* ? [...]; quote it from the shell)' },
 ];
 
-export function kindOf(opts: Options): 'sysv' | 'posix' | 'all' {
+export function askedKind(opts: Options): 'sysv' | 'posix' | 'all' {
   return (opts.kind as 'sysv' | 'posix' | 'all' | undefined) ?? 'sysv';
 }
 

@@ -245,32 +245,18 @@ const NOT_FOR_STAT = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE', 'NAMESP
 export const SYSV_COLUMNS = COLUMNS.map((c) => c.name).filter((n) => !NOT_FOR_STAT.has(n));
 
 /** lsipc -m's default columns. */
-export const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME', 'CPID', 'LPID', 'COMMAND'];
+const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME', 'CPID', 'LPID', 'COMMAND'];
 /** ls --posix's (lsipc 2.41 -M's names: NAME … MTIME). */
-export const POSIX_COLUMNS = ['NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'MTIME'];
+const POSIX_COLUMNS = ['NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'MTIME'];
 /** stat's lsipc formats for a POSIX object: every column that applies. */
-export const POSIX_STAT_COLUMNS = [
-  'NAME',
-  'SIZE',
-  'ALLOC',
-  'PERMS',
-  'MODE',
-  'OWNER',
-  'UID',
-  'USER',
-  'GID',
-  'GROUP',
-  'NATTCH',
-  'HOLDERS',
-  'LOCK',
-  'ATIME',
-  'MTIME',
-  'CTIME',
-];
+export const POSIX_STAT_COLUMNS = 'NAME SIZE ALLOC PERMS MODE OWNER UID USER GID GROUP NATTCH HOLDERS LOCK ATIME MTIME CTIME'.split(' ');
 /** JSON's top-level name for POSIX objects (lsipc 2.41's table name). */
 export const POSIX_JSON_KEY = 'posix-sharedmemory';
 /** ls --all's: both kinds in one table. */
-export const ALL_COLUMNS = ['TYPE', 'KEY', 'ID', 'NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME'];
+const ALL_COLUMNS = ['TYPE', 'KEY', 'ID', 'NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME'];
+/** The default columns for the kinds asked for. */
+export const columnsFor = (kind: 'sysv' | 'posix' | 'all'): string[] =>
+  ({ sysv: DEFAULT_COLUMNS, posix: POSIX_COLUMNS, all: ALL_COLUMNS })[kind];
 
 export function columnByName(text: string): Column {
   const column = COLUMNS.find((c) => c.name === text.trim().toUpperCase());

@@ -8,7 +8,7 @@ import type { ColumnContext, ColumnOf, JsonValue } from './columns.js';
 
 export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'newline' | 'json';
 
-// Cells hold text escaped by src/text.ts (names, command lines and user names
+// Cells hold text escaped by src/model/text.ts (names, command lines and user names
 // arrive so): the table prints that as it is, like libsmartcols' safe
 // encoding; --raw and --export escape the bytes it stands for, byte by byte
 // in the C locale, as util-linux does.

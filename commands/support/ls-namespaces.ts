@@ -1,6 +1,6 @@
 /**
  * ls --all-namespaces: the listing of every IPC namespace this user may
- * enter, each visited in turn (src/namespaces.ts), with the namespace's inode
+ * enter, each visited in turn (src/ops/namespaces.ts), with the namespace's inode
  * and one process in it (pid, command line) in front. What depends on the
  * namespace — the filters, HOLDERS, LOCK — is worked out while inside it.
  */
@@ -10,9 +10,9 @@ import type { LockColumn } from '../../src/model/lock-state.js';
 import type { ShmRecord } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
-import { ALL_COLUMNS, columnByName, DEFAULT_COLUMNS, POSIX_COLUMNS, selectColumns } from '../render/columns.js';
+import { columnByName, columnsFor, selectColumns } from '../render/columns.js';
 import { stdoutIsTTY } from '../options/common.js';
-import { kindOf } from '../options/filters.js';
+import { askedKind } from '../options/filters.js';
 import { chosen, renderListing } from './ls-view.js';
 import { askedFormat, columnContext } from '../options/output.js';
 import { warn } from './exit-status.js';
@@ -25,9 +25,9 @@ export async function listAllNamespaces(opts: Options): Promise<number> {
   if (opts.view !== undefined) throw new UsageError("-t, -p, -c, -l and -u are ipcs's views of one namespace: not with --all-namespaces");
   const asked = askedFormat(opts);
   if (asked === 'ipcs') throw new UsageError('--format ipcs has no NAMESPACE column: use table, lsipc, raw, export or json');
-  const kind = kindOf(opts);
+  const kind = askedKind(opts);
   const format = asked ?? (stdoutIsTTY() ? 'table' : 'lsipc');
-  const base = kind === 'sysv' ? DEFAULT_COLUMNS : kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS;
+  const base = columnsFor(kind);
   const columns = selectColumns(opts.output as string | undefined, [...NAMESPACE_COLUMNS, ...base]);
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
   const showLock = columns.some((c) => c.name === 'LOCK');
@@ -43,7 +43,7 @@ export async function listAllNamespaces(opts: Options): Promise<number> {
     const inside: { holders?: (r: ShmRecord) => number } = {};
     const picked = chosen(here, opts, columns, inside);
     // read now: the lock sets and the processes' maps are this namespace's
-    const lockOf = showLock ? lockStates({ sysv: kind !== 'posix', posix: kind !== 'sysv' }) : null;
+    const lockOf = showLock ? lockStates(kind) : null;
     for (const r of picked) {
       if (inside.holders) holders.set(r, inside.holders(r));
       if (lockOf) locks.set(r, lockOf(r));

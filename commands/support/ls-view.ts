@@ -6,7 +6,7 @@ import type { Column, ColumnContext, ColumnOf } from '../render/columns.js';
 import { renderLsipc, type MachineFormat } from '../render/lsipc.js';
 import type { TableColumn } from '../render/table.js';
 import { stdoutIsTTY } from '../options/common.js';
-import { kindOf, selectionOf } from '../options/filters.js';
+import { askedKind, selectionOf } from '../options/filters.js';
 import { formatShorthands } from '../options/output.js';
 import { warn } from './exit-status.js';
 import type { OptionSpec, Options } from '../options/spec.js';
@@ -18,7 +18,7 @@ import type { OptionSpec, Options } from '../options/spec.js';
  */
 export function chosen<R extends ShmRecord>(records: R[], opts: Options, columns: Column[], ctx: Pick<ColumnContext, 'holders'>): R[] {
   const selection = selectionOf(opts);
-  const needed = columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection, kindOf(opts));
+  const needed = columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection, askedKind(opts));
   const holders = needed ? indexHolders(records, { fds: true }) : undefined;
   if (holders) ctx.holders = (r) => holders.of(r).length;
   const picked = select(records, selection, holders ? { holders } : {});
@@ -37,7 +37,7 @@ export function tableColumns(columns: Column[], ctx: ColumnContext): TableColumn
 
 /** The LOCK column's values, read only when it is shown. */
 export function withLocks(ctx: ColumnContext, columns: Column[], kind: 'sysv' | 'posix' | 'all'): ColumnContext {
-  if (columns.some((c) => c.name === 'LOCK')) ctx.lock = lockStates({ sysv: kind !== 'posix', posix: kind !== 'sysv' });
+  if (columns.some((c) => c.name === 'LOCK')) ctx.lock = lockStates(kind);
   return ctx;
 }
 

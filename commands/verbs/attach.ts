@@ -1,4 +1,5 @@
 import { Errno, hasErrno, ShmError } from '../../src/model/errors.js';
+import { kindNamed } from '../../src/model/kinds.js';
 import { parseSeconds } from '../../src/model/parse.js';
 import type { Mapping } from '../../src/api/index.js';
 import { runChild, STOP_SIGNALS, whereTheMemoryIs } from '../support/child.js';
@@ -57,7 +58,7 @@ export const spec: CommandSpec = {
           : `until SIGINT/SIGTERM${timeout === undefined ? '' : ` or ${timeout} s`}`;
         note(
           'attach',
-          `${target.subject}: ${target.kind === 'posix' ? 'mapped' : 'attached'} ${readonly ? 'read-only' : 'read-write'} at 0x${att.address.toString(16)} ` +
+          `${target.subject}: ${kindNamed(target.kind).holding} ${readonly ? 'read-only' : 'read-write'} at 0x${att.address.toString(16)} ` +
             `(${att.size} bytes), held ${until}`,
         );
       }

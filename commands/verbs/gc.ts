@@ -1,15 +1,16 @@
 import { isEmptySelection, planCleanup, removeAllListed, type CleanupPlan } from '../../src/api/index.js';
+import { kindOf } from '../../src/model/kinds.js';
 import { UsageError } from '../../src/model/errors.js';
 import { parseDuration } from '../../src/model/parse.js';
 import type { ShmRecord } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
-import { ALL_COLUMNS, DEFAULT_COLUMNS, POSIX_COLUMNS, selectColumns, type Column } from '../render/columns.js';
+import { columnsFor, selectColumns, type Column } from '../render/columns.js';
 import { jsonObjects } from '../render/lsipc.js';
 import { listingOptions, renderListing } from '../support/ls-view.js';
 import { jsonSafe } from '../../src/model/text.js';
 import { recordSubject, stdoutIsTTY } from '../options/common.js';
-import { filterOptions, kindOf, kindOptions, selectionOf } from '../options/filters.js';
+import { filterOptions, askedKind, kindOptions, selectionOf } from '../options/filters.js';
 import { askedFormat, columnContext } from '../options/output.js';
 import { note, reportError, warn } from '../support/exit-status.js';
 import { removingLine } from './rm.js';
@@ -49,7 +50,7 @@ export const spec: CommandSpec = {
     { flags: '-v, --verbose', description: 'say how many were removed, kept and refused at the end' },
   ],
   async run(_args: string[], opts: Options): Promise<number> {
-    const kind = kindOf(opts);
+    const kind = askedKind(opts);
     const selection = selectionOf(opts);
     if (isEmptySelection(selection))
       throw new UsageError(
@@ -59,10 +60,7 @@ export const spec: CommandSpec = {
       throw new UsageError('--key, --id and --creator-dead select System V segments: not with --posix');
     if (kind === 'sysv' && selection.name !== undefined) throw new UsageError('--name selects POSIX objects: give --posix or --all');
     const format = askedFormat(opts) ?? (stdoutIsTTY() ? 'table' : 'lsipc');
-    const columns = selectColumns(
-      opts.output as string | undefined,
-      kind === 'sysv' ? DEFAULT_COLUMNS : kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS,
-    );
+    const columns = selectColumns(opts.output as string | undefined, columnsFor(kind));
     const ctx = columnContext(opts, systemNames, format);
     const minAge = opts.minAge === undefined ? undefined : parseDuration(opts.minAge as string);
     const plan = planCleanup(kind, selection, {
@@ -96,7 +94,7 @@ export const spec: CommandSpec = {
 
     const outcome = new Map<ShmRecord, { action: Action; reason: string | null }>();
     let failed = 0;
-    // checked, fenced, one last look at every process and lock, then removed or let back (src/cleanup.ts);
+    // checked, fenced, one last look at every process and lock, then removed or let back (src/ops/cleanup.ts);
     // then what goes with a removed segment (a crashed PostgreSQL's objects)
     const removed = await removeAllListed(plan.remove);
     const companions = plan.remove
@@ -114,8 +112,7 @@ export const spec: CommandSpec = {
         outcome.set(r, { action: 'left', reason: left });
         continue;
       }
-      if (format !== 'json')
-        writeAll(1, removingLine({ kind: r.kind, id: r.kind === 'sysv' ? r.id : null, name: r.kind === 'posix' ? r.name : null }));
+      if (format !== 'json') writeAll(1, removingLine({ kind: r.kind, ...kindOf(r).names(r) }));
       if (warning) warn('gc', `${recordSubject(r)}: removed, but ${warning}`);
       outcome.set(r, { action: 'removed', reason: null });
     }

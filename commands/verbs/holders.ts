@@ -1,4 +1,5 @@
 import { describeHolders } from '../../src/api/index.js';
+import { kindOf } from '../../src/model/kinds.js';
 import { nattchMismatch, unreadableText } from '../../src/model/holder.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
@@ -46,7 +47,8 @@ export const spec: CommandSpec = {
     writeAll(1, out);
     if (report.unreadable.length) warn('holders', `${unreadableText(report.unreadable)}: any of them may hold it too`);
     // a segment's nattch counts the unseen too: the mismatch, if any, says it; an object has no such count
-    if (report.hidden && report.record.kind === 'posix') warn('holders', `${report.hidden}: any of them may hold it too`);
+    if (report.hidden && kindOf(report.record).kernelAttachCount(report.record) === null)
+      warn('holders', `${report.hidden}: any of them may hold it too`);
     const mismatch = nattchMismatch(report);
     if (mismatch) warn('holders', `${target.subject}: ${mismatch}`);
     return 0;

@@ -3,7 +3,7 @@ import { Errno, hasErrno } from '../../src/model/errors.js';
 import { basename, dirname, join } from 'node:path';
 import { collectMetrics, inEachNamespace, ipcNamespaces, newMetrics } from '../../src/api/index.js';
 import { OperationError, UsageError } from '../../src/model/errors.js';
-import { kindOf } from '../../src/model/file-kind.js';
+import { fileKindOf } from '../../src/model/file-kind.js';
 import { terminalSafe } from '../../src/model/text.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { commandLine, userName } from '../../src/kernel/names.js';
@@ -26,7 +26,7 @@ function replaceable(file: string): Stats | null {
     if (hasErrno(e, Errno.ENOENT)) return null;
     throw e;
   }
-  if (!st.isFile()) throw new OperationError(file, `is ${kindOf(st)}: --output replaces only a regular file (or makes one)`);
+  if (!st.isFile()) throw new OperationError(file, `is ${fileKindOf(st)}: --output replaces only a regular file (or makes one)`);
   return st;
 }
 

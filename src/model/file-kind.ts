@@ -1,7 +1,7 @@
 /** What a path is, in words, for messages ("is a FIFO"): from its lstat. */
 import type { Stats } from 'node:fs';
 
-export function kindOf(st: Stats): string {
+export function fileKindOf(st: Stats): string {
   if (st.isDirectory()) return 'a directory';
   if (st.isSymbolicLink()) return 'a symbolic link';
   if (st.isFIFO()) return 'a FIFO';

@@ -17,8 +17,9 @@ export function list(opts: { kind?: KindName | 'all'; usage?: boolean } = {}): S
  * `posix`; an object with none is 'free'). A kind not asked for is null.
  * Read on first use: a view that never shows a lock reads nothing.
  */
-export function lockStates(kinds: Record<KindName, boolean>): (r: ShmRecord) => LockColumn {
-  const locks = locksOf(kinds);
+export function lockStates(kinds: Record<KindName, boolean> | KindName | 'all'): (r: ShmRecord) => LockColumn {
+  const asked = typeof kinds === 'string' ? { sysv: kinds !== 'posix', posix: kinds !== 'sysv' } : kinds;
+  const locks = locksOf(asked);
   return (r) => locks(r)?.column(r) ?? null;
 }
 

@@ -15,7 +15,7 @@ import { escapeBytes } from '../model/text.js';
 import * as libc from '../kernel/posix.js';
 import { addMappers } from './holders.js';
 import { checkPosixName, pathOf, SEM_PREFIX, shmDir, shmDirName } from './name.js';
-import { explainOpen, kindOf } from './open.js';
+import { explainOpen, fileKindOf } from './open.js';
 import { PosixObject } from './descriptor.js';
 
 function recordOf(name: string, st: Stats): PosixRecord {
@@ -58,7 +58,7 @@ export function statPosix(name: string, opts: { usage?: boolean } = {}): PosixRe
   } catch (e) {
     throw explainFs(e, name, 'stat');
   }
-  if (!st.isFile()) throw new OperationError(name, `is not a shared memory object (${shmDirName()}${name} is ${kindOf(st)})`);
+  if (!st.isFile()) throw new OperationError(name, `is not a shared memory object (${shmDirName()}${name} is ${fileKindOf(st)})`);
   const record = recordOf(name, st);
   if (opts.usage) addMappers([record]);
   return record;

@@ -6,9 +6,9 @@ import { closeSync, fstatSync, lstatSync, type Stats } from 'node:fs';
 import { Errno, OperationError, ShmError } from '../model/errors.js';
 import * as libc from '../kernel/posix.js';
 import { pathOf } from './name.js';
-import { kindOf } from '../model/file-kind.js';
+import { fileKindOf } from '../model/file-kind.js';
 
-export { kindOf };
+export { fileKindOf };
 
 function lstatOrNull(name: string): Stats | null {
   try {
@@ -30,13 +30,13 @@ export function openExisting(name: string, write: boolean): number {
   } catch (e) {
     // glibc turns EISDIR into EINVAL: say what is really there
     const st = e instanceof ShmError && e.errno !== Errno.ENOENT ? lstatOrNull(name) : null;
-    if (st && !st.isFile()) throw new OperationError(name, `is not a shared memory object (${kindOf(st)})`);
+    if (st && !st.isFile()) throw new OperationError(name, `is not a shared memory object (${fileKindOf(st)})`);
     throw explainOpen(e, name, write);
   }
   const st = fstatSync(fd);
   if (!st.isFile()) {
     closeSync(fd);
-    throw new OperationError(name, `is not a shared memory object (${kindOf(st)})`);
+    throw new OperationError(name, `is not a shared memory object (${fileKindOf(st)})`);
   }
   return fd;
 }
