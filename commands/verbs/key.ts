@@ -12,7 +12,7 @@ const hex = (n: number, digits: number): string => '0x' + n.toString(16).padStar
 
 /**
  * `key decode KEY [--search DIR]`: the parts of a key ftok(3) could have made
- * (src/keys.ts), and the files under DIR that make it; `key ftok PATH [--proj
+ * (src/ops/ftok.ts), and the files under DIR that make it; `key ftok PATH [--proj
  * N]`: the key a file makes. Found nothing under DIR: exit 1, like grep.
  */
 export const spec: CommandSpec = {

@@ -5,7 +5,7 @@ import type { ShmInfo, ShmLimits } from '../../src/model/usage.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
 import { GLOBAL_COLUMNS } from '../render/global.js';
-import { ALL_COLUMNS, columnByName, columnNames, POSIX_COLUMNS, POSIX_JSON_KEY, selectColumns, type Column } from '../render/columns.js';
+import { columnByName, columnNames, columnsFor, POSIX_JSON_KEY, selectColumns, type Column } from '../render/columns.js';
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from '../render/ipcs.js';
 import { stdoutIsTTY } from '../options/common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from '../options/output.js';
@@ -58,6 +58,88 @@ function summaryJson(u: ShmInfo): string {
   return `{"summary": {"segments": ${u.usedIds}, "pages_allocated": ${u.shmTot}, "pages_resident": ${u.shmRss}, "pages_swapped": ${u.shmSwp}}}\n`;
 }
 
+/** How segments are listed: ipcs's view, size unit, the format, whether it is one of lsipc's, and colour. */
+interface SegmentFormat {
+  view: IpcsView;
+  unit: ReturnType<typeof sizeUnit>;
+  format: string;
+  lsipcFamily: boolean;
+  color: boolean;
+}
+
+function segmentFormat(opts: Options): SegmentFormat {
+  const asked = askedFormat(opts);
+  const lsipcFamily = asked ? asked !== 'ipcs' && (asked !== 'table' || lsipcOptionsGiven(opts)) : lsipcOptionsGiven(opts);
+  if (asked === 'ipcs' && lsipcOptionsGiven(opts)) {
+    throw new UsageError('-o, --noheadings, --time-format and -P are lsipc options; they do not go with --format ipcs');
+  }
+  const format = asked ?? (stdoutIsTTY() ? 'table' : lsipcFamily ? 'lsipc' : 'ipcs');
+  return { view: (opts.view as IpcsView | undefined) ?? 'default', unit: sizeUnit(opts), format, lsipcFamily, color: stdoutIsTTY() };
+}
+
+/** -l and -u: the namespace's limits, or its use, as ipcs, the terminal table or JSON. */
+async function namespaceFigures(view: 'limits' | 'summary', how: SegmentFormat): Promise<string> {
+  if (how.lsipcFamily && how.format !== 'json') throw new UsageError(`--${view} has no lsipc format: use ipcs, table or json`);
+  const pairsOf = async (pairs: [string, string][]): Promise<string> =>
+    (await import('../render/table.js')).renderPairs(pairs, { color: how.color });
+  if (view === 'limits') {
+    const lim = readShmLimits();
+    if (how.format === 'json') return limitsJson(lim, pageSize());
+    if (how.format !== 'table') return renderIpcsLimits(lim, pageSize(), how.unit);
+    return pairsOf([
+      ['max number of segments (shmmni)', String(lim.shmmni)],
+      ['max segment size (shmmax)', `${lim.shmmax} bytes`],
+      ['max total shared memory (shmall)', `${lim.shmall} pages of ${pageSize()} bytes`],
+      ['min segment size', `${lim.shmmin} byte`],
+    ]);
+  }
+  const use = readShmUsage();
+  if (how.format === 'json') return summaryJson(use);
+  if (how.format !== 'table') return renderIpcsSummary(use);
+  return pairsOf([
+    ['segments allocated', String(use.usedIds)],
+    ['pages allocated', String(use.shmTot)],
+    ['pages resident', String(use.shmRss)],
+    ['pages swapped', String(use.shmSwp)],
+  ]);
+}
+
+/** lsipc's formats (and JSON): the column table, or with -g the limits. */
+async function lsipcListing(opts: Options, all: SegmentRecord[], how: SegmentFormat): Promise<string> {
+  if (opts.global === true) {
+    const { globalColumns, limitRows } = await import('../render/global.js');
+    const rows = limitRows(readShmLimits(), all, pageSize());
+    const ctx = columnContext(opts, systemNames, how.format);
+    const columns = globalColumns(lsipcNames(opts, true));
+    return renderListing(rows, columns, how.format, ctx, {
+      noheadings: opts.noheadings === true,
+      jsonKey: 'ipclimits',
+      shell: opts.shell === true,
+    });
+  }
+  const columns = lsipcColumns(opts);
+  // JSON shows locks by default; the lsipc formats only when -o asks for LOCK.
+  if (how.format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
+  const ctx = withLocks(columnContext(opts, systemNames, how.format), columns, 'sysv');
+  const records = chosen(all, opts, columns, ctx);
+  return renderListing(records, columns, how.format, ctx, { noheadings: opts.noheadings === true, shell: opts.shell === true });
+}
+
+/** ipcs's views, byte for byte, or the terminal table of the same columns (with LOCK in the default view). */
+async function ipcsListing(opts: Options, all: SegmentRecord[], how: SegmentFormat): Promise<string | Buffer> {
+  const ctx = { names: systemNames, unit: how.unit };
+  const records = chosen(all, opts, [], {});
+  const listView = how.view as ListView;
+  if (how.format !== 'table') return renderIpcsList(listView, records, ctx);
+  const { renderTable } = await import('../render/table.js');
+  const columns = TERMINAL_COLUMNS[listView](how.unit).map((c) => ({ ...c, cell: (r: SegmentRecord) => c.cell(r, ctx) }));
+  if (listView === 'default') {
+    const lock = [columnByName('LOCK')];
+    columns.push({ ...tableColumns(lock, withLocks(columnContext(opts, systemNames, how.format), lock, 'sysv'))[0]!, header: 'lock' });
+  }
+  return renderTable(records, columns, { color: how.color });
+}
+
 /**
  * ls --posix / --all: the column table over POSIX objects (and segments), in
  * the terminal table, lsipc's plain, raw and export layouts, or JSON. ipcs's
@@ -70,7 +152,7 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
   if (kind === 'posix' && (opts.key !== undefined || opts.id !== undefined || opts.creatorDead === true))
     throw new UsageError('--key, --id and --creator-dead select System V segments: not with --posix');
   const format = asked ?? (stdoutIsTTY() ? 'table' : 'lsipc');
-  const columns = selectColumns(opts.output as string | undefined, kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS);
+  const columns = selectColumns(opts.output as string | undefined, columnsFor(kind));
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
   const ctx = withLocks(columnContext(opts, systemNames, format), columns, kind);
   const records = chosen(list({ kind, usage: columns.some((c) => c.name === 'NATTCH') }), opts, columns, ctx);
@@ -118,89 +200,9 @@ export const spec: CommandSpec = {
   async run(_args: string[], opts: Options): Promise<number> {
     if (opts.allNamespaces === true) return listAllNamespaces(opts);
     if (opts.kind === 'posix' || opts.kind === 'all') return listWithPosix(opts, opts.kind);
-    const v = (opts.view as IpcsView | undefined) ?? 'default';
-    const unit = sizeUnit(opts);
-    const asked = askedFormat(opts);
-    const lsipcFamily = asked ? asked !== 'ipcs' && (asked !== 'table' || lsipcOptionsGiven(opts)) : lsipcOptionsGiven(opts);
-    if (asked === 'ipcs' && lsipcOptionsGiven(opts)) {
-      throw new UsageError('-o, --noheadings, --time-format and -P are lsipc options; they do not go with --format ipcs');
-    }
-    const format = asked ?? (stdoutIsTTY() ? 'table' : lsipcFamily ? 'lsipc' : 'ipcs');
-    const color = stdoutIsTTY();
-
-    if (v === 'limits' || v === 'summary') {
-      if (lsipcFamily && format !== 'json') throw new UsageError(`--${v} has no lsipc format: use ipcs, table or json`);
-      const pairsOf = async (pairs: [string, string][]): Promise<string> =>
-        (await import('../render/table.js')).renderPairs(pairs, { color });
-      let out: string;
-      if (v === 'limits') {
-        const lim = readShmLimits();
-        if (format === 'json') out = limitsJson(lim, pageSize());
-        else if (format === 'table')
-          out = await pairsOf([
-            ['max number of segments (shmmni)', String(lim.shmmni)],
-            ['max segment size (shmmax)', `${lim.shmmax} bytes`],
-            ['max total shared memory (shmall)', `${lim.shmall} pages of ${pageSize()} bytes`],
-            ['min segment size', `${lim.shmmin} byte`],
-          ]);
-        else out = renderIpcsLimits(lim, pageSize(), unit);
-      } else {
-        const use = readShmUsage();
-        if (format === 'json') out = summaryJson(use);
-        else if (format === 'table')
-          out = await pairsOf([
-            ['segments allocated', String(use.usedIds)],
-            ['pages allocated', String(use.shmTot)],
-            ['pages resident', String(use.shmRss)],
-            ['pages swapped', String(use.shmSwp)],
-          ]);
-        else out = renderIpcsSummary(use);
-      }
-      writeAll(1, out);
-      return 0;
-    }
-
-    const all = list({ kind: 'sysv' }) as SegmentRecord[];
-    let out: string | Buffer;
-    if (lsipcFamily) {
-      if (opts.global === true) {
-        const { globalColumns, limitRows } = await import('../render/global.js');
-        const rows = limitRows(readShmLimits(), all, pageSize());
-        const ctx = columnContext(opts, systemNames, format);
-        const shell = opts.shell === true;
-        writeAll(
-          1,
-          await renderListing(rows, globalColumns(lsipcNames(opts, true)), format, ctx, {
-            noheadings: opts.noheadings === true,
-            jsonKey: 'ipclimits',
-            shell,
-          }),
-        );
-        return 0;
-      }
-      const columns = lsipcColumns(opts);
-      // JSON shows locks by default; the lsipc formats only when -o asks for LOCK.
-      if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
-      const ctx = withLocks(columnContext(opts, systemNames, format), columns, 'sysv');
-      const records = chosen(all, opts, columns, ctx);
-      out = await renderListing(records, columns, format, ctx, { noheadings: opts.noheadings === true, shell: opts.shell === true });
-    } else {
-      const ctx = { names: systemNames, unit };
-      const records = chosen(all, opts, [], {});
-      const listView = v as ListView;
-      if (format === 'table') {
-        const { renderTable } = await import('../render/table.js');
-        const columns = TERMINAL_COLUMNS[listView](unit).map((c) => ({ ...c, cell: (r: SegmentRecord) => c.cell(r, ctx) }));
-        if (listView === 'default') {
-          const lock = [columnByName('LOCK')];
-          columns.push({ ...tableColumns(lock, withLocks(columnContext(opts, systemNames, format), lock, 'sysv'))[0]!, header: 'lock' });
-        }
-        out = await renderTable(records, columns, { color });
-      } else {
-        out = renderIpcsList(listView, records, ctx);
-      }
-    }
-    writeAll(1, out);
+    const how = segmentFormat(opts);
+    if (how.view === 'limits' || how.view === 'summary') writeAll(1, await namespaceFigures(how.view, how));
+    else writeAll(1, await (how.lsipcFamily ? lsipcListing : ipcsListing)(opts, list({ kind: 'sysv' }), how));
     return 0;
   },
 };

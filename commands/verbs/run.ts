@@ -15,7 +15,7 @@ const INNER = 'SHMCTL_TS_ISOLATING';
  * A job that leaves no shared memory behind, however it ends. --isolate: in
  * its own IPC namespace and /dev/shm, exec'd in our place, so they go with its
  * last process. --reap: in this namespace, as our child; afterwards what it
- * left is removed (src/reap.ts has the rule). Either way the status is the
+ * left is removed (src/ops/reap.ts has the rule). Either way the status is the
  * job's (128+N for signal N).
  */
 export const spec: CommandSpec = {

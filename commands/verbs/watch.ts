@@ -1,28 +1,30 @@
 import { changesBetween, indexRecords, list, select, type WatchEvent } from '../../src/api/index.js';
+import { kindOf } from '../../src/model/kinds.js';
 import { UsageError } from '../../src/model/errors.js';
 import { parseSeconds } from '../../src/model/parse.js';
-import { formatKey, isPosix, type ShmRecord } from '../../src/model/record.js';
+import { formatKey, type ShmRecord } from '../../src/model/record.js';
 import { jsonSafe, plainText } from '../../src/model/text.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
 import { identityOf } from '../../src/api/index.js';
-import { ALL_COLUMNS, DEFAULT_COLUMNS, POSIX_COLUMNS, selectColumns } from '../render/columns.js';
+import { columnsFor, selectColumns } from '../render/columns.js';
 import { stdoutIsTTY } from '../options/common.js';
 import { reportError } from '../support/exit-status.js';
-import { filterOptions, kindOf, kindOptions, selectionOf } from '../options/filters.js';
+import { filterOptions, askedKind, kindOptions, selectionOf } from '../options/filters.js';
 import { columnContext } from '../options/output.js';
 import type { CommandSpec, Options } from '../options/spec.js';
 
 /** One event as a JSON line: when, what, which, and what changed (from → to). */
 function eventLine(e: WatchEvent, time: string): string {
   const r = e.record;
+  const names = kindOf(r).names(r);
   const o: Record<string, unknown> = {
     time,
     event: e.event,
     kind: r.kind,
-    id: isPosix(r) ? null : r.id,
-    key: isPosix(r) ? null : formatKey(r.key),
-    name: isPosix(r) ? plainText(r.name) : null,
+    id: names.id,
+    key: names.key === null ? null : formatKey(names.key),
+    name: names.name === null ? null : plainText(names.name),
   };
   if (e.event === 'create')
     Object.assign(o, {
@@ -63,79 +65,113 @@ export const spec: CommandSpec = {
     const count = opts.count === undefined ? Infinity : Number(opts.count);
     if (opts.count !== undefined && !(/^[0-9]+$/.test(opts.count as string) && count >= 1))
       throw new UsageError(`invalid count '${String(opts.count)}'`);
-    const kind = kindOf(opts);
+    const kind = askedKind(opts);
     const selection = selectionOf(opts);
-    const terminal = opts.jsonl !== true && stdoutIsTTY();
-    const look = (): { all: Map<string, ShmRecord>; picked: Set<string> } => {
+    const look = (): Look => {
       const records = list({ kind, usage: kind !== 'sysv' });
       return { all: indexRecords(records), picked: new Set(select(records, selection).map(identityOf)) };
     };
-    let prev = look();
-    let looks = 1;
-    return new Promise((resolve) => {
-      let timer: NodeJS.Timeout | undefined;
-      // frames are drawn one after another; the screen is restored after the last
-      let drawing: Promise<void> = Promise.resolve();
-      let status = 0;
-      let stopped = false;
-      const stop = (): void => {
-        if (stopped) return;
-        stopped = true;
-        if (timer) clearInterval(timer);
-        for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, stop);
-        void drawing.then(() => {
-          try {
-            if (terminal) writeAll(1, '\x1b[?25h\x1b[?1049l'); // the cursor and the screen as they were
-          } catch {
-            /* the terminal is gone */
-          }
-          resolve(status);
-        });
-      };
-      // a failure while watching (stdout closed: `| head`) ends it: quietly for a closed pipe, in one line otherwise
-      const fail = (e: unknown): void => {
-        status = reportError('watch', e);
-        stop();
-      };
-      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, stop);
-      const draw = terminal ? frame(opts, kind, seconds) : null;
-      if (draw) {
-        writeAll(1, '\x1b[?1049h\x1b[?25l');
-        const first = prev.all;
-        drawing = drawing.then(() => draw(first, new Set(), [])).catch(fail);
-      }
-      const tick = (): void => {
-        const next = look();
-        const events = changesBetween(prev.all, next.all).filter(
-          (e) => prev.picked.has(identityOf(e.record)) || next.picked.has(identityOf(e.record)),
-        );
-        if (draw) {
-          const changed = new Set(events.map((e) => identityOf(e.record)));
-          const removed = events.filter((e) => e.event === 'remove').map((e) => e.record);
-          drawing = drawing.then(() => draw(next.all, changed, removed)).catch(fail);
-        } else if (events.length) {
-          const time = new Date().toISOString();
-          writeAll(1, events.map((e) => eventLine(e, time)).join(''));
-        }
-        prev = next;
-        if (++looks >= count) stop();
-      };
-      if (looks >= count) stop();
-      else
-        timer = setInterval(() => {
-          try {
-            tick();
-          } catch (e) {
-            fail(e);
-          }
-        }, seconds * 1000);
-    });
+    const draw = opts.jsonl !== true && stdoutIsTTY() ? frame(opts, kind, seconds) : null;
+    return new Watcher(look, draw, count).every(seconds);
   },
 };
 
+/** One look at the namespace: every record by identity, and the identities the filters pick. */
+interface Look {
+  all: Map<string, ShmRecord>;
+  picked: Set<string>;
+}
+
+type Draw = (all: Map<string, ShmRecord>, changed: Set<string>, removed: ShmRecord[]) => Promise<void>;
+
+/**
+ * The watch itself: a look every interval until `count` looks or a signal;
+ * each look's changes drawn (on a terminal: frames one after another, the
+ * screen restored after the last) or written as JSON lines. A failure while
+ * watching (stdout closed: `| head`) ends it: quietly for a closed pipe, in
+ * one line otherwise. every() resolves with the exit status.
+ */
+class Watcher {
+  #prev: Look;
+  #looks = 1;
+  #timer: NodeJS.Timeout | undefined;
+  #drawing: Promise<void> = Promise.resolve();
+  #status = 0;
+  #stopped = false;
+  #done: (status: number) => void = () => undefined;
+  readonly #stop = (): void => this.stop();
+
+  constructor(
+    private readonly look: () => Look,
+    private readonly draw: Draw | null,
+    private readonly count: number,
+  ) {
+    this.#prev = look();
+  }
+
+  every(seconds: number): Promise<number> {
+    return new Promise((resolve) => {
+      this.#done = resolve;
+      for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(s, this.#stop);
+      if (this.draw) {
+        writeAll(1, '\x1b[?1049h\x1b[?25l');
+        this.show(this.#prev.all, new Set(), []);
+      }
+      if (this.#looks >= this.count) this.stop();
+      else this.#timer = setInterval(() => this.tick(), seconds * 1000);
+    });
+  }
+
+  private tick(): void {
+    try {
+      const next = this.look();
+      const prev = this.#prev;
+      const events = changesBetween(prev.all, next.all).filter(
+        (e) => prev.picked.has(identityOf(e.record)) || next.picked.has(identityOf(e.record)),
+      );
+      if (this.draw) {
+        const removed = events.filter((e) => e.event === 'remove').map((e) => e.record);
+        this.show(next.all, new Set(events.map((e) => identityOf(e.record))), removed);
+      } else if (events.length) {
+        const time = new Date().toISOString();
+        writeAll(1, events.map((e) => eventLine(e, time)).join(''));
+      }
+      this.#prev = next;
+      if (++this.#looks >= this.count) this.stop();
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** The next frame, after the one being drawn. */
+  private show(all: Map<string, ShmRecord>, changed: Set<string>, removed: ShmRecord[]): void {
+    this.#drawing = this.#drawing.then(() => this.draw!(all, changed, removed)).catch((e: unknown) => this.fail(e));
+  }
+
+  private fail(e: unknown): void {
+    this.#status = reportError('watch', e);
+    this.stop();
+  }
+
+  private stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    if (this.#timer) clearInterval(this.#timer);
+    for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeListener(s, this.#stop);
+    void this.#drawing.then(() => {
+      try {
+        if (this.draw) writeAll(1, '\x1b[?25h\x1b[?1049l'); // the cursor and the screen as they were
+      } catch {
+        /* the terminal is gone */
+      }
+      this.#done(this.#status);
+    });
+  }
+}
+
 /** The terminal view: a title, the ls table with what changed marked, what went. */
-function frame(opts: Options, kind: 'sysv' | 'posix' | 'all', seconds: number) {
-  const columns = selectColumns(undefined, kind === 'sysv' ? DEFAULT_COLUMNS : kind === 'posix' ? POSIX_COLUMNS : ALL_COLUMNS);
+function frame(opts: Options, kind: 'sysv' | 'posix' | 'all', seconds: number): Draw {
+  const columns = selectColumns(undefined, columnsFor(kind));
   return async (all: Map<string, ShmRecord>, changed: Set<string>, removed: ShmRecord[]): Promise<void> => {
     const { renderTable } = await import('../render/table.js');
     const ctx = columnContext(opts, systemNames, 'table');
@@ -145,7 +181,7 @@ function frame(opts: Options, kind: 'sysv' | 'posix' | 'all', seconds: number) {
       columns.map((c) => ({ header: c.name, right: c.right, cell: (r: ShmRecord) => c.text(r, ctx) })),
       { color: true, changed: (r) => changed.has(identityOf(r)) },
     );
-    const gone = removed.length ? `removed: ${removed.map((r) => (isPosix(r) ? r.name : `id ${r.id}`)).join(', ')}\n` : '';
+    const gone = removed.length ? `removed: ${removed.map((r) => kindOf(r).shortName(r)).join(', ')}\n` : '';
     const title = `Every ${seconds}s: shmctl-ts watch${kind === 'sysv' ? '' : ` --${kind}`}    ${new Date().toLocaleTimeString()}\n\n`;
     // home, each line cleared to its end, the rest of the screen cleared: one write, no flicker
     writeAll(1, '\x1b[H' + (title + table + gone).replace(/\n/g, '\x1b[K\n') + '\x1b[J');

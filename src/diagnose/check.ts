@@ -28,93 +28,124 @@ const sysctl = (name: string, value: bigint | number): string[] => [
 /** Every limit that applies to `req`, in the order the kernel meets them. */
 export function checkRequest(env: Environment, req: ShmRequest): Finding[] {
   const total = req.size * req.count;
-  const out: Finding[] = [];
-  if (!req.posix) {
-    out.push({
-      limit: 'shmmax',
-      blocks: BigInt(req.size) > env.shmmax,
-      message: `kernel.shmmax allows segments of ${env.shmmax} bytes (${human(env.shmmax)}); asked ${req.size} (${human(req.size)})`,
-      fix: sysctl('kernel.shmmax', req.size),
-    });
-    const page = BigInt(req.hugetlb ? env.hugepages.size || env.pageSize : env.pageSize);
-    const pages = ((BigInt(req.size) + page - 1n) / page) * (page / BigInt(env.pageSize)) * BigInt(req.count);
-    const needPages = env.pagesUsed + pages;
-    out.push({
-      limit: 'shmall',
-      blocks: needPages > env.shmall,
-      message: `kernel.shmall allows ${env.shmall} pages (${human(env.shmall * BigInt(env.pageSize))}) in all; ${env.pagesUsed} in use, ${pages} more makes ${needPages}`,
-      fix: sysctl('kernel.shmall', needPages),
-    });
-    if (!req.hugetlb) out.push(commitFinding(env.commit, req, env.pageSize));
-    const after = BigInt(env.segments + req.count);
-    out.push({
-      limit: 'shmmni',
-      blocks: after > env.shmmni,
-      message: `kernel.shmmni allows ${env.shmmni} segments; ${env.segments} exist, ${req.count} more makes ${after}`,
-      fix: sysctl('kernel.shmmni', after > 32768n ? 32768n : after),
-    });
-    if (req.hugetlb) {
-      const perSegment = env.hugepages.size ? Math.ceil(req.size / env.hugepages.size) : Infinity;
-      const need = perSegment * req.count;
-      out.push({
-        limit: 'hugepages',
-        blocks: need > env.hugepages.free,
-        message: `${env.hugepages.free} of ${env.hugepages.total} huge pages of ${human(env.hugepages.size)} are free; ${need} needed`,
-        fix: sysctl('vm.nr_hugepages', env.hugepages.total - env.hugepages.free + (Number.isFinite(need) ? need : 0)),
-      });
-      const allowed = env.uid === 0 || env.memlock.capIpcLock || process.getgroups?.().includes(env.hugepages.shmGroup) === true;
-      out.push({
-        limit: 'hugetlb_shm_group',
-        blocks: !allowed,
-        message: `huge-page segments need CAP_IPC_LOCK or the group vm.hugetlb_shm_group = ${env.hugepages.shmGroup}`,
-        fix: [`sysctl -w vm.hugetlb_shm_group=<a group of yours>`, 'or run with CAP_IPC_LOCK'],
-      });
-    }
-  } else {
-    const dev = env.devShm;
-    out.push({
-      limit: 'dev_shm',
-      blocks: dev === null || total > dev.free,
-      message:
-        dev === null
-          ? 'there is no /dev/shm'
-          : `${dev.path} has ${dev.free} bytes (${human(dev.free)}) free of ${human(dev.size)}; asked ${total} (${human(total)})`,
-      fix: devShmFixes((dev ? dev.size - dev.free : 0) + total),
-    });
-  }
-  if (env.cgroup) {
-    const room = env.cgroup.limit === null ? null : env.cgroup.limit - (env.cgroup.usage ?? 0);
-    out.push({
-      limit: 'cgroup',
-      blocks: room !== null && total > room,
-      message:
-        room === null
-          ? `the cgroup ${env.cgroup.path} sets no memory limit`
-          : `the cgroup ${env.cgroup.path} may use ${human(env.cgroup.limit!)}, ${human(env.cgroup.usage ?? 0)} in use: shared memory is charged to it as it is touched (beyond it: the OOM killer, or SIGBUS)`,
-      fix: [
-        `docker run --memory=${Math.ceil(((env.cgroup.usage ?? 0) + total) / 2 ** 20)}m ...`,
-        'kubernetes: resources.limits.memory',
-        'systemd: MemoryMax= on the unit',
-      ],
-    });
-  }
-  if (req.lockMemory) {
-    const soft = env.memlock.soft;
-    const lifted = env.uid === 0 || env.memlock.capIpcLock;
-    const kib = Math.ceil(total / 1024);
-    out.push({
-      limit: 'memlock',
-      blocks: !lifted && soft !== null && total > soft,
-      message: `RLIMIT_MEMLOCK is ${soft === null ? 'unlimited' : `${soft} bytes (${human(soft)})`}${lifted ? ' (not binding: root or CAP_IPC_LOCK)' : ''}; locking ${total} bytes`,
-      fix: [
-        `ulimit -l ${kib}`,
-        `/etc/security/limits.conf: <user> - memlock ${kib}`,
-        `systemd: LimitMEMLOCK=${total}`,
-        `docker run --ulimit memlock=${total}:${total} ...`,
-      ],
-    });
-  }
-  return out;
+  return [
+    ...(req.posix ? [devShmFinding(env.devShm, total)] : segmentFindings(env, req)),
+    ...(env.cgroup ? [cgroupFinding(env.cgroup, total)] : []),
+    ...(req.lockMemory ? [memlockFinding(env, total)] : []),
+  ];
+}
+
+/** shmget's own limits: shmmax, shmall, the commit accounting (not for huge pages), shmmni; then huge pages. */
+function segmentFindings(env: Environment, req: ShmRequest): Finding[] {
+  return [
+    shmmaxFinding(env, req),
+    shmallFinding(env, req),
+    ...(req.hugetlb ? [] : [commitFinding(env.commit, req, env.pageSize)]),
+    shmmniFinding(env, req),
+    ...(req.hugetlb ? hugePageFindings(env, req) : []),
+  ];
+}
+
+function shmmaxFinding(env: Environment, req: ShmRequest): Finding {
+  return {
+    limit: 'shmmax',
+    blocks: BigInt(req.size) > env.shmmax,
+    message: `kernel.shmmax allows segments of ${env.shmmax} bytes (${human(env.shmmax)}); asked ${req.size} (${human(req.size)})`,
+    fix: sysctl('kernel.shmmax', req.size),
+  };
+}
+
+/** kernel.shmall counts pages of every segment, in pages of the segment's size (huge ones for SHM_HUGETLB). */
+function shmallFinding(env: Environment, req: ShmRequest): Finding {
+  const page = BigInt(req.hugetlb ? env.hugepages.size || env.pageSize : env.pageSize);
+  const pages = ((BigInt(req.size) + page - 1n) / page) * (page / BigInt(env.pageSize)) * BigInt(req.count);
+  const needPages = env.pagesUsed + pages;
+  return {
+    limit: 'shmall',
+    blocks: needPages > env.shmall,
+    message: `kernel.shmall allows ${env.shmall} pages (${human(env.shmall * BigInt(env.pageSize))}) in all; ${env.pagesUsed} in use, ${pages} more makes ${needPages}`,
+    fix: sysctl('kernel.shmall', needPages),
+  };
+}
+
+function shmmniFinding(env: Environment, req: ShmRequest): Finding {
+  const after = BigInt(env.segments + req.count);
+  return {
+    limit: 'shmmni',
+    blocks: after > env.shmmni,
+    message: `kernel.shmmni allows ${env.shmmni} segments; ${env.segments} exist, ${req.count} more makes ${after}`,
+    fix: sysctl('kernel.shmmni', after > 32768n ? 32768n : after),
+  };
+}
+
+/** SHM_HUGETLB: free huge pages enough, and the right to use them. */
+function hugePageFindings(env: Environment, req: ShmRequest): Finding[] {
+  const perSegment = env.hugepages.size ? Math.ceil(req.size / env.hugepages.size) : Infinity;
+  const need = perSegment * req.count;
+  const allowed = env.uid === 0 || env.memlock.capIpcLock || process.getgroups?.().includes(env.hugepages.shmGroup) === true;
+  return [
+    {
+      limit: 'hugepages',
+      blocks: need > env.hugepages.free,
+      message: `${env.hugepages.free} of ${env.hugepages.total} huge pages of ${human(env.hugepages.size)} are free; ${need} needed`,
+      fix: sysctl('vm.nr_hugepages', env.hugepages.total - env.hugepages.free + (Number.isFinite(need) ? need : 0)),
+    },
+    {
+      limit: 'hugetlb_shm_group',
+      blocks: !allowed,
+      message: `huge-page segments need CAP_IPC_LOCK or the group vm.hugetlb_shm_group = ${env.hugepages.shmGroup}`,
+      fix: [`sysctl -w vm.hugetlb_shm_group=<a group of yours>`, 'or run with CAP_IPC_LOCK'],
+    },
+  ];
+}
+
+/** A POSIX object is a file in /dev/shm: its free space. */
+function devShmFinding(dev: Environment['devShm'], total: number): Finding {
+  return {
+    limit: 'dev_shm',
+    blocks: dev === null || total > dev.free,
+    message:
+      dev === null
+        ? 'there is no /dev/shm'
+        : `${dev.path} has ${dev.free} bytes (${human(dev.free)}) free of ${human(dev.size)}; asked ${total} (${human(total)})`,
+    fix: devShmFixes((dev ? dev.size - dev.free : 0) + total),
+  };
+}
+
+/** Shared memory is charged to the cgroup of whoever touches it: what is left of its limit. */
+function cgroupFinding(cgroup: NonNullable<Environment['cgroup']>, total: number): Finding {
+  const room = cgroup.limit === null ? null : cgroup.limit - (cgroup.usage ?? 0);
+  return {
+    limit: 'cgroup',
+    blocks: room !== null && total > room,
+    message:
+      room === null
+        ? `the cgroup ${cgroup.path} sets no memory limit`
+        : `the cgroup ${cgroup.path} may use ${human(cgroup.limit!)}, ${human(cgroup.usage ?? 0)} in use: shared memory is charged to it as it is touched (beyond it: the OOM killer, or SIGBUS)`,
+    fix: [
+      `docker run --memory=${Math.ceil(((cgroup.usage ?? 0) + total) / 2 ** 20)}m ...`,
+      'kubernetes: resources.limits.memory',
+      'systemd: MemoryMax= on the unit',
+    ],
+  };
+}
+
+/** Locking pages in memory (SHM_LOCK) meets RLIMIT_MEMLOCK, unless root or CAP_IPC_LOCK lift it. */
+function memlockFinding(env: Environment, total: number): Finding {
+  const soft = env.memlock.soft;
+  const lifted = env.uid === 0 || env.memlock.capIpcLock;
+  const kib = Math.ceil(total / 1024);
+  return {
+    limit: 'memlock',
+    blocks: !lifted && soft !== null && total > soft,
+    message: `RLIMIT_MEMLOCK is ${soft === null ? 'unlimited' : `${soft} bytes (${human(soft)})`}${lifted ? ' (not binding: root or CAP_IPC_LOCK)' : ''}; locking ${total} bytes`,
+    fix: [
+      `ulimit -l ${kib}`,
+      `/etc/security/limits.conf: <user> - memlock ${kib}`,
+      `systemd: LimitMEMLOCK=${total}`,
+      `docker run --ulimit memlock=${total}:${total} ...`,
+    ],
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * namespace's limits and their use, /dev/shm's size and free space, whether
  * this is a container and its cgroup's memory limit, RLIMIT_MEMLOCK, huge
  * pages, and systemd-logind's RemoveIPC. `doctor` shows it; `check` and
- * create's errors judge a request against it (src/check.ts).
+ * create's errors judge a request against it (diagnose/check.ts).
  */
 import { existsSync, readdirSync, readFileSync, statfsSync } from 'node:fs';
 import { pageSize } from '../kernel/ffi.js';

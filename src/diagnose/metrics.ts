@@ -8,7 +8,7 @@
  */
 import { statfsSync } from 'node:fs';
 import { pageSize } from '../kernel/ffi.js';
-import { creatorJudge, indexHolders } from '../ops/holders.js';
+import { creatorJudge, indexHolders, type HolderIndex } from '../ops/holders.js';
 import { readShmLimits, readShmUsage } from './limits.js';
 import { list } from '../ops/list.js';
 import { locksOf } from '../ops/kinds.js';
@@ -90,59 +90,75 @@ export function collectMetrics(
 ): void {
   const ns: Record<string, string> = opts.tag ? { namespace: String(opts.tag.inode) } : {};
   if (opts.tag) into.add('shmctl_namespace_info', { ...ns, pid: String(opts.tag.pid), command: opts.command?.(opts.tag.pid) ?? '' }, 1);
-  const now = opts.now ?? Date.now() / 1000;
-  let objects = true;
-  try {
-    shmDir();
-  } catch {
-    objects = false; // no /dev/shm of its own here (one listed already)
-  }
-  const kind = !objects ? 'sysv' : opts.kind;
-  const records = opts.kind === 'posix' && !objects ? [] : list({ kind, usage: false });
+  const objects = hasOwnShmDir();
+  const records = opts.kind === 'posix' && !objects ? [] : list({ kind: objects ? opts.kind : 'sysv', usage: false });
   const holders = indexHolders(records, { fds: true });
   const kinds = opts.kind === 'all' ? ['sysv', 'posix'] : [opts.kind];
-  for (const k of kinds) {
+  addRecords(into, records, holders, { ns, kinds, owner: opts.owner, now: opts.now ?? Date.now() / 1000 });
+  if (opts.kind !== 'posix') addSegmentLimits(into, records, ns);
+  if (objects && opts.kind !== 'sysv') addDevShm(into, ns);
+  addLocks(into, records, ns, kinds);
+  into.add('shmctl_unreadable_processes', ns, holders.unreadable.length);
+}
+
+/** Does this namespace have a /dev/shm of its own? (not when one was listed already) */
+function hasOwnShmDir(): boolean {
+  try {
+    shmDir();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Counts and sizes by owner, memory, and what nothing holds (with the oldest such, by kind). */
+function addRecords(
+  into: Families,
+  records: ShmRecord[],
+  holders: HolderIndex,
+  at: { ns: Record<string, string>; kinds: string[]; owner: (uid: number) => string; now: number },
+): void {
+  const { ns } = at;
+  for (const k of at.kinds) {
     into.add('shmctl_unattached_objects', { ...ns, kind: k }, 0);
     into.add('shmctl_unattached_size_bytes', { ...ns, kind: k }, 0);
   }
   const oldest = new Map<string, number>();
   for (const r of records) {
-    const owner = { ...ns, kind: r.kind, owner: opts.owner(r.uid) };
+    const owner = { ...ns, kind: r.kind, owner: at.owner(r.uid) };
     into.sum('shmctl_objects', owner, 1);
     into.sum('shmctl_size_bytes', owner, r.size);
     for (const [what, bytes] of kindOf(r).memory(r)) into.sum(`shmctl_${what}_bytes`, { ...ns, owner: owner.owner }, bytes);
-    const unattached = !kindOf(r).kernelAttachCount(r) && holders.of(r).length === 0;
-    if (unattached) {
-      into.sum('shmctl_unattached_objects', { ...ns, kind: r.kind }, 1);
-      into.sum('shmctl_unattached_size_bytes', { ...ns, kind: r.kind }, r.size);
-      oldest.set(r.kind, Math.max(oldest.get(r.kind) ?? 0, Math.max(0, now - r.ctime)));
-    }
+    if (kindOf(r).kernelAttachCount(r) || holders.of(r).length) continue;
+    into.sum('shmctl_unattached_objects', { ...ns, kind: r.kind }, 1);
+    into.sum('shmctl_unattached_size_bytes', { ...ns, kind: r.kind }, r.size);
+    oldest.set(r.kind, Math.max(oldest.get(r.kind) ?? 0, Math.max(0, at.now - r.ctime)));
   }
-  for (const k of kinds) into.add('shmctl_oldest_unattached_age_seconds', { ...ns, kind: k }, Math.round(oldest.get(k) ?? 0));
-  if (opts.kind !== 'posix') {
-    const creator = creatorJudge();
-    into.add('shmctl_creator_dead_segments', ns, records.filter((r) => creator(r) === 'dead').length);
+  for (const k of at.kinds) into.add('shmctl_oldest_unattached_age_seconds', { ...ns, kind: k }, Math.round(oldest.get(k) ?? 0));
+}
 
-    const limits = readShmLimits();
-    const usage = readShmUsage();
-    const page = BigInt(pageSize());
-    into.add('shmctl_limit_segments', ns, limits.shmmni);
-    into.add('shmctl_used_segments', ns, usage.usedIds);
-    into.add('shmctl_limit_total_bytes', ns, limits.shmall * page);
-    into.add('shmctl_used_total_bytes', ns, usage.shmTot * page);
-    into.add('shmctl_limit_segment_size_bytes', ns, limits.shmmax);
+/** Segments whose creator is gone, and the namespace's limits against their use. */
+function addSegmentLimits(into: Families, records: ShmRecord[], ns: Record<string, string>): void {
+  const creator = creatorJudge();
+  into.add('shmctl_creator_dead_segments', ns, records.filter((r) => creator(r) === 'dead').length);
+  const limits = readShmLimits();
+  const usage = readShmUsage();
+  const page = BigInt(pageSize());
+  into.add('shmctl_limit_segments', ns, limits.shmmni);
+  into.add('shmctl_used_segments', ns, usage.usedIds);
+  into.add('shmctl_limit_total_bytes', ns, limits.shmall * page);
+  into.add('shmctl_used_total_bytes', ns, usage.shmTot * page);
+  into.add('shmctl_limit_segment_size_bytes', ns, limits.shmmax);
+}
+
+function addDevShm(into: Families, ns: Record<string, string>): void {
+  try {
+    const s = statfsSync(shmDir());
+    into.add('shmctl_devshm_size_bytes', ns, s.blocks * s.bsize);
+    into.add('shmctl_devshm_free_bytes', ns, s.bavail * s.bsize);
+  } catch {
+    /* no /dev/shm */
   }
-  if (objects && opts.kind !== 'sysv') {
-    try {
-      const s = statfsSync(shmDir());
-      into.add('shmctl_devshm_size_bytes', ns, s.blocks * s.bsize);
-      into.add('shmctl_devshm_free_bytes', ns, s.bavail * s.bsize);
-    } catch {
-      /* no /dev/shm */
-    }
-  }
-  addLocks(into, records, ns, kinds);
-  into.add('shmctl_unreadable_processes', ns, holders.unreadable.length);
 }
 
 function addLocks(into: Families, records: ShmRecord[], ns: Record<string, string>, kinds: string[]): void {

@@ -5,7 +5,7 @@
  * segment's own file): sendfile(2) and splice(2), no buffer of ours. Writing
  * into a tmpfs file takes no page faults (the pages are made by the write
  * itself), which is what makes this the fast way into fresh memory.
- * Copies between memory mapped here and a descriptor: memory-copy.ts.
+ * Copies between memory mapped here and a descriptor: attached-copy.ts.
  */
 import { fstatSync } from 'node:fs';
 import { Errno, hasErrno } from '../model/errors.js';

@@ -1,6 +1,6 @@
 /**
  * Local time for the views, from a source of UTC offsets. The CLI (and any
- * caller that wants ipcs's times) installs the C library's (src/zone.ts);
+ * caller that wants ipcs's times) installs the C library's (src/kernel/zone.ts);
  * until then JavaScript's own idea of the zone is used.
  */
 

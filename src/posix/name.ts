@@ -21,7 +21,7 @@ export const SEM_PREFIX = 'sem.';
 /**
  * A valid POSIX name, "/name": one leading slash, no other, 1-255 bytes after
  * it, not a semaphore's. Names are bytes: `\xHH` in the text stands for the
- * byte HH (the escaped form listings show, src/text.ts). Returns the name in
+ * byte HH (the escaped form listings show, src/model/text.ts). Returns the name in
  * that escaped form, which is how every record and message names it.
  */
 export function checkPosixName(text: string): string {

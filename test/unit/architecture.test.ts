@@ -5,7 +5,7 @@
  * nothing to change. Runs as any user. The README's drawing says the same.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ROOT } from '../helpers/root.js';
 
@@ -102,6 +102,16 @@ test('no import cycle, type-only imports included', () => {
   };
   for (const f of all) visit(f, []);
   expect(cycles).toEqual([]);
+});
+
+test("the README's drawing names every layer, and nothing else", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Architecture'));
+  const drawing = section.slice(section.indexOf('```\n') + 4, section.indexOf('\n```', section.indexOf('```\n') + 4));
+  const drawn = drawing.split('\n').flatMap((line) => /^ ((?:src|commands)\/\S*)/.exec(line)?.[1] ?? []);
+  expect(drawn.sort()).toEqual(LAYERS.map((l) => l.layer).sort());
+  // each drawn folder is there
+  expect(drawn.filter((d) => !existsSync(join(ROOT, d)))).toEqual([]);
 });
 
 test('the rule sees dynamic imports too', () => {

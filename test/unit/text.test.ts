@@ -1,5 +1,5 @@
 /**
- * The escaped form of names and command lines (src/text.ts): reversible,
+ * The escaped form of names and command lines (src/model/text.ts): reversible,
  * free of anything a terminal obeys, and the identity on ordinary text.
  */
 import fc from 'fast-check';
