@@ -148,82 +148,123 @@ export async function copyFileInParallel(
   // the tail starts on a page of `out`: a mapping cannot start elsewhere
   const head = Math.floor((offset + length * (1 - (how.share ?? PARALLEL_SHARE))) / page) * page - offset;
   if (from < 0 || !fstatSync(input).isFile() || head <= 0 || head >= length) return copyIntoFile(out, input, offset, length, how);
-  const tail = length - head;
-  let headEnd = head; // all of it, should the tail's mapping fail
-  let headDone = 0;
-  let tailDone = 0;
-  const progress = throttle(how.progress, how.chunk, length);
-  const tell = (): void => progress.tell(headDone + tailDone);
-  let stop = false;
-  let filling: Promise<void> | null = null;
-  // started once the first step shows that the kernel copies between these two
-  const fill = (address: number): Promise<void> =>
-    (async (): Promise<void> => {
-      try {
-        while (tailDone < tail && !stop) {
-          const piece = Math.min(PIECE, tail - tailDone);
-          await populateForWrite(address + tailDone, piece);
-          for (let got = 0; got < piece;) {
-            let n: number;
-            try {
-              n = await preadInThread(input, address + tailDone, piece - got, from + head + tailDone);
-            } catch (e) {
-              throw hasErrno(e, Errno.EFAULT) && how.gone ? how.gone(headDone + tailDone) : e;
-            }
-            if (n === 0) return; // the input is shorter than it was
-            got += n;
-            tailDone += n;
-          }
-          tell();
-        }
-      } finally {
-        await munmapInThread(address, tail);
-      }
-    })();
-  let failed: unknown = null;
-  try {
-    seekTo(out, offset); // sendfile writes at the output's position
+  return new ParallelCopy(out, input, { offset, length, head, from }, how).run();
+}
+
+/** One copyFileInParallel: this thread sends the head, the other fills the tail through a mapping. */
+class ParallelCopy {
+  readonly #tail: number;
+  /** Where this thread stops: the head's end, or the end of all when the tail cannot be mapped. */
+  #headEnd: number;
+  #headDone = 0;
+  #tailDone = 0;
+  /** This thread failed: the other stops after its piece. */
+  #stop = false;
+  /** The other thread's work, once started. */
+  #filling: Promise<void> | null = null;
+  readonly #progress: ReturnType<typeof throttle>;
+
+  constructor(
+    private readonly out: number,
+    private readonly input: number,
+    private readonly at: { offset: number; length: number; head: number; from: number },
+    private readonly how: CopyInParallel,
+  ) {
+    this.#tail = at.length - at.head;
+    this.#headEnd = at.head;
+    this.#progress = throttle(how.progress, how.chunk, at.length);
+  }
+
+  /** The bytes written, with the input's position where a plain copy would leave it; null when the kernel cannot. */
+  async run(): Promise<number | null> {
+    let failed: unknown = null;
+    try {
+      if (!(await this.sendHead())) return null; // nothing written
+    } catch (e) {
+      failed = e;
+      this.#stop = true;
+    }
+    try {
+      await this.#filling;
+    } catch (e) {
+      failed ??= e;
+    }
+    if (failed) throw failed;
+    const written = this.#headDone < this.#headEnd || this.#filling === null ? this.#headDone : this.at.head + this.#tailDone;
+    seekTo(this.input, this.at.from + written);
+    this.#progress.last(written);
+    return written;
+  }
+
+  private tell(): void {
+    this.#progress.tell(this.#headDone + this.#tailDone);
+  }
+
+  /**
+   * This thread's part, sendfile a turn at a time, looking at the event loop
+   * between turns; false when the first step shows the kernel cannot copy
+   * between these two. The tail is started after that first step.
+   */
+  private async sendHead(): Promise<boolean> {
+    seekTo(this.out, this.at.offset); // sendfile writes at the output's position
     let turn = 0;
-    while (headDone < headEnd) {
-      const want = Math.min(how.step, TURN, headEnd - headDone);
-      how.before?.(headDone, want);
+    while (this.#headDone < this.#headEnd) {
+      const want = Math.min(this.how.step, TURN, this.#headEnd - this.#headDone);
+      this.how.before?.(this.#headDone, want);
       let n: number;
       try {
-        n = sendfile(out, input, null, want);
+        n = sendfile(this.out, this.input, null, want);
       } catch (e) {
-        if (headDone === 0 && cannotSend(e)) return null; // nothing written
-        throw how.failure ? how.failure(e, headDone) : e;
+        if (this.#headDone === 0 && cannotSend(e)) return false;
+        throw this.how.failure ? this.how.failure(e, this.#headDone) : e;
       }
       if (n === 0) break; // the input is shorter than it was
-      headDone += n;
-      if (filling === null && headEnd === head) {
-        try {
-          filling = fill(mmap(0, tail, PROT_READ | PROT_WRITE, MAP_SHARED, out, offset + head));
-          filling.catch(() => undefined); // its failure is taken below, once this thread's part is done
-        } catch {
-          headEnd = length; // no mapping (a file that cannot be mapped): this thread does it all
-        }
-      }
-      tell();
+      this.#headDone += n;
+      if (this.#filling === null && this.#headEnd === this.at.head) this.startTail();
+      this.tell();
       if ((turn += n) >= TURN) {
         turn = 0;
         await nextTurn(); // the other thread's finished turn is answered with its next
       }
     }
-  } catch (e) {
-    failed = e;
-    stop = true;
+    return true;
   }
-  try {
-    await filling;
-  } catch (e) {
-    failed ??= e;
+
+  private startTail(): void {
+    let address: number;
+    try {
+      address = mmap(0, this.#tail, PROT_READ | PROT_WRITE, MAP_SHARED, this.out, this.at.offset + this.at.head);
+    } catch {
+      this.#headEnd = this.at.length; // no mapping (a file that cannot be mapped): this thread does it all
+      return;
+    }
+    this.#filling = this.fillTail(address);
+    this.#filling.catch(() => undefined); // its failure is taken by run(), once this thread's part is done
   }
-  if (failed) throw failed;
-  const written = headDone < headEnd || filling === null ? headDone : head + tailDone;
-  seekTo(input, from + written);
-  progress.last(written);
-  return written;
+
+  /** The other thread's part: make a piece's pages (MADV_POPULATE_WRITE), pread the input into them, piece after piece. */
+  private async fillTail(address: number): Promise<void> {
+    try {
+      while (this.#tailDone < this.#tail && !this.#stop) {
+        const piece = Math.min(PIECE, this.#tail - this.#tailDone);
+        await populateForWrite(address + this.#tailDone, piece);
+        for (let got = 0; got < piece;) {
+          let n: number;
+          try {
+            n = await preadInThread(this.input, address + this.#tailDone, piece - got, this.at.from + this.at.head + this.#tailDone);
+          } catch (e) {
+            throw hasErrno(e, Errno.EFAULT) && this.how.gone ? this.how.gone(this.#headDone + this.#tailDone) : e;
+          }
+          if (n === 0) return; // the input is shorter than it was
+          got += n;
+          this.#tailDone += n;
+        }
+        this.tell();
+      }
+    } finally {
+      await munmapInThread(address, this.#tail);
+    }
+  }
 }
 
 /**
