@@ -1,5 +1,5 @@
-import { UsageError } from '../../src/model/errors.js';
-import { parseByteCount, parseId, parseKey, parseMode, parseProj, parseSeconds, parseSize } from '../../src/model/parse.js';
+import { UsageError } from '../../../src/model/errors.js';
+import { parseByteCount, parseId, parseKey, parseMode, parseProj, parseSeconds, parseSize } from '../../../src/model/parse.js';
 
 describe('parseKey', () => {
   test.each([

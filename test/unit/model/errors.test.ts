@@ -6,8 +6,8 @@
 import { lstatSync, mkdtempSync, rmdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { failureOf } from '../../commands/support/exit-status.js';
-import { Errno, errnoOf, hasErrno, LockTimeout, OperationError, ShmctlError, ShmError, UsageError } from '../../src/model/errors.js';
+import { failureOf } from '../../../commands/support/exit-status.js';
+import { Errno, errnoOf, hasErrno, LockTimeout, OperationError, ShmctlError, ShmError, UsageError } from '../../../src/model/errors.js';
 
 /** A real failure from Node's fs, made where nothing else can be. */
 function nodeFailure(): { error: unknown; path: string } {

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { HexDumper } from '../../commands/render/hexdump.js';
-import { ctime } from '../../commands/render/time.js';
+import { HexDumper } from '../../../commands/render/hexdump.js';
+import { ctime } from '../../../commands/render/time.js';
 
 function dump(data: Buffer, start: number, chunk: number): string {
   let out = '';

@@ -4,13 +4,13 @@
  * name lookups against getent, attachments against their bounds.
  */
 import { execFileSync } from 'node:child_process';
-import { ShmError, OperationError, UsageError } from '../../src/model/errors.js';
-import * as libc from '../../src/kernel/sysv.js';
-import { pageSize } from '../../src/kernel/ffi.js';
-import { groupName, userName } from '../../src/kernel/names.js';
-import { readProcShm } from '../../src/kernel/procfs.js';
-import { Attachment } from '../../src/sysv/attachment.js';
-import { createSegment, findKey, openKey, removeSegment, statSegment } from '../../src/sysv/segment.js';
+import { ShmError, OperationError, UsageError } from '../../../src/model/errors.js';
+import * as libc from '../../../src/kernel/sysv.js';
+import { pageSize } from '../../../src/kernel/ffi.js';
+import { groupName, userName } from '../../../src/kernel/names.js';
+import { readProcShm } from '../../../src/kernel/procfs.js';
+import { Attachment } from '../../../src/sysv/attachment.js';
+import { createSegment, findKey, openKey, removeSegment, statSegment } from '../../../src/sysv/segment.js';
 
 const made: number[] = [];
 function segment(size: number, mode = 0o600, key = 0): number {

@@ -6,10 +6,10 @@
  */
 import { closeSync, openSync, readFileSync, readSync, statSync, truncateSync, writeFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { copyFileInParallel } from '../../src/memory/file-copy.js';
-import { writeFile } from '../../src/memory/transfer.js';
-import { createPosix, removePosix } from '../../src/posix/object.js';
-import { PosixObject } from '../../src/posix/descriptor.js';
+import { copyFileInParallel } from '../../../src/memory/file-copy.js';
+import { writeFile } from '../../../src/memory/transfer.js';
+import { createPosix, removePosix } from '../../../src/posix/object.js';
+import { PosixObject } from '../../../src/posix/descriptor.js';
 
 const NAME = '/parallel-copy-truncated';
 const PATH = `/dev/shm${NAME}`;

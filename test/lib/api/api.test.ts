@@ -4,7 +4,7 @@
  * namespace with its own /dev/shm (test/run.mjs).
  */
 import { readFileSync } from 'node:fs';
-import { isMissing, list, LockTimeout, OperationError, Shm, ShmError } from '../../src/index.js';
+import { isMissing, list, LockTimeout, OperationError, Shm, ShmError } from '../../../src/index.js';
 
 const procRow = (id: number): string[] | undefined =>
   readFileSync('/proc/sysvipc/shm', 'latin1')

@@ -3,7 +3,7 @@
  * free of anything a terminal obeys, and the identity on ordinary text.
  */
 import fc from 'fast-check';
-import { escapeAscii, escapeBytes, escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes } from '../../src/model/text.js';
+import { escapeAscii, escapeBytes, escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes } from '../../../src/model/text.js';
 
 const CONTROLS = /[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/;
 

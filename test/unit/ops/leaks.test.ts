@@ -1,11 +1,11 @@
 /** The pure parts of leak-finding: durations, name patterns, ftok keys, the nattch check, /proc/PID/stat. */
-import { UsageError } from '../../src/model/errors.js';
-import { globMatcher } from '../../src/ops/glob.js';
-import { nattchMismatch, unreadableText, type HolderReport } from '../../src/model/holder.js';
-import { parseDuration } from '../../src/model/parse.js';
-import type { SegmentRecord } from '../../src/model/record.js';
-import { decodeKey } from '../../src/ops/ftok.js';
-import { readProcessStat } from '../../src/kernel/processes.js';
+import { UsageError } from '../../../src/model/errors.js';
+import { globMatcher } from '../../../src/ops/glob.js';
+import { nattchMismatch, unreadableText, type HolderReport } from '../../../src/model/holder.js';
+import { parseDuration } from '../../../src/model/parse.js';
+import type { SegmentRecord } from '../../../src/model/record.js';
+import { decodeKey } from '../../../src/ops/ftok.js';
+import { readProcessStat } from '../../../src/kernel/processes.js';
 
 describe('parseDuration', () => {
   test.each([

@@ -5,10 +5,10 @@
  * of a listing that has gone stale.
  */
 import { readFileSync } from 'node:fs';
-import { planCleanup, removeListed, Shm } from '../../src/api/index.js';
-import { lockKeyFor } from '../../src/sysv/lock-set.js';
-import { PosixShm } from '../../src/posix/shm.js';
-import { SysvShm } from '../../src/sysv/shm.js';
+import { planCleanup, removeListed, Shm } from '../../../src/api/index.js';
+import { lockKeyFor } from '../../../src/sysv/lock-set.js';
+import { PosixShm } from '../../../src/posix/shm.js';
+import { SysvShm } from '../../../src/sysv/shm.js';
 
 const semKeys = (): number[] =>
   readFileSync('/proc/sysvipc/sem', 'latin1')

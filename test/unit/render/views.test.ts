@@ -4,15 +4,15 @@
  * util-linux's layout (docs and the e2e parity tests hold them to the real
  * ipcs and lsipc); here the cases that matter are pinned.
  */
-import { useUtcOffsets } from '../../src/model/clock.js';
-import type { PosixRecord, SegmentRecord } from '../../src/model/record.js';
-import type { NameLookup } from '../../src/model/usage.js';
-import { formatTime, selectColumns, type ColumnContext } from '../../commands/render/columns.js';
-import { detailLines, posixDetailLines } from '../../commands/render/detail.js';
-import { humanSize } from '../../commands/render/human.js';
-import { renderIpcsDetail, renderIpcsList } from '../../commands/render/ipcs.js';
-import { jsonObjects, jsonText, renderLsipc } from '../../commands/render/lsipc.js';
-import { ctime } from '../../commands/render/time.js';
+import { useUtcOffsets } from '../../../src/model/clock.js';
+import type { PosixRecord, SegmentRecord } from '../../../src/model/record.js';
+import type { NameLookup } from '../../../src/model/usage.js';
+import { formatTime, selectColumns, type ColumnContext } from '../../../commands/render/columns.js';
+import { detailLines, posixDetailLines } from '../../../commands/render/detail.js';
+import { humanSize } from '../../../commands/render/human.js';
+import { renderIpcsDetail, renderIpcsList } from '../../../commands/render/ipcs.js';
+import { jsonObjects, jsonText, renderLsipc } from '../../../commands/render/lsipc.js';
+import { ctime } from '../../../commands/render/time.js';
 
 const names: NameLookup = {
   user: (uid) => ({ 0: 'root', 1000: 'averyverylongname' })[uid] ?? null,

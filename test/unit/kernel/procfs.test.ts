@@ -1,5 +1,5 @@
-import { parseProcShm } from '../../src/kernel/procfs.js';
-import { isDest, isLocked, permsOf } from '../../src/model/record.js';
+import { parseProcShm } from '../../../src/kernel/procfs.js';
+import { isDest, isLocked, permsOf } from '../../../src/model/record.js';
 
 // The layout of the kernel's file (header and widths as 6.x prints them).
 const HEADER =
