@@ -5,7 +5,7 @@
  * the terminal table (render/table.ts), so both show the same values.
  */
 import type { NameLookup, ShmInfo, ShmLimits } from '../../src/model/usage.js';
-import { formatKey, isDest, isLocked, permsOf, statusOf, type SegmentRecord } from '../../src/model/record.js';
+import { formatKey, isDest, isMemoryLocked, permsOf, statusOf, type SegmentRecord } from '../../src/model/record.js';
 import { humanSize, U64_MAX } from './human.js';
 import { TextBuffer } from './text-buffer.js';
 import { ctime } from './time.js';
@@ -59,7 +59,7 @@ const LAYOUTS: Record<ListView, ListLayout> = {
       out
         .left(isDest(r) ? 'dest' : ' ', 6)
         .put(' ')
-        .left(isLocked(r) ? 'locked' : ' ', 6);
+        .left(isMemoryLocked(r) ? 'locked' : ' ', 6);
     },
   },
   time: {

@@ -51,7 +51,7 @@ export function isDest(r: SegmentRecord): boolean {
 }
 
 /** Locked in memory with SHM_LOCK. */
-export function isLocked(r: SegmentRecord): boolean {
+export function isMemoryLocked(r: SegmentRecord): boolean {
   return (r.mode & SHM_LOCKED) !== 0;
 }
 
@@ -59,7 +59,7 @@ export function isLocked(r: SegmentRecord): boolean {
 export function statusOf(r: SegmentRecord): string[] {
   const status: string[] = [];
   if (isDest(r)) status.push('dest');
-  if (isLocked(r)) status.push('locked');
+  if (isMemoryLocked(r)) status.push('locked');
   return status;
 }
 

@@ -159,7 +159,7 @@ function pids(holds: Hold[]): string {
  */
 function lastLook(
   records: ShmRecord[],
-  ours: { fds: ReadonlySet<number>; locked: ReadonlySet<ShmRecord> } = { fds: new Set(), locked: new Set() },
+  ours: { fds: ReadonlySet<number>; lockedByUs: ReadonlySet<ShmRecord> } = { fds: new Set(), lockedByUs: new Set() },
 ): (r: ShmRecord) => string | null {
   const holders = indexHolders(records, { fds: true, ownFds: ours.fds });
   const locks = lockStates({ sysv: true, posix: true });
@@ -167,7 +167,7 @@ function lastLook(
     const holds = holders.of(r);
     if (holds.length) return `${heldWords(r)} by ${pids(holds)} since it was listed`;
     // (a lock this process holds is no one else's)
-    const lock = ours.locked.has(r) ? null : locks(r);
+    const lock = ours.lockedByUs.has(r) ? null : locks(r);
     if (lock === 'exclusive' || lock === 'shared') return `its lock was taken since it was listed (${lock})`;
     if (lock === 'unknown') return 'its lock cannot be read (it may be held)';
     return null;
@@ -211,7 +211,7 @@ export async function removeAllListed(records: ShmRecord[]): Promise<Map<ShmReco
     fenced.map((f) => f.r),
     {
       fds: new Set(fenced.flatMap((f) => (f.fd === null ? [] : [f.fd]))),
-      locked: new Set(fenced.filter((f) => f.fd !== null).map((f) => f.r)),
+      lockedByUs: new Set(fenced.filter((f) => f.fd !== null).map((f) => f.r)),
     },
   );
   for (const { r, fence, release } of fenced) {

@@ -1,5 +1,5 @@
 import { parseProcShm } from '../../../src/kernel/procfs.js';
-import { isDest, isLocked, permsOf } from '../../../src/model/record.js';
+import { isDest, isMemoryLocked, permsOf } from '../../../src/model/record.js';
 
 // The layout of the kernel's file (header and widths as 6.x prints them).
 const HEADER =
@@ -48,10 +48,10 @@ describe('parseProcShm', () => {
       '        99          4  3600                100000     1     0      1     0     0     0     0          0          0 1795419049                     0                     0\n' +
       '       100          5  2640                100000     1     0      1     0     0     0     0          0          0 1795419049                     0                     0\n';
     const [dest, both, locked] = parseProcShm(text);
-    expect([isDest(dest!), isLocked(dest!), permsOf(dest!)]).toEqual([true, false, 0o644]);
+    expect([isDest(dest!), isMemoryLocked(dest!), permsOf(dest!)]).toEqual([true, false, 0o644]);
     expect(dest!.size).toBe(2 ** 34);
-    expect([isDest(both!), isLocked(both!), permsOf(both!)]).toEqual([true, true, 0o600]);
-    expect([isDest(locked!), isLocked(locked!), permsOf(locked!)]).toEqual([false, true, 0o640]);
+    expect([isDest(both!), isMemoryLocked(both!), permsOf(both!)]).toEqual([true, true, 0o600]);
+    expect([isDest(locked!), isMemoryLocked(locked!), permsOf(locked!)]).toEqual([false, true, 0o640]);
   });
 
   test('an empty namespace has the header only', () => {
