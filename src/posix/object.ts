@@ -13,7 +13,7 @@ import { checkMode, DEFAULT_MODE } from '../model/parse.js';
 import { SHM_DIR, type PosixRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 import * as libc from '../kernel/posix.js';
-import { addMappers } from './holders.js';
+import { addMappers } from './mappers.js';
 import { checkPosixName, pathOf, SEM_PREFIX, shmDir, shmDirName } from './name.js';
 import { explainOpen, fileKindOf } from './open.js';
 import { PosixObject } from './descriptor.js';
