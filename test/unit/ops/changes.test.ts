@@ -5,45 +5,11 @@
  */
 import { changesBetween, indexRecords } from '../../../src/ops/changes.js';
 import type { PosixRecord, SegmentRecord, ShmRecord } from '../../../src/model/record.js';
+import { posixRecord, segmentRecord } from '../../helpers/records.js';
 
-const seg = (id: number, over: Partial<SegmentRecord> = {}): SegmentRecord => ({
-  kind: 'sysv',
-  key: 0x10 + id,
-  id,
-  mode: 0o600,
-  size: 4096,
-  cpid: 1,
-  lpid: 0,
-  nattch: 0,
-  uid: 0,
-  gid: 0,
-  cuid: 0,
-  cgid: 0,
-  atime: 0,
-  dtime: 0,
-  ctime: 100,
-  rss: 0,
-  swap: 0,
-  ...over,
-});
-const obj = (name: string, over: Partial<PosixRecord> = {}): PosixRecord => ({
-  kind: 'posix',
-  name,
-  size: 10,
-  mode: 0o600,
-  uid: 0,
-  gid: 0,
-  atime: 0,
-  mtime: 0,
-  ctime: 0,
-  nlink: 1,
-  ino: 7,
-  dev: 0x16,
-  allocated: 0,
-  mappedBy: [],
-  unreadable: 0,
-  ...over,
-});
+const seg = (id: number, over: Partial<SegmentRecord> = {}): SegmentRecord =>
+  segmentRecord({ key: 0x10 + id, id, cpid: 1, ctime: 100, rss: 0, swap: 0, ...over });
+const obj = (name: string, over: Partial<PosixRecord> = {}): PosixRecord => posixRecord({ name, size: 10, ino: 7, mappedBy: [], ...over });
 const events = (before: ShmRecord[], after: ShmRecord[]) =>
   changesBetween(indexRecords(before), indexRecords(after)).map((e) => [e.event, e.changes]);
 

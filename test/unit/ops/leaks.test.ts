@@ -6,6 +6,7 @@ import { parseDuration } from '../../../src/model/parse.js';
 import type { SegmentRecord } from '../../../src/model/record.js';
 import { decodeKey } from '../../../src/ops/ftok.js';
 import { readProcessStat } from '../../../src/kernel/processes.js';
+import { segmentRecord } from '../../helpers/records.js';
 
 describe('parseDuration', () => {
   test.each([
@@ -62,25 +63,7 @@ describe('decodeKey', () => {
 });
 
 describe('nattchMismatch', () => {
-  const segment = (nattch: number): SegmentRecord => ({
-    kind: 'sysv',
-    id: 3,
-    key: 1,
-    nattch,
-    mode: 0o600,
-    size: 1,
-    cpid: 1,
-    lpid: 1,
-    uid: 0,
-    gid: 0,
-    cuid: 0,
-    cgid: 0,
-    atime: 0,
-    dtime: 0,
-    ctime: 0,
-    rss: null,
-    swap: null,
-  });
+  const segment = (nattch: number): SegmentRecord => segmentRecord({ id: 3, key: 1, nattch, size: 1, cpid: 1, lpid: 1 });
   const report = (nattch: number, attachments: number, unreadable: number[] = [], hidden: string | null = null): HolderReport => ({
     record: segment(nattch),
     holders: [],

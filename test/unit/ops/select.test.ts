@@ -6,45 +6,12 @@
 import { select, type Selection } from '../../../src/ops/select.js';
 import type { HolderIndex } from '../../../src/ops/holders.js';
 import type { PosixRecord, SegmentRecord, ShmRecord } from '../../../src/model/record.js';
+import { posixRecord, segmentRecord } from '../../helpers/records.js';
 
-const seg = (id: number, over: Partial<SegmentRecord> = {}): SegmentRecord => ({
-  kind: 'sysv',
-  key: 0x10 + id,
-  id,
-  mode: 0o600,
-  size: 4096,
-  cpid: 0,
-  lpid: 0,
-  nattch: 0,
-  uid: 0,
-  gid: 0,
-  cuid: 0,
-  cgid: 0,
-  atime: 0,
-  dtime: 0,
-  ctime: 1000,
-  rss: 0,
-  swap: 0,
-  ...over,
-});
-const obj = (name: string, over: Partial<PosixRecord> = {}): PosixRecord => ({
-  kind: 'posix',
-  name,
-  size: 10,
-  mode: 0o600,
-  uid: 0,
-  gid: 0,
-  atime: 0,
-  mtime: 0,
-  ctime: 1000,
-  nlink: 1,
-  ino: name.length,
-  dev: 0x16,
-  allocated: 0,
-  mappedBy: null,
-  unreadable: 0,
-  ...over,
-});
+const seg = (id: number, over: Partial<SegmentRecord> = {}): SegmentRecord =>
+  segmentRecord({ key: 0x10 + id, id, ctime: 1000, rss: 0, swap: 0, ...over });
+const obj = (name: string, over: Partial<PosixRecord> = {}): PosixRecord =>
+  posixRecord({ name, size: 10, ctime: 1000, ino: name.length, ...over });
 const records: ShmRecord[] = [seg(1), seg(2, { nattch: 1, uid: 7, cuid: 8 }), obj('/cache.a', { uid: 7 }), obj('/held')];
 // /proc as given: /held is mapped by pid 42
 const holders: HolderIndex = {

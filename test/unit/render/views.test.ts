@@ -13,6 +13,7 @@ import { humanSize } from '../../../commands/render/human.js';
 import { renderIpcsDetail, renderIpcsList } from '../../../commands/render/ipcs.js';
 import { jsonObjects, jsonText, renderLsipc } from '../../../commands/render/lsipc.js';
 import { ctime } from '../../../commands/render/time.js';
+import { segmentRecord } from '../../helpers/records.js';
 
 const names: NameLookup = {
   user: (uid) => ({ 0: 'root', 1000: 'averyverylongname' })[uid] ?? null,
@@ -21,26 +22,8 @@ const names: NameLookup = {
 };
 
 const T = 1795419049; // Mon Nov 23 2026 07:30:49 UTC
-const segment = (over: Partial<SegmentRecord>): SegmentRecord => ({
-  kind: 'sysv',
-  key: 0x1234,
-  id: 7,
-  mode: 0o644,
-  size: 4096,
-  cpid: 42,
-  lpid: 0,
-  nattch: 0,
-  uid: 0,
-  gid: 0,
-  cuid: 0,
-  cgid: 0,
-  atime: 0,
-  dtime: 0,
-  ctime: T,
-  rss: null,
-  swap: null,
-  ...over,
-});
+const segment = (over: Partial<SegmentRecord>): SegmentRecord =>
+  segmentRecord({ key: 0x1234, id: 7, mode: 0o644, cpid: 42, ctime: T, ...over });
 const object: PosixRecord = {
   kind: 'posix',
   name: '/frames\\x1b]0;x\\x07',
