@@ -3,7 +3,8 @@
  * table, with removed (dest) segments dimmed and their status in red, locked
  * in yellow. Loaded only when stdout is a terminal (or --format table).
  */
-import { isDest, type SegmentRecord, type ShmRecord } from '../../src/model/record.js';
+import { kindIfAny } from '../../src/model/kinds.js';
+import type { ShmRecord } from '../../src/model/record.js';
 import { terminalSafe } from '../../src/model/text.js';
 import { loadChalk } from './style.js';
 
@@ -31,11 +32,7 @@ export async function renderTable<R extends { kind: string }>(
   });
   for (const r of records) {
     const dim =
-      changed && changed(r)
-        ? chalk.inverse
-        : r.kind === 'sysv' && isDest(r as unknown as SegmentRecord)
-          ? chalk.dim
-          : (s: string): string => s;
+      changed && changed(r) ? chalk.inverse : kindIfAny(r)?.going(r as unknown as ShmRecord) ? chalk.dim : (s: string): string => s;
     table.push(
       columns.map((c) => {
         const text = terminalSafe(c.cell(r));
@@ -57,10 +54,13 @@ const counted = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? ''
 /** The line under a table: "3 segments", "1 object", "2 segments, 1 object", or `noun` counted. */
 function countOf(records: readonly { kind: string }[], noun: string | undefined): string {
   if (noun) return counted(records.length, noun);
-  const objects = records.filter((r) => r.kind === 'posix').length;
-  const segments = records.length - objects;
-  if (!objects) return counted(segments, 'segment');
-  return segments ? `${counted(segments, 'segment')}, ${counted(objects, 'object')}` : counted(objects, 'object');
+  const byNoun = new Map<string, number>();
+  for (const r of records) {
+    const n = kindIfAny(r)?.noun ?? 'segment';
+    byNoun.set(n, (byNoun.get(n) ?? 0) + 1);
+  }
+  const counts = [...byNoun].sort(([a], [b]) => (a === 'segment' ? -1 : b === 'segment' ? 1 : 0));
+  return counts.length ? counts.map(([n, c]) => counted(c, n)).join(', ') : counted(0, 'segment');
 }
 
 /** Label/value pairs (limits, summary) as a two-column table. */

@@ -14,26 +14,23 @@ import type { CommandSpec, Options } from '../options/spec.js';
  */
 function removeOne(shm: Shm, verbose: boolean): void {
   const { inUse, warning } = shm.remove();
-  const sysv = shm.kind === 'sysv';
   if (verbose) writeAll(1, removingLine(shm));
   if (warning) warn('rm', `${shm.subject}: removed, but ${warning}`);
-  if (inUse > 0) {
-    // a segment's nattch counts attachments (one process may hold several), an object's count is of processes
-    const processes = `${inUse} process${inUse === 1 ? '' : 'es'}`;
-    const attachments = `${inUse} attachment${inUse === 1 ? '' : 's'}`;
-    warn(
-      'rm',
-      sysv
-        ? `${shm.subject}: still attached (${attachments}); marked dest, it goes at the last detach`
-        : `${shm.subject}: still mapped by ${processes}; the name is gone, the memory goes when they unmap it`,
-    );
-  }
+  if (inUse > 0) warn('rm', `${shm.subject}: ${REMOVED_IN_USE[shm.kind](inUse)}`);
 }
 
+/** What is left in use: a segment's nattch counts attachments (one process may hold several), an object's count is of processes. */
+const REMOVED_IN_USE = {
+  sysv: (n: number) => `still attached (${n} attachment${n === 1 ? '' : 's'}); marked dest, it goes at the last detach`,
+  posix: (n: number) => `still mapped by ${n} process${n === 1 ? '' : 'es'}; the name is gone, the memory goes when they unmap it`,
+};
+
 /** What ipcrm -v says as it removes one. */
-export function removingLine(it: { kind: 'sysv' | 'posix'; id: number | null; name: string | null }): string {
-  return it.kind === 'sysv' ? `removing shared memory segment id \`${it.id}'\n` : `removing POSIX shared memory object \`${it.name}'\n`;
-}
+const REMOVING = {
+  sysv: (it: { id: number | null }) => `removing shared memory segment id \`${it.id}'\n`,
+  posix: (it: { name: string | null }) => `removing POSIX shared memory object \`${it.name}'\n`,
+};
+export const removingLine = (it: { kind: 'sysv' | 'posix'; id: number | null; name: string | null }): string => REMOVING[it.kind](it);
 
 /**
  * --all: every segment this user may remove (the kernel decides: owner,

@@ -1,6 +1,6 @@
 import { indexHolders, lockDetail, lockStates } from '../../src/api/index.js';
 import { UsageError } from '../../src/model/errors.js';
-import { isPosix } from '../../src/model/record.js';
+import type { PosixRecord, SegmentRecord, ShmRecord } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
 import { columnByName, POSIX_JSON_KEY, POSIX_STAT_COLUMNS, selectColumns, SYSV_COLUMNS } from '../render/columns.js';
@@ -12,6 +12,25 @@ import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOption
 import type { CommandSpec, Options } from '../options/spec.js';
 
 const FORMATS = ['detail', 'ipcs', 'lsipc', 'raw', 'export', 'json'];
+
+/** What stat shows of each kind: its formats (ipcs knows no objects), its detail view, its lsipc columns and JSON key. */
+const VIEWS = {
+  sysv: {
+    formats: FORMATS,
+    refusal: '',
+    detail: (r: ShmRecord) => renderDetail(r as SegmentRecord, systemNames, { color: stdoutIsTTY() }),
+    // like lsipc -i: every System V column unless -o says otherwise
+    columns: SYSV_COLUMNS,
+    json: {},
+  },
+  posix: {
+    formats: FORMATS.filter((f) => f !== 'ipcs'),
+    refusal: '--format ipcs is for System V segments (ipcs knows no POSIX objects)',
+    detail: (r: ShmRecord) => renderLines(posixDetailLines(r as PosixRecord, systemNames, lockDetail(r)), { color: stdoutIsTTY() }),
+    columns: POSIX_STAT_COLUMNS,
+    json: { jsonKey: POSIX_JSON_KEY },
+  },
+};
 
 export const spec: CommandSpec = {
   name: 'stat',
@@ -47,11 +66,11 @@ export const spec: CommandSpec = {
     }
     const format = asked ?? (lsipcOptionsGiven(opts) ? 'lsipc' : 'detail');
     const target = resolveAny(args[0], opts);
-    if (target.kind === 'posix' && format === 'ipcs')
-      throw new UsageError('--format ipcs is for System V segments (ipcs knows no POSIX objects)');
+    const views = VIEWS[target.kind];
+    if (!views.formats.includes(format)) throw new UsageError(views.refusal);
     const record = target.stat({ usage: true });
-    // an object's LOCK is its flock's (a segment's lock shows in ls)
-    const lock = lockStates({ sysv: false, posix: target.kind === 'posix' });
+    // an object's LOCK is its flock's (a segment's lock shows in ls, not here)
+    const lock = lockStates({ sysv: false, posix: true });
     // HOLDERS: one pass over /proc, only when that column is printed
     let holderCount: number | undefined;
     const holders = (): number => (holderCount ??= indexHolders([record], { fds: true }).of(record).length);
@@ -65,28 +84,12 @@ export const spec: CommandSpec = {
           return `${Array.isArray(v) ? v.join(',') : (v ?? '')}\n`;
         })
         .join('');
-    } else if (isPosix(record)) {
-      if (format === 'detail') {
-        out = await renderLines(posixDetailLines(record, systemNames, lockDetail(record)), { color: stdoutIsTTY() });
-      } else {
-        const columns = selectColumns(opts.output as string | undefined, POSIX_STAT_COLUMNS);
-        const ctx = { ...columnContext(opts, systemNames, format), lock, holders };
-        out = renderLsipc([record], columns, {
-          format: format as MachineFormat,
-          noheadings: opts.noheadings === true,
-          ctx,
-          jsonKey: POSIX_JSON_KEY,
-        });
-      }
-    } else if (format === 'ipcs') {
-      out = renderIpcsDetail(record, sizeUnit(opts));
-    } else if (format === 'detail') {
-      out = await renderDetail(record, systemNames, { color: stdoutIsTTY() });
-    } else {
-      // Like lsipc -i: every System V column unless -o says otherwise.
-      const columns = selectColumns(opts.output as string | undefined, SYSV_COLUMNS);
-      const ctx = { ...columnContext(opts, systemNames, format), holders };
-      out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx });
+    } else if (format === 'detail') out = await views.detail(record);
+    else if (format === 'ipcs') out = renderIpcsDetail(record as SegmentRecord, sizeUnit(opts));
+    else {
+      const columns = selectColumns(opts.output as string | undefined, views.columns);
+      const ctx = { ...columnContext(opts, systemNames, format), lock, holders };
+      out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx, ...views.json });
     }
     writeAll(1, out);
     return 0;

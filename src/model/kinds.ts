@@ -100,6 +100,10 @@ const KINDS = { sysv, posix } as const;
 /** A kind by its name ('sysv', 'posix'): for what is not a record (a Shm, a target). */
 export const kindNamed = (kind: ShmRecord['kind']): RecordKind<ShmRecord> => KINDS[kind] as unknown as RecordKind<ShmRecord>;
 
+/** The kind of a row that may be no segment or object at all (a holder, a limit): null then. */
+export const kindIfAny = (r: { kind: string }): RecordKind<ShmRecord> | null =>
+  (KINDS as Record<string, RecordKind<ShmRecord> | undefined>)[r.kind] ?? null;
+
 /** The kind of a record: a lookup by its `kind`, the one place that tells them apart. */
 export function kindOf<R extends ShmRecord>(r: R): RecordKind<R> {
   return KINDS[r.kind] as unknown as RecordKind<R>;
