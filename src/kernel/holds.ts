@@ -54,35 +54,15 @@ export function scanHolds(asked: {
   /** Descriptors of this process not to count (the ones its own locks are on). */
   ownFds?: ReadonlySet<number>;
 }): HoldScan {
-  const want = { ...asked, sysvIds: new Set<number>(), objects: new Set<string>() };
-  for (const key of asked.keys) {
-    if (key.startsWith('SYSV ')) want.sysvIds.add(Number(key.slice(5)));
-    else want.objects.add(key);
-  }
   const holds = new Map<string, Hold[]>();
   const unreadable: number[] = [];
+  const want = wanted(asked.keys);
   if (!want.sysvIds.size && !want.objects.size) return { holds, unreadable };
-  const devices = [...new Set([...want.objects].map((k) => ` ${k.slice(0, k.indexOf(' '))} `))];
-  const ownNamespace = want.sysvIds.size ? ipcNamespaceOf('self') : null;
-  // a System V attachment is a mapping of the kernel's own SysV shm files: "/SYSV<key>" on another device is
-  // anyone's file named so (a user's tmpfs file whose inode number equals a segment's id), never an attachment
-  const sysvDevs = want.sysvIds.size ? sysvDevices() : new Set<string>();
   for (const pid of listPids()) {
-    let maps: string;
-    // where its maps and descriptors are read: the process's, or a live thread's when its main thread has exited
-    let view = `/proc/${pid}`;
-    try {
-      maps = readFileSync(`${view}/maps`, 'latin1');
-      if (maps === '') {
-        // kernel threads and zombies map nothing and hold nothing; but a process whose main thread has exited while
-        // others run shows nothing there either: its memory and files are seen through a live thread
-        const live = liveThreadView(pid);
-        if (live === null) continue;
-        view = live.view;
-        maps = live.maps;
-      }
-    } catch (e) {
-      if (!hasErrno(e, Errno.ENOENT, Errno.ESRCH)) unreadable.push(pid);
+    const seen = readMaps(pid);
+    if (seen === 'gone') continue;
+    if (seen === 'unreadable') {
+      unreadable.push(pid);
       continue;
     }
     const found = new Map<string, Hold>();
@@ -91,34 +71,10 @@ export function scanHolds(asked: {
       if (!h) found.set(key, (h = { pid, attachments: 0, mapped: false, fd: false }));
       return h;
     };
-    if (want.sysvIds.size) {
-      const sysv = new Map<string, Hold>();
-      for (let at = maps.indexOf(' /SYSV'); at >= 0; at = maps.indexOf(' /SYSV', at + 1)) {
-        // start-end perms offset dev inode  /SYSV%08x (deleted)
-        const fields = maps
-          .slice(maps.lastIndexOf('\n', at) + 1, at)
-          .trim()
-          .split(/ +/);
-        const id = Number(fields[4]);
-        if (!want.sysvIds.has(id) || !sysvDevs.has(fields[3]!)) continue;
-        const key = `SYSV ${id}`;
-        const h = sysv.get(key) ?? { pid, attachments: 0, mapped: true, fd: false };
-        // every mapping of the segment counts, as the kernel's nattch counts them: an attachment split in two by
-        // mprotect(2) of part of it is two (its vm_area's open() adds one), and so is one inherited by fork
-        h.attachments++;
-        sysv.set(key, h);
-      }
-      if (sysv.size && namespaceOfView(view) === ownNamespace) for (const [key, h] of sysv) found.set(key, h);
-    }
-    for (const device of devices) {
-      for (let at = maps.indexOf(device); at >= 0; at = maps.indexOf(device, at + 1)) {
-        const end = maps.indexOf(' ', at + device.length);
-        const key = `${device.slice(1, -1)} ${maps.slice(at + device.length, end < 0 ? undefined : end)}`;
-        if (want.objects.has(key)) hold(key).mapped = true;
-      }
-    }
-    const skip = pid === process.pid ? want.ownFds : undefined;
-    if (want.fds && want.objects.size && !addDescriptors(view, want.objects, hold, skip)) unreadable.push(pid);
+    if (want.sysvIds.size) addAttachments(found, pid, seen, want);
+    addMappings(seen.maps, want, hold);
+    const skip = pid === process.pid ? asked.ownFds : undefined;
+    if (asked.fds && want.objects.size && !addDescriptors(seen.view, want.objects, hold, skip)) unreadable.push(pid);
     for (const [key, h] of found) {
       const list = holds.get(key);
       if (list) list.push(h);
@@ -126,6 +82,90 @@ export function scanHolds(asked: {
     }
   }
   return { holds, unreadable };
+}
+
+/** What a scan looks for in each process, read once before it. */
+interface Wanted {
+  sysvIds: Set<number>;
+  objects: Set<string>;
+  /** The objects' devices as maps prints them, " MAJ:MIN ". */
+  devices: string[];
+  /** This process's IPC namespace: segment ids mean something only there. */
+  ownNamespace: string | null;
+  /**
+   * The kernel's own SysV shm devices. A System V attachment is a mapping of
+   * one of its files: "/SYSV<key>" on another device is anyone's file named
+   * so (a user's tmpfs file whose inode number equals a segment's id), never
+   * an attachment.
+   */
+  sysvDevs: Set<string>;
+}
+
+function wanted(keys: ReadonlySet<string>): Wanted {
+  const sysvIds = new Set<number>();
+  const objects = new Set<string>();
+  for (const key of keys) {
+    if (key.startsWith('SYSV ')) sysvIds.add(Number(key.slice(5)));
+    else objects.add(key);
+  }
+  return {
+    sysvIds,
+    objects,
+    devices: [...new Set([...objects].map((k) => ` ${k.slice(0, k.indexOf(' '))} `))],
+    ownNamespace: sysvIds.size ? ipcNamespaceOf('self') : null,
+    sysvDevs: sysvIds.size ? sysvDevices() : new Set<string>(),
+  };
+}
+
+/**
+ * A process's maps, and where its maps and descriptors are read: the
+ * process's /proc/PID, or a live thread's when its main thread has exited.
+ * 'gone' for a process that ended (or holds nothing: a kernel thread, a
+ * zombie), 'unreadable' when it may not be read.
+ */
+function readMaps(pid: number): { view: string; maps: string } | 'gone' | 'unreadable' {
+  try {
+    const maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
+    if (maps !== '') return { view: `/proc/${pid}`, maps };
+    // kernel threads and zombies map nothing and hold nothing; but a process whose main thread has exited while
+    // others run shows nothing there either: its memory and files are seen through a live thread
+    return liveThreadView(pid) ?? 'gone';
+  } catch (e) {
+    return hasErrno(e, Errno.ENOENT, Errno.ESRCH) ? 'gone' : 'unreadable';
+  }
+}
+
+/** The wanted segments this process attaches, each with its count of attachments, when it is in our IPC namespace. */
+function addAttachments(found: Map<string, Hold>, pid: number, seen: { view: string; maps: string }, want: Wanted): void {
+  const { maps } = seen;
+  const sysv = new Map<string, Hold>();
+  for (let at = maps.indexOf(' /SYSV'); at >= 0; at = maps.indexOf(' /SYSV', at + 1)) {
+    // start-end perms offset dev inode  /SYSV%08x (deleted)
+    const fields = maps
+      .slice(maps.lastIndexOf('\n', at) + 1, at)
+      .trim()
+      .split(/ +/);
+    const id = Number(fields[4]);
+    if (!want.sysvIds.has(id) || !want.sysvDevs.has(fields[3]!)) continue;
+    const key = `SYSV ${id}`;
+    const h = sysv.get(key) ?? { pid, attachments: 0, mapped: true, fd: false };
+    // every mapping of the segment counts, as the kernel's nattch counts them: an attachment split in two by
+    // mprotect(2) of part of it is two (its vm_area's open() adds one), and so is one inherited by fork
+    h.attachments++;
+    sysv.set(key, h);
+  }
+  if (sysv.size && namespaceOfView(seen.view) === want.ownNamespace) for (const [key, h] of sysv) found.set(key, h);
+}
+
+/** The wanted objects this process maps, by device and inode. */
+function addMappings(maps: string, want: Wanted, hold: (key: string) => Hold): void {
+  for (const device of want.devices) {
+    for (let at = maps.indexOf(device); at >= 0; at = maps.indexOf(device, at + 1)) {
+      const end = maps.indexOf(' ', at + device.length);
+      const key = `${device.slice(1, -1)} ${maps.slice(at + device.length, end < 0 ? undefined : end)}`;
+      if (want.objects.has(key)) hold(key).mapped = true;
+    }
+  }
 }
 
 /**
