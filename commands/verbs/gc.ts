@@ -1,4 +1,4 @@
-import { isEmptySelection, planCleanup, removeAllListed, type CleanupPlan } from '../../src/api/index.js';
+import { isEmptySelection, planCleanup, removeAllListed, type CleanupPlan, type Selection } from '../../src/api/index.js';
 import { kindOf } from '../../src/model/kinds.js';
 import { UsageError } from '../../src/model/errors.js';
 import { parseDuration } from '../../src/model/parse.js';
@@ -51,14 +51,7 @@ export const spec: CommandSpec = {
   ],
   async run(_args: string[], opts: Options): Promise<number> {
     const kind = askedKind(opts);
-    const selection = selectionOf(opts);
-    if (isEmptySelection(selection))
-      throw new UsageError(
-        'say what to clean up: --unattached, --creator-dead, --older-than, --name, --owner, --created-by, --key or --id (gc never removes everything)',
-      );
-    if (kind === 'posix' && (selection.keys || selection.ids || selection.creatorDead))
-      throw new UsageError('--key, --id and --creator-dead select System V segments: not with --posix');
-    if (kind === 'sysv' && selection.name !== undefined) throw new UsageError('--name selects POSIX objects: give --posix or --all');
+    const selection = checkedSelection(opts, kind);
     const format = askedFormat(opts) ?? (stdoutIsTTY() ? 'table' : 'lsipc');
     const columns = selectColumns(opts.output as string | undefined, columnsFor(kind));
     const ctx = columnContext(opts, systemNames, format);
@@ -68,19 +61,7 @@ export const spec: CommandSpec = {
       readSegments: opts.yes === true,
       ...(minAge === undefined ? {} : { minAge }),
     });
-    for (const k of plan.kept) warn('gc', `kept ${recordSubject(k.record)}: ${k.reason}`);
-    for (const [r, objects] of plan.companions)
-      note(
-        'gc',
-        `${recordSubject(r)} is a crashed PostgreSQL's: its dynamic shared memory goes with it: ${objects.map((o) => o.name).join(', ')}`,
-      );
-    for (const r of plan.unread)
-      note(
-        'gc',
-        `${recordSubject(r)} may be a crashed PostgreSQL's (there are /PostgreSQL.* objects): with --yes its header is read first, ` +
-          'and it goes with its dynamic shared memory or stays (a dry run reads no segment: an attach would set its times)',
-      );
-
+    tellPlan(plan);
     if (opts.yes !== true) {
       if (format === 'json') writeAll(1, json(plan, columns, ctx, 'would remove'));
       else writeAll(1, await renderListing(plan.remove, columns, format, ctx, { noheadings: opts.noheadings === true }));
@@ -91,32 +72,9 @@ export const spec: CommandSpec = {
       );
       return 0;
     }
-
-    const outcome = new Map<ShmRecord, { action: Action; reason: string | null }>();
-    let failed = 0;
-    // checked, fenced, one last look at every process and lock, then removed or let back (src/ops/cleanup.ts);
-    // then what goes with a removed segment (a crashed PostgreSQL's objects)
-    const removed = await removeAllListed(plan.remove);
-    const companions = plan.remove
-      .filter((r) => removed.get(r)!.left === null && !removed.get(r)!.error)
-      .flatMap((r) => plan.companions.get(r) ?? []);
-    for (const [r, { left, warning, error }] of [...removed, ...(await removeAllListed(companions))]) {
-      if (error !== undefined) {
-        failed++;
-        reportError('gc', error);
-        outcome.set(r, { action: 'failed', reason: error instanceof Error ? error.message : String(error) });
-        continue;
-      }
-      if (left) {
-        warn('gc', `left ${recordSubject(r)}: ${left}`);
-        outcome.set(r, { action: 'left', reason: left });
-        continue;
-      }
-      if (format !== 'json') writeAll(1, removingLine({ kind: r.kind, ...kindOf(r).names(r) }));
-      if (warning) warn('gc', `${recordSubject(r)}: removed, but ${warning}`);
-      outcome.set(r, { action: 'removed', reason: null });
-    }
+    const outcome = await carryOut(plan, format !== 'json');
     if (format === 'json') writeAll(1, json(plan, columns, ctx, outcome));
+    const failed = [...outcome.values()].filter((o) => o.action === 'failed').length;
     if (opts.verbose === true) {
       const removed = [...outcome.values()].filter((o) => o.action === 'removed').length;
       warn('gc', `removed ${removed}, kept ${plan.kept.length}, left ${outcome.size - removed - failed}, failed ${failed}`);
@@ -124,6 +82,63 @@ export const spec: CommandSpec = {
     return failed ? 1 : 0;
   },
 };
+
+/** The filters as a selection, refused when it names nothing (gc never removes everything) or a kind it cannot pick. */
+function checkedSelection(opts: Options, kind: 'sysv' | 'posix' | 'all'): Selection {
+  const selection = selectionOf(opts);
+  if (isEmptySelection(selection))
+    throw new UsageError(
+      'say what to clean up: --unattached, --creator-dead, --older-than, --name, --owner, --created-by, --key or --id (gc never removes everything)',
+    );
+  if (kind === 'posix' && (selection.keys || selection.ids || selection.creatorDead))
+    throw new UsageError('--key, --id and --creator-dead select System V segments: not with --posix');
+  if (kind === 'sysv' && selection.name !== undefined) throw new UsageError('--name selects POSIX objects: give --posix or --all');
+  return selection;
+}
+
+/** What the plan keeps and why, and what goes with a crashed PostgreSQL's segment, on stderr. */
+function tellPlan(plan: CleanupPlan): void {
+  for (const k of plan.kept) warn('gc', `kept ${recordSubject(k.record)}: ${k.reason}`);
+  for (const [r, objects] of plan.companions)
+    note(
+      'gc',
+      `${recordSubject(r)} is a crashed PostgreSQL's: its dynamic shared memory goes with it: ${objects.map((o) => o.name).join(', ')}`,
+    );
+  for (const r of plan.unread)
+    note(
+      'gc',
+      `${recordSubject(r)} may be a crashed PostgreSQL's (there are /PostgreSQL.* objects): with --yes its header is read first, ` +
+        'and it goes with its dynamic shared memory or stays (a dry run reads no segment: an attach would set its times)',
+    );
+}
+
+/**
+ * --yes: checked, fenced, one last look at every process and lock, then
+ * removed or let back (src/ops/cleanup.ts); then what goes with a removed
+ * segment (a crashed PostgreSQL's objects). Each outcome said as it comes
+ * (ipcrm's line for a removal, when `lines`).
+ */
+async function carryOut(plan: CleanupPlan, lines: boolean): Promise<Map<ShmRecord, { action: Action; reason: string | null }>> {
+  const outcome = new Map<ShmRecord, { action: Action; reason: string | null }>();
+  const removed = await removeAllListed(plan.remove);
+  const companions = plan.remove
+    .filter((r) => removed.get(r)!.left === null && !removed.get(r)!.error)
+    .flatMap((r) => plan.companions.get(r) ?? []);
+  for (const [r, { left, warning, error }] of [...removed, ...(await removeAllListed(companions))]) {
+    if (error !== undefined) {
+      reportError('gc', error);
+      outcome.set(r, { action: 'failed', reason: error instanceof Error ? error.message : String(error) });
+    } else if (left) {
+      warn('gc', `left ${recordSubject(r)}: ${left}`);
+      outcome.set(r, { action: 'left', reason: left });
+    } else {
+      if (lines) writeAll(1, removingLine({ kind: r.kind, ...kindOf(r).names(r) }));
+      if (warning) warn('gc', `${recordSubject(r)}: removed, but ${warning}`);
+      outcome.set(r, { action: 'removed', reason: null });
+    }
+  }
+  return outcome;
+}
 
 /** {"gc": [...]}: ls's JSON values of each one picked, with what gc did (or would do) and why it kept one. */
 function json(
