@@ -16,7 +16,7 @@ test('npm test as an ordinary user: one line on what needs root, a clean pass of
   try {
     const r = spawnSync(
       USER1000[0]!,
-      [...USER1000.slice(1), process.execPath, join(ROOT, 'test/run.mjs'), 'test/unit/parse.test.ts', 'test/e2e/errors.test.ts'],
+      [...USER1000.slice(1), process.execPath, join(ROOT, 'test/run.mjs'), 'test/unit/model/parse.test.ts', 'test/e2e/errors.test.ts'],
       {
         encoding: 'utf8',
         env: { PATH: process.env.PATH, HOME: tmp, TMPDIR: tmp, LC_ALL: 'C' },
