@@ -1,7 +1,8 @@
 /** What ls (and its --all-namespaces view) does to a listing: pick by the filters, fill HOLDERS and LOCK. */
 import { indexHolders, lockStates, select, selectionNeedsHolders } from '../../src/api/index.js';
 import { unreadableText } from '../../src/model/holder.js';
-import { isPosix, type ShmRecord } from '../../src/model/record.js';
+import { kindOf } from '../../src/model/kinds.js';
+import type { ShmRecord } from '../../src/model/record.js';
 import type { Column, ColumnContext, ColumnOf } from '../render/columns.js';
 import { renderLsipc, type MachineFormat } from '../render/lsipc.js';
 import type { TableColumn } from '../render/table.js';
@@ -22,9 +23,11 @@ export function chosen<R extends ShmRecord>(records: R[], opts: Options, columns
   const holders = needed ? indexHolders(records, { fds: true }) : undefined;
   if (holders) ctx.holders = (r) => holders.of(r).length;
   const picked = select(records, selection, holders ? { holders } : {});
-  if (selection.unattached && holders?.hidden && picked.some(isPosix))
+  // what the kernel keeps no count of (an object) is unattached only as far as the processes seen tell
+  const seenOnly = picked.some((r) => kindOf(r).kernelAttachCount(r) === null);
+  if (selection.unattached && holders?.hidden && seenOnly)
     warn('ls', `${holders.hidden}: an object listed as unattached may be open in one of them`);
-  if (selection.unattached && holders?.unreadable.length && picked.some(isPosix)) {
+  if (selection.unattached && holders?.unreadable.length && seenOnly) {
     warn('ls', `${unreadableText(holders.unreadable)}: an object listed as unattached may be open in one of them`);
   }
   return picked;

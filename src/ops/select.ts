@@ -48,17 +48,22 @@ export function selectionNeedsHolders(s: Selection, kind: 'sysv' | 'posix' | 'al
  * POSIX objects (one is made when not given); `now` is seconds since the epoch.
  */
 export function select<R extends ShmRecord>(records: R[], s: Selection, opts: { holders?: HolderIndex; now?: number } = {}): R[] {
+  // ls without filters: nothing to look at per row
+  if (isEmptySelection(s)) return records;
+  const byName = s.keys?.length || s.ids?.length || s.name !== undefined;
   const matchName = s.name === undefined ? null : globMatcher(s.name);
   const now = opts.now ?? Date.now() / 1000;
   let holders = opts.holders;
   const creator = s.creatorDead ? creatorJudge() : null;
   return records.filter((r) => {
     const kind = kindOf(r);
-    // a kind without keys, ids or names is not picked by them
-    const { key, id, name } = kind.names(r);
-    if (s.keys?.length && (key === null || !s.keys.includes(key))) return false;
-    if (s.ids?.length && (id === null || !s.ids.includes(id))) return false;
-    if (matchName && (name === null || !matchName(name))) return false;
+    if (byName) {
+      // a kind without keys, ids or names is not picked by them
+      const { key, id, name } = kind.names(r);
+      if (s.keys?.length && (key === null || !s.keys.includes(key))) return false;
+      if (s.ids?.length && (id === null || !s.ids.includes(id))) return false;
+      if (matchName && (name === null || !matchName(name))) return false;
+    }
     if (s.owner !== undefined && r.uid !== s.owner) return false;
     if (s.creator !== undefined && kind.madeBy(r) !== s.creator) return false;
     if (s.olderThan !== undefined && now - r.ctime < s.olderThan) return false;
