@@ -4,6 +4,7 @@
  * with real types. The text formats are byte for byte lsipc's.
  */
 import { escapeAscii, escapeCBytes, jsonSafe, plainText, terminalSafe, unescapeBytes, utf8Locale } from '../../src/model/text.js';
+import { displayWidth } from '../../src/model/width.js';
 import type { ColumnContext, ColumnOf, JsonValue } from './columns.js';
 
 export type MachineFormat = 'lsipc' | 'raw' | 'export' | 'newline' | 'json';
@@ -115,17 +116,69 @@ export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], op
   const cells = rows.map((row) => row.map((cell) => (PRINTABLE.test(cell) ? cell : safeCell(cell))));
   // (widths come from the names themselves: libsmartcols lays the table out before -y renames the headers)
   const header = names;
+  // Widths are display widths, as libsmartcols counts them: a CJK character
+  // takes two columns, a combining mark none (printable ASCII: its length).
+  const width = (cell: string): number => (PRINTABLE.test(cell) ? cell.length : displayWidth(cell));
   const widths = columns.map((c) => c.name.length);
-  for (const row of cells) for (let i = 0; i < row.length; i++) if (row[i]!.length > widths[i]!) widths[i] = row[i]!.length;
+  for (const row of cells) for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i]!, width(row[i]!));
+  const pad = (cell: string, i: number): string => {
+    const blanks = ' '.repeat(Math.max(0, widths[i]! - width(cell)));
+    return columns[i]!.right ? blanks + cell : cell + blanks;
+  };
   const line = (row: string[]): string =>
-    row
-      .map((cell, i) => {
-        if (i === row.length - 1 && (cell === '' || !columns[i]!.right)) return cell;
-        return columns[i]!.right ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!);
-      })
-      .join(' ') + '\n';
+    row.map((cell, i) => (i === row.length - 1 && (cell === '' || !columns[i]!.right) ? cell : pad(cell, i))).join(' ') + '\n';
   // lsipc prints nothing at all for an empty list; a header says "none" better.
   if (!opts.noheadings) out.push(line(header));
   for (const row of cells) out.push(line(row));
   return out.join('');
+}
+
+/** lsipc's own names for its columns in the one-record view (lsipc -i ID, lsipc -N NAME). */
+const LABELS: Record<string, string> = {
+  KEY: 'Key',
+  ID: 'ID',
+  OWNER: 'Owner',
+  PERMS: 'Permissions',
+  CUID: 'Creator UID',
+  CUSER: 'Creator user',
+  CGID: 'Creator GID',
+  CGROUP: 'Creator group',
+  UID: 'UID',
+  USER: 'User name',
+  GID: 'GID',
+  GROUP: 'Group name',
+  CTIME: 'Last change',
+  NAME: 'Name',
+  MTIME: 'Last action',
+  SIZE: 'Segment size',
+  NATTCH: 'Attached processes',
+  STATUS: 'Status',
+  ATTACH: 'Attach time',
+  DETACH: 'Detach time',
+  COMMAND: 'Creator command',
+  CPID: 'Creator PID',
+  LPID: 'Last user PID',
+};
+
+/**
+ * One record as lsipc prints a single one (`lsipc -m -i ID`, `lsipc -M -N
+ * NAME`): "Label:" and blanks to column 36, the value padded with blanks to 36
+ * bytes; a column with no value (null: a time never set, a uid with no name)
+ * is left out. lsipc prints the value's bytes as they are: so does this with
+ * `raw` (stdout not a terminal); without, the escaped text.
+ */
+export function renderLsipcDetail<R>(record: R, columns: ColumnOf<R>[], ctx: ColumnContext, raw: boolean): Buffer {
+  const lines: Buffer[] = [];
+  for (const c of columns) {
+    if (c.json(record, ctx) === null) continue;
+    const label = LABELS[c.name] ?? c.name;
+    const text = c.text(record, ctx);
+    const value = raw ? unescapeBytes(text) : Buffer.from(text);
+    lines.push(
+      Buffer.from(`${label}:${' '.repeat(Math.max(1, 35 - label.length))}`),
+      value,
+      Buffer.from(`${' '.repeat(Math.max(0, 36 - value.length))}\n`),
+    );
+  }
+  return Buffer.concat(lines);
 }
