@@ -3,10 +3,11 @@ import { UsageError } from '../../src/model/errors.js';
 import type { PosixRecord, SegmentRecord, ShmRecord } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
-import { columnByName, POSIX_JSON_KEY, POSIX_STAT_COLUMNS, selectColumns, SYSV_COLUMNS } from '../render/columns.js';
+import { columnByName, POSIX_JSON_KEY, POSIX_STAT_COLUMNS, selectColumns, SYSV_COLUMNS, SYSV_DETAIL } from '../render/columns.js';
+import { lsipcPosixColumns, POSIX_DETAIL } from '../render/lsipc-posix.js';
 import { posixDetailLines, renderDetail, renderLines } from '../render/detail.js';
 import { renderIpcsDetail } from '../render/ipcs.js';
-import { renderLsipc, type MachineFormat } from '../render/lsipc.js';
+import { renderLsipc, renderLsipcDetail, type MachineFormat } from '../render/lsipc.js';
 import { resolveAny, stdoutIsTTY, targetArgument, targetOptions } from '../options/common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from '../options/output.js';
 import type { CommandSpec, Options } from '../options/spec.js';
@@ -22,6 +23,8 @@ const VIEWS = {
     // like lsipc -i: every System V column unless -o says otherwise
     columns: SYSV_COLUMNS,
     json: {},
+    // lsipc -m -i ID's view of one segment
+    lsipcDetail: (opts: Options) => selectColumns(opts.output as string | undefined, SYSV_DETAIL),
   },
   posix: {
     formats: FORMATS.filter((f) => f !== 'ipcs'),
@@ -29,6 +32,8 @@ const VIEWS = {
     detail: (r: ShmRecord) => renderLines(posixDetailLines(r as PosixRecord, systemNames, lockDetail(r)), { color: stdoutIsTTY() }),
     columns: POSIX_STAT_COLUMNS,
     json: { jsonKey: POSIX_JSON_KEY },
+    // lsipc -M -N NAME's view of one object
+    lsipcDetail: (opts: Options) => lsipcPosixColumns({ output: opts.output as string | undefined }, POSIX_DETAIL),
   },
 };
 
@@ -74,7 +79,7 @@ export const spec: CommandSpec = {
     // HOLDERS: one pass over /proc, only when that column is printed
     let holderCount: number | undefined;
     const holders = (): number => (holderCount ??= indexHolders([record], { fds: true }).of(record).length);
-    let out: string;
+    let out: string | Buffer;
     if (fields.length) {
       // Bare values: JSON's typed value, arrays joined with commas, null as an empty line.
       const ctx = { ...columnContext(opts, systemNames, 'json'), lock, holders };
@@ -86,7 +91,12 @@ export const spec: CommandSpec = {
         .join('');
     } else if (format === 'detail') out = await views.detail(record);
     else if (format === 'ipcs') out = renderIpcsDetail(record as SegmentRecord, sizeUnit(opts));
-    else {
+    else if (format === 'lsipc') {
+      // lsipc's view of one: its times in full unless --time-format says otherwise; bytes as they are unless on a terminal
+      const ctx = { ...columnContext(opts, systemNames, format), lock, holders };
+      if (opts.timeFormat === undefined) ctx.time = 'full';
+      out = renderLsipcDetail(record, views.lsipcDetail(opts), ctx, !stdoutIsTTY());
+    } else {
       const columns = selectColumns(opts.output as string | undefined, views.columns);
       const ctx = { ...columnContext(opts, systemNames, format), lock, holders };
       out = renderLsipc([record], columns, { format: format as MachineFormat, noheadings: opts.noheadings === true, ctx, ...views.json });

@@ -26,6 +26,13 @@ function expectStatMatchesIpcs(ns: Namespace, env: NodeJS.ProcessEnv = {}): void
     expect(ours.stderr).toBe('');
     expect(ours.status).toBe(0);
     expect(ours.out).toBe(theirs.out);
+    // and --format lsipc is lsipc -m -i ID, lsipc's view of one segment
+    for (const extra of [[], ['-b'], ['-P', '--time-format', 'iso'], ['-o', 'KEY,SIZE,COMMAND']]) {
+      const one = ns.cli(['stat', String(id), '--format', 'lsipc', ...extra], { env });
+      const lsipc = ns.run(['lsipc', '-m', '-i', String(id), ...extra], { env });
+      expect([one.status, one.stderr, lsipc.status]).toEqual([0, '', 0]);
+      expect(`${extra.join(' ')}\n${one.out}`).toBe(`${extra.join(' ')}\n${lsipc.out}`);
+    }
   }
 }
 
