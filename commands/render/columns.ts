@@ -153,11 +153,12 @@ const COLUMNS: Column[] = [
     text: (r, ctx) => permsText(permsOf(r), ctx.numericPerms),
     json: (r, ctx) => permsText(permsOf(r), ctx.numericPerms),
   },
-  { name: 'CUID', help: 'Creator UID', ...number(sysv((r) => r.cuid)) },
-  { name: 'CUSER', help: 'Creator user', ...name((r, n) => nameOf(sysv((s) => s.cuid)(r), n.user)) },
+  // An object keeps no creator: like lsipc -M, its file's owner and group stand for it.
+  { name: 'CUID', help: 'Creator UID (POSIX: the owner)', ...number((r) => kindOf(r).madeBy(r)) },
+  { name: 'CUSER', help: 'Creator user', ...name((r, n) => n.user(kindOf(r).madeBy(r))) },
   // lsipc 2.38 prints the creator's uid here; this is the creator's gid.
-  { name: 'CGID', help: 'Creator GID', ...number(sysv((r) => r.cgid)) },
-  { name: 'CGROUP', help: 'Creator group', ...name((r, n) => nameOf(sysv((s) => s.cgid)(r), n.group)) },
+  { name: 'CGID', help: 'Creator GID (POSIX: the group)', ...number((r) => kindOf(r).madeByGroup(r)) },
+  { name: 'CGROUP', help: 'Creator group', ...name((r, n) => n.group(kindOf(r).madeByGroup(r))) },
   { name: 'UID', help: 'User ID', ...number((r) => r.uid) },
   { name: 'USER', help: 'User name', ...name((r, n) => n.user(r.uid)) },
   { name: 'GID', help: 'Group ID', ...number((r) => r.gid) },
@@ -244,6 +245,9 @@ const NOT_FOR_STAT = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE', 'NAMESP
 /** Every column a System V segment has (stat's lsipc formats: one row, all of them). */
 export const SYSV_COLUMNS = COLUMNS.map((c) => c.name).filter((n) => !NOT_FOR_STAT.has(n));
 
+/** The columns lsipc -m -i ID shows of one segment (those with a value), in lsipc's order. */
+export const SYSV_DETAIL =
+  'KEY ID OWNER PERMS CUID CUSER CGID CGROUP UID USER GID GROUP CTIME SIZE NATTCH STATUS ATTACH DETACH COMMAND CPID LPID'.split(' ');
 /** lsipc -m's default columns. */
 const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME', 'CPID', 'LPID', 'COMMAND'];
 /** ls --posix's (lsipc 2.41 -M's names: NAME … MTIME). */
@@ -257,6 +261,9 @@ const ALL_COLUMNS = ['TYPE', 'KEY', 'ID', 'NAME', 'PERMS', 'OWNER', 'SIZE', 'NAT
 /** The default columns for the kinds asked for. */
 export const columnsFor = (kind: 'sysv' | 'posix' | 'all'): string[] =>
   ({ sysv: DEFAULT_COLUMNS, posix: POSIX_COLUMNS, all: ALL_COLUMNS })[kind];
+
+/** Every column's name, in the table's order. */
+export const allColumnNames = (): string[] => COLUMNS.map((c) => c.name);
 
 export function columnByName(text: string): Column {
   const column = COLUMNS.find((c) => c.name === text.trim().toUpperCase());

@@ -3,7 +3,8 @@ import { indexHolders, lockStates, select, selectionNeedsHolders } from '../../s
 import { unreadableText } from '../../src/model/holder.js';
 import { kindOf } from '../../src/model/kinds.js';
 import type { ShmRecord } from '../../src/model/record.js';
-import type { Column, ColumnContext, ColumnOf } from '../render/columns.js';
+import { columnsFor, selectColumns, type Column, type ColumnContext, type ColumnOf } from '../render/columns.js';
+import { lsipcPosixColumns } from '../render/lsipc-posix.js';
 import { renderLsipc, type MachineFormat } from '../render/lsipc.js';
 import type { TableColumn } from '../render/table.js';
 import { stdoutIsTTY } from '../options/common.js';
@@ -31,6 +32,20 @@ export function chosen<R extends ShmRecord>(records: R[], opts: Options, columns
     warn('ls', `${unreadableText(holders.unreadable)}: an object listed as unattached may be open in one of them`);
   }
   return picked;
+}
+
+/** Is this listing lsipc -M's (POSIX objects alone, in one of lsipc's formats)? */
+export const isLsipcPosix = (kind: 'sysv' | 'posix' | 'all', format: string): boolean => kind === 'posix' && format !== 'table';
+
+/**
+ * A listing's columns: lsipc -M's for POSIX objects alone in lsipc's formats
+ * (names without the slash, its -o rules, -c's CUID and CGID); otherwise our
+ * own for the kinds (-o as given, -c adding CUID and CGID).
+ */
+export function listingColumns(kind: 'sysv' | 'posix' | 'all', format: string, opts: Options): Column[] {
+  const output = opts.output as string | undefined;
+  if (isLsipcPosix(kind, format)) return lsipcPosixColumns({ output, creator: opts.creator === true, time: opts.time === true });
+  return selectColumns(output, [...columnsFor(kind), ...(opts.creator === true ? ['CUID', 'CGID'] : [])]);
 }
 
 /** Column descriptors as the terminal table takes them. */

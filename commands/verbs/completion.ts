@@ -52,7 +52,7 @@ _shmctl_ts_live() {
     case "$kind" in
       ids) command shmctl-ts ls --format lsipc --noheadings -o ID 2>/dev/null ;;
       keys) command shmctl-ts ls --format lsipc --noheadings -o KEY 2>/dev/null | command grep -v '^0x00000000$' ;;
-      names) command shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null ;;
+      names) command shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null | command sed 's:^:/:' ;;
     esac
   done
 }
@@ -170,7 +170,8 @@ function fishScript(commands: CommandSpec[]): string {
   const live: Record<string, string> = {
     ids: "'(shmctl-ts ls --format lsipc --noheadings -o ID 2>/dev/null)'",
     keys: "'(shmctl-ts ls --format lsipc --noheadings -o KEY 2>/dev/null)'",
-    names: "'(shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null)'",
+    // (lsipc's format shows names as lsipc -M does, without their slash: put back)
+    names: "'(shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null | sed \\'s:^:/:\\')'",
   };
   for (const c of commands) {
     const when = `-n '__fish_seen_subcommand_from ${c.name}'`;
@@ -195,9 +196,7 @@ function fishScript(commands: CommandSpec[]): string {
       );
     }
     if (takesTargets(c)) {
-      lines.push(
-        `complete -c shmctl-ts ${when} -a ${live.ids!.slice(0, -2)}; shmctl-ts ls --posix --format lsipc --noheadings -o NAME 2>/dev/null)'`,
-      );
+      lines.push(`complete -c shmctl-ts ${when} -a ${live.ids!.slice(0, -2)}; ${live.names!.slice(2)}`);
     }
   }
   return lines.join('\n') + '\n';

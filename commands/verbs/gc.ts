@@ -5,9 +5,9 @@ import { parseDuration } from '../../src/model/parse.js';
 import type { ShmRecord } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
-import { columnsFor, selectColumns, type Column } from '../render/columns.js';
+import type { Column } from '../render/columns.js';
 import { jsonObjects } from '../render/lsipc.js';
-import { listingOptions, renderListing } from '../support/ls-view.js';
+import { listingColumns, listingOptions, renderListing } from '../support/ls-view.js';
 import { jsonSafe } from '../../src/model/text.js';
 import { recordSubject, stdoutIsTTY } from '../options/common.js';
 import { filterOptions, askedKind, kindOptions, selectionOf } from '../options/filters.js';
@@ -53,7 +53,8 @@ export const spec: CommandSpec = {
     const kind = askedKind(opts);
     const selection = checkedSelection(opts, kind);
     const format = askedFormat(opts) ?? (stdoutIsTTY() ? 'table' : 'lsipc');
-    const columns = selectColumns(opts.output as string | undefined, columnsFor(kind));
+    // the dry run's columns are ls's (for POSIX objects in lsipc's formats, lsipc -M's)
+    const columns = listingColumns(kind, format, opts);
     const ctx = columnContext(opts, systemNames, format);
     const minAge = opts.minAge === undefined ? undefined : parseDuration(opts.minAge as string);
     const plan = planCleanup(kind, selection, {

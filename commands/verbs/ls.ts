@@ -5,12 +5,13 @@ import type { ShmInfo, ShmLimits } from '../../src/model/usage.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
 import { GLOBAL_COLUMNS } from '../render/global.js';
-import { columnByName, columnNames, columnsFor, POSIX_JSON_KEY, selectColumns, type Column } from '../render/columns.js';
+import { columnByName, columnNames, POSIX_JSON_KEY, selectColumns, type Column } from '../render/columns.js';
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from '../render/ipcs.js';
 import { stdoutIsTTY } from '../options/common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from '../options/output.js';
 import { filterOptions, kindOptions } from '../options/filters.js';
-import { chosen, renderListing, tableColumns, withLocks } from '../support/ls-view.js';
+import { LSIPC_POSIX_VERSION } from '../render/lsipc-posix.js';
+import { chosen, isLsipcPosix, listingColumns, renderListing, tableColumns, withLocks } from '../support/ls-view.js';
 import { listAllNamespaces } from '../support/ls-namespaces.js';
 import type { CommandSpec, Options } from '../options/spec.js';
 
@@ -143,22 +144,36 @@ async function ipcsListing(opts: Options, all: SegmentRecord[], how: SegmentForm
 /**
  * ls --posix / --all: the column table over POSIX objects (and segments), in
  * the terminal table, lsipc's plain, raw and export layouts, or JSON. ipcs's
- * views know no POSIX objects, so they are refused here.
+ * views know no POSIX objects, so they are refused here. POSIX objects alone
+ * in lsipc's formats are util-linux 2.42's `lsipc -M`, byte for byte:
+ * its columns and -c, names without the slash, in the directory's order.
  */
 async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<number> {
-  if (opts.view !== undefined) throw new UsageError(`-t, -p, -c, -l and -u are ipcs's views of System V segments: not with --${kind}`);
+  const lsipcView = opts.view === 'creator' || opts.view === 'time';
+  if (opts.view !== undefined && !(kind === 'posix' && lsipcView))
+    throw new UsageError(
+      `${kind === 'posix' ? '-p, -l and -u' : '-t, -p, -c, -l and -u'} are ipcs's views of System V segments: not with --${kind}`,
+    );
+  if (opts.global === true) throw new UsageError(`-g shows System V's limits: not with --${kind}`);
   const asked = askedFormat(opts);
   if (asked === 'ipcs') throw new UsageError(`--format ipcs is for System V segments (ipcs knows no POSIX objects): not with --${kind}`);
   if (kind === 'posix' && (opts.key !== undefined || opts.id !== undefined || opts.creatorDead === true))
     throw new UsageError('--key, --id and --creator-dead select System V segments: not with --posix');
   const format = asked ?? (stdoutIsTTY() ? 'table' : 'lsipc');
-  const columns = selectColumns(opts.output as string | undefined, columnsFor(kind));
+  const columns = listingColumns(kind, format, opts);
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
   const ctx = withLocks(columnContext(opts, systemNames, format), columns, kind);
-  const records = chosen(list({ kind, usage: columns.some((c) => c.name === 'NATTCH') }), opts, columns, ctx);
+  // lsipc lists objects in the directory's order; our own views sort them by name
+  const all = list({
+    kind,
+    usage: columns.some((c) => c.name === 'NATTCH'),
+    ...(isLsipcPosix(kind, format) ? { order: 'system' as const } : {}),
+  });
+  const records = chosen(all, opts, columns, ctx);
   const out = await renderListing(records, columns, format, ctx, {
     noheadings: opts.noheadings === true,
     ...(kind === 'posix' ? { jsonKey: POSIX_JSON_KEY } : {}),
+    shell: opts.shell === true,
   });
   writeAll(1, out);
   return 0;
@@ -181,7 +196,7 @@ export const spec: CommandSpec = {
       flags: '-f, --format <FORMAT>',
       description:
         'ipcs: byte for byte ipcs -m (the default when not a terminal); table: the terminal view; ' +
-        "lsipc, raw, export: byte for byte lsipc -m; json: lsipc's shape with typed values",
+        `lsipc, raw, export: byte for byte lsipc -m (--posix: lsipc ${LSIPC_POSIX_VERSION} -M); json: lsipc's shape with typed values`,
       choices: FORMATS,
     },
     ...formatShorthands,

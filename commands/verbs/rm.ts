@@ -28,7 +28,7 @@ const REMOVED_IN_USE = {
 /** What ipcrm -v says as it removes one. */
 const REMOVING = {
   sysv: (it: { id: number | null }) => `removing shared memory segment id \`${it.id}'\n`,
-  posix: (it: { name: string | null }) => `removing POSIX shared memory object \`${it.name}'\n`,
+  posix: (it: { name: string | null }) => `removing POSIX shared memory \`${it.name}'\n`,
 };
 export const removingLine = (it: { kind: 'sysv' | 'posix'; id: number | null; name: string | null }): string => REMOVING[it.kind](it);
 

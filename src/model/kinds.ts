@@ -31,6 +31,8 @@ interface RecordKind<R extends ShmRecord> {
   lastUsed(r: R): number;
   /** Who made it: a segment's creator uid; an object records no creator, so its owner. */
   madeBy(r: R): number;
+  /** The creator's group (an object: its group, as lsipc shows it). */
+  madeByGroup(r: R): number;
   /** The creator's pid, where the kernel records one. */
   creatorPid(r: R): number | null;
   /** Removed already, going at its last detach: no longer there for a new user. */
@@ -58,6 +60,7 @@ const sysv: RecordKind<SegmentRecord> = {
   attachCount: (r) => r.nattch,
   lastUsed: (r) => Math.max(r.ctime, r.atime, r.dtime),
   madeBy: (r) => r.cuid,
+  madeByGroup: (r) => r.cgid,
   creatorPid: (r) => (r.cpid > 0 ? r.cpid : null),
   going: (r) => isDest(r),
   status: (r) => statusOf(r),
@@ -83,6 +86,7 @@ const posix: RecordKind<PosixRecord> = {
   attachCount: (r) => r.mappedBy?.length ?? null,
   lastUsed: (r) => Math.max(r.mtime, r.ctime),
   madeBy: (r) => r.uid,
+  madeByGroup: (r) => r.gid,
   creatorPid: () => null,
   going: () => false,
   status: () => [],

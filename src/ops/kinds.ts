@@ -21,8 +21,8 @@ interface Locks<R extends ShmRecord> {
 }
 
 interface Backend<R extends ShmRecord> {
-  /** Everything of the kind in this IPC namespace (and its /dev/shm); `usage`: the memory each holds. */
-  list(usage: boolean): R[];
+  /** Everything of the kind in this IPC namespace (and its /dev/shm); `usage`: the memory each holds; `sorted`: by name. */
+  list(usage: boolean, sorted: boolean): R[];
   /** What a record names, to act on. */
   open(r: R): SharedMemory;
   locks(): Locks<R>;
@@ -31,7 +31,7 @@ interface Backend<R extends ShmRecord> {
 const BACKENDS: { sysv: Backend<SegmentRecord>; posix: Backend<PosixRecord> } = {
   sysv: { list: () => readProcShm(), open: (r) => new SysvShm(r.id), locks: segmentLocks },
   posix: {
-    list: (usage) => listPosix({ usage }),
+    list: (usage, sorted) => listPosix({ usage, sorted }),
     open: (r) => new PosixShm(r.name),
     locks: () => {
       const state = objectLocks();
@@ -48,9 +48,9 @@ const backend = (kind: KindName): Backend<ShmRecord> => BACKENDS[kind] as Backen
 /** The kinds a choice means: one, or 'all' of them. */
 const kindsOf = (choice: KindName | 'all'): KindName[] => (choice === 'all' ? (Object.keys(BACKENDS) as KindName[]) : [choice]);
 
-/** Every record of the chosen kinds, in the kinds' order. */
-export function listKinds(choice: KindName | 'all', usage: boolean): ShmRecord[] {
-  return kindsOf(choice).flatMap((k) => backend(k).list(usage));
+/** Every record of the chosen kinds, in the kinds' order; each kind's sorted by name, or as the system lists them. */
+export function listKinds(choice: KindName | 'all', usage: boolean, order: 'name' | 'system' = 'name'): ShmRecord[] {
+  return kindsOf(choice).flatMap((k) => backend(k).list(usage, order === 'name'));
 }
 
 /** The segment or object a record names. */

@@ -3,12 +3,24 @@ import type { LockColumn, LockState } from '../model/lock-state.js';
 import type { PosixRecord, SegmentRecord, ShmRecord } from '../model/record.js';
 import { listKinds, locksOf, type KindName } from './kinds.js';
 
+/**
+ * How a listing comes: 'name' sorts objects by name (segments keep the
+ * kernel's order); 'system' keeps the order the system lists them in (the
+ * kernel's table, /dev/shm's directory), as ipcs and lsipc show them.
+ */
+type ListOrder = 'name' | 'system';
+
+interface ListOptions {
+  usage?: boolean;
+  order?: ListOrder;
+}
+
 /** Segments (default), POSIX objects, or both: the records every view renders. */
-export function list(opts?: { kind?: 'sysv'; usage?: boolean }): SegmentRecord[];
-export function list(opts: { kind: 'posix'; usage?: boolean }): PosixRecord[];
-export function list(opts: { kind?: KindName | 'all'; usage?: boolean }): ShmRecord[];
-export function list(opts: { kind?: KindName | 'all'; usage?: boolean } = {}): ShmRecord[] {
-  return listKinds(opts.kind ?? 'sysv', opts.usage ?? true);
+export function list(opts?: { kind?: 'sysv' } & ListOptions): SegmentRecord[];
+export function list(opts: { kind: 'posix' } & ListOptions): PosixRecord[];
+export function list(opts: { kind?: KindName | 'all' } & ListOptions): ShmRecord[];
+export function list(opts: { kind?: KindName | 'all' } & ListOptions = {}): ShmRecord[] {
+  return listKinds(opts.kind ?? 'sysv', opts.usage ?? true, opts.order ?? 'name');
 }
 
 /**

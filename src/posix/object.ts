@@ -7,7 +7,7 @@
  * process with SIGBUS when touched past the new end, a pread just comes back
  * short.
  */
-import { closeSync, lstatSync, readdirSync, type Stats } from 'node:fs';
+import { closeSync, lstatSync, opendirSync, readdirSync, type Stats } from 'node:fs';
 import { Errno, errnoOf, hasErrno, OperationError, ShmError, UsageError } from '../model/errors.js';
 import { checkMode, DEFAULT_MODE } from '../model/parse.js';
 import { SHM_DIR, type PosixRecord } from '../model/record.js';
@@ -64,22 +64,37 @@ export function statPosix(name: string, opts: { usage?: boolean } = {}): PosixRe
   return record;
 }
 
+/** A directory's names as readdir(3) gives them (readdirSync sorts them). */
+function inDirectoryOrder(path: string): Buffer[] {
+  // (Node's types know no 'buffer' here; Node gives each name as a Buffer with it)
+  const dir = opendirSync(path, { encoding: 'buffer' as BufferEncoding });
+  const names: Buffer[] = [];
+  try {
+    for (let entry = dir.readSync(); entry !== null; entry = dir.readSync()) names.push(entry.name as unknown as Buffer);
+  } finally {
+    dir.closeSync();
+  }
+  return names;
+}
+
 /**
- * Every object in /dev/shm, by name. POSIX named semaphores live there too,
- * as sem.NAME: they are left out. Objects that vanish while listed are skipped.
+ * Every object in /dev/shm, sorted by name (or, `sorted: false`, in the
+ * directory's own order, as lsipc lists them). POSIX named semaphores live
+ * there too, as sem.NAME: they are left out. Objects that vanish while listed
+ * are skipped.
  */
-export function listPosix(opts: { usage?: boolean } = {}): PosixRecord[] {
+export function listPosix(opts: { usage?: boolean; sorted?: boolean } = {}): PosixRecord[] {
   let entries: Buffer[];
   try {
     // As bytes: a name that is not UTF-8 is listed too (escaped), never lost.
-    entries = readdirSync(shmDir(), { encoding: 'buffer' });
+    entries = (opts.sorted ?? true) ? readdirSync(shmDir(), { encoding: 'buffer' }).sort(Buffer.compare) : inDirectoryOrder(shmDir());
   } catch (e) {
     if (hasErrno(e, Errno.ENOENT)) return [];
     throw explainFs(e, shmDirName(), 'opendir');
   }
   const records: PosixRecord[] = [];
   const semPrefix = Buffer.from(SEM_PREFIX);
-  for (const entry of entries.sort(Buffer.compare)) {
+  for (const entry of entries) {
     if (entry.subarray(0, semPrefix.length).equals(semPrefix)) continue;
     try {
       const st = lstatSync(Buffer.concat([Buffer.from(`${shmDir()}/`), entry]));

@@ -190,7 +190,12 @@ await check('POSIX objects: create, write, read, ls, rm', () => {
   equal(tool('stat', '-c', '%a %s', '/dev/shm/arm64').out, '640 64\n', 'mode and size');
   equal(arm(['write', '/arm64', '--data', 'object']).status, 0, 'write');
   equal(x86(['read', '/arm64', '--length', '6']).out, 'object', 'read back');
-  equal(arm(['ls', '--posix', '--raw', '--noheadings', '-o', 'NAME,SIZE', '-b']).out, '/arm64 64\n', 'ls --posix');
+  equal(arm(['ls', '--posix', '--raw', '--noheadings', '-o', 'NAME,PERMS,OWNER', '-b']).out, 'arm64 rw-r----- root\n', 'ls --posix');
+  equal(
+    arm(['ls', '--posix', '--format', 'table', '-o', 'NAME,SIZE', '-b']).out.includes('│ /arm64 │   64 │'),
+    true,
+    'ls --posix, the table',
+  );
   equal(arm(['rm', '/arm64']).status, 0, 'rm');
   equal(existsSync('/dev/shm/arm64'), false, 'gone');
 });

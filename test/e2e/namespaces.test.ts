@@ -95,7 +95,7 @@ describe('--ns', () => {
           ns,
           'mount -t tmpfs none /tmp && mkdir /tmp/shm && printf inner > /tmp/shm/inner && mount -t tmpfs none /dev && ln -s /tmp/shm /dev/shm',
         );
-        expect(ns.cli(['ls', '--posix', '--ns', String(linked), '-o', 'NAME,SIZE', '--noheadings', '-b']).out).toBe('/inner    5\n');
+        expect(ns.cli(['ls', '--posix', '--ns', String(linked), '-o', 'NAME,OWNER', '--noheadings']).out).toBe('inner  root\n');
         expect(ns.cli(['read', '/inner', '--ns', String(linked)]).out).toBe('inner');
         ns.run(['kill', String(linked)]);
         ns.run(['rm', '-r', disk]);
@@ -145,7 +145,7 @@ describe('--ns', () => {
         }
         // by namespace file too
         expect(ns.cli(['ls', '--ns', `/proc/${pid}/ns/ipc`]).out).toBe(inside(ns, pid, ['ipcs', '-m']));
-        expect(ns.cli(['ls', '--posix', '--ns', String(pid), '-o', 'NAME,SIZE', '--noheadings', '-b']).out).toBe('/inner    5\n');
+        expect(ns.cli(['ls', '--posix', '--ns', String(pid), '-o', 'NAME,OWNER', '--noheadings']).out).toBe('inner  root\n');
         expect(inside(ns, pid, ['ls', '/dev/shm'])).toBe('inner\n');
         // and the test's own is what it was
         expect(ns.segments().map((s) => [s.key, s.size])).toEqual([[0x10, 64]]);
@@ -205,7 +205,7 @@ describe('--ns', () => {
         // rm inside
         const id11 = inside(ns, pid, ['ipcs', '-m']).match(/^0x00000011 +(\d+)/m)![1];
         expect(ns.cli(['rm', '--ns', P, '--key', '0x11', '/made', '-v']).out).toBe(
-          `removing POSIX shared memory object \`/made'\nremoving shared memory segment id \`${id11}'\n`, // names, then keys (as rm takes them)
+          `removing POSIX shared memory \`/made'\nremoving shared memory segment id \`${id11}'\n`, // names, then keys (as rm takes them)
         );
         expect(inside(ns, pid, ['ls', '/dev/shm'])).toBe('inner\n');
         // the test's own namespace: untouched, to the last time and pid

@@ -73,7 +73,10 @@ describe('POSIX objects: create, stat, ls, rm', () => {
           [['read', '/a/b'], /no slash may follow the first$/m],
           [['stat', '/x', '--format', 'ipcs'], /--format ipcs is for System V segments/],
           [['ls', '--posix', '--format', 'ipcs'], /--format ipcs is for System V segments/],
-          [['ls', '--posix', '-t'], /ipcs's views of System V segments: not with --posix$/m],
+          [['ls', '--posix', '-p'], /ipcs's views of System V segments: not with --posix$/m],
+          [['ls', '--posix', '-c', '-t'], /-c and -t cannot be combined for POSIX objects \(as lsipc -M\)$/m],
+          [['ls', '--posix', '-o', 'NAME,SIZE'], /column SIZE does not apply to POSIX objects in lsipc's formats \(as lsipc -M\)$/m],
+          [['ls', '--posix', '-g'], /-g shows System V's limits: not with --posix$/m],
           [['write', '/x', '--post', '--data', 'a'], /--post \(the hand-off\) needs System V semaphores/],
           [['set', '/x', '--lock-memory'], /--lock-memory and --unlock-memory are for System V segments/],
           [['stat', '/x', '--key', '5'], /name the segment once/],
@@ -122,13 +125,19 @@ describe('POSIX objects: create, stat, ls, rm', () => {
         expect(ns.cli(['read', '/pyshm', '--length', '5']).out).toBe('hello');
         // ls --posix lists exactly what ls(1) sees, with the same default columns plain, raw and JSON
         ns.cli(['create', '/other', '--size', '3']);
+        // (lsipc -M's view: names without the slash, in the directory's order, which ls -f shows)
         const listed = JSON.parse(ns.cli(['ls', '--posix', '--json']).out)['posix-sharedmemory'];
-        expect(listed.map((o: { name: string }) => o.name)).toEqual(ns.objects().map((n) => `/${n}`));
-        expect(listed.find((o: { name: string }) => o.name === '/pyshm').nattch).toBe(1);
-        const plain = ns.cli(['ls', '--posix']).out.split('\n');
-        expect(plain[0]).toMatch(/^NAME +PERMS OWNER +SIZE NATTCH MTIME$/);
-        expect(plain[1]).toMatch(/^\/other +rw------- +root +3B +0 \d\d:\d\d$/);
-        expect(ns.cli(['ls', '--posix', '--raw', '-o', 'NAME,SIZE', '-b']).out).toBe('NAME SIZE\n/other 3\n/pyshm 12345\n');
+        const inOrder = ns
+          .run(['ls', '-f', '/dev/shm'])
+          .out.split('\n')
+          .filter((n) => n && n !== '.' && n !== '..');
+        expect(listed.map((o: { name: string }) => o.name)).toEqual(inOrder);
+        expect(listed.find((o: { name: string }) => o.name === 'pyshm').size).toBe(12345);
+        expect(ns.cli(['ls', '--posix', '--format', 'table', '-o', 'NAME,NATTCH']).out).toMatch(/│ \/pyshm +│ +1 │/);
+        const plain = ns.cli(['ls', '--posix', '-o', '+HOLDERS', '-P']).out.split('\n');
+        expect(plain[0]).toMatch(/^NAME +PERMS OWNER +SIZE +MTIME HOLDERS$/);
+        expect(plain.find((l) => l.startsWith('other'))).toMatch(/^other +0600 +root +3B +\d\d:\d\d +0$/);
+        expect(plain.find((l) => l.startsWith('pyshm'))).toMatch(/^pyshm +0600 +root +12.1K +\d\d:\d\d +1$/);
         // --all: both kinds in one view
         const id = Number(ns.cli(['create', '--key', '0x51', '--size', '100']).out);
         const all = ns.cli(['ls', '--all', '--raw', '-o', 'TYPE,KEY,ID,NAME,SIZE', '-b']).out;
@@ -136,8 +145,7 @@ describe('POSIX objects: create, stat, ls, rm', () => {
         py.kill('SIGKILL');
         await new Promise((r) => py.once('exit', r));
         expect(ns.cli(['rm', '/pyshm', '/other', String(id), '-v']).out).toBe(
-          "removing POSIX shared memory object `/pyshm'\nremoving POSIX shared memory object `/other'\n" +
-            `removing shared memory segment id \`${id}'\n`,
+          "removing POSIX shared memory `/pyshm'\nremoving POSIX shared memory `/other'\n" + `removing shared memory segment id \`${id}'\n`,
         );
       },
       true,
@@ -358,7 +366,7 @@ describe('POSIX objects: attach and lock', () => {
           '-c',
           `flock -n /dev/shm/l true; echo "flock $?"; ${BIN} ls --posix -o NAME,LOCK --noheadings`,
         ]);
-        expect(ours.out).toBe('flock 1\n/l   exclusive\n');
+        expect(ours.out).toBe('flock 1\nl    exclusive\n');
         // shared locks coexist; an exclusive one waits for them
         const shared = ns.cli([
           'lock',

@@ -79,7 +79,7 @@ test("gc --creator-dead after a postmaster's SIGKILL takes its DSM objects with 
         const yes = ns.cli(['gc', '--creator-dead', '--min-age', '0', '--ignore-unreadable', '--yes']);
         expect(yes.status).toBe(0);
         expect(yes.out.split('\n').filter(Boolean).sort()).toEqual(
-          [`removing shared memory segment id \`${seg!.id}'`, ...dsm.map((o) => `removing POSIX shared memory object \`/${o}'`)].sort(),
+          [`removing shared memory segment id \`${seg!.id}'`, ...dsm.map((o) => `removing POSIX shared memory \`/${o}'`)].sort(),
         );
         expect(yes.stderr).toMatch(/is a crashed PostgreSQL's: its dynamic shared memory goes with it: \/PostgreSQL\./);
         expect([ns.segments(), ns.objects()]).toEqual([[], []]);
