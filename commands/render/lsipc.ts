@@ -113,12 +113,21 @@ export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], op
   // (even under --noheadings); right-aligned columns padded on the left. In
   // the last column an empty cell prints nothing and a left-aligned one is
   // not padded.
-  const cells = rows.map((row) => row.map((cell) => (PRINTABLE.test(cell) ? cell : safeCell(cell))));
+  // Widths are display widths, as libsmartcols counts them: a CJK character
+  // takes two columns, a combining mark none. Printable ASCII (nearly every
+  // cell) is as wide as it is long; the width of any other cell is kept.
+  const wide = new Map<string, number>();
+  const cells = rows.map((row) =>
+    row.map((cell) => {
+      if (PRINTABLE.test(cell)) return cell;
+      const safe = safeCell(cell);
+      wide.set(safe, displayWidth(safe));
+      return safe;
+    }),
+  );
+  const width = (cell: string): number => (wide.size === 0 ? cell.length : (wide.get(cell) ?? cell.length));
   // (widths come from the names themselves: libsmartcols lays the table out before -y renames the headers)
   const header = names;
-  // Widths are display widths, as libsmartcols counts them: a CJK character
-  // takes two columns, a combining mark none (printable ASCII: its length).
-  const width = (cell: string): number => (PRINTABLE.test(cell) ? cell.length : displayWidth(cell));
   const widths = columns.map((c) => c.name.length);
   for (const row of cells) for (let i = 0; i < row.length; i++) widths[i] = Math.max(widths[i]!, width(row[i]!));
   const pad = (cell: string, i: number): string => {
