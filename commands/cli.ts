@@ -2,12 +2,13 @@
  * The command line: commander built from the subcommands' declarations, and
  * the single place where failures become a stderr line and an exit status.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { enterNamespace, utcOffset } from '../src/api/index.js';
 import { namespaceOf, nsOption } from './options/common.js';
 import { useUtcOffsets } from '../src/model/clock.js';
 import { spec as attach } from './verbs/attach.js';
+import { spec as audit } from './verbs/audit.js';
+import { version } from './support/version.js';
 import { completionSpec } from './verbs/completion.js';
 import { spec as check } from './verbs/check.js';
 import { spec as create } from './verbs/create.js';
@@ -44,28 +45,13 @@ export const commands: CommandSpec[] = [
   key,
   doctor,
   check,
+  audit,
   metrics,
   watch,
 ];
 // What works on a namespace's memory takes --ns (run makes namespaces of its own; key works on files).
 for (const c of commands) if (c !== runJob && c !== key) c.options.push(nsOption);
 commands.push(completionSpec(() => commands));
-
-/** Set by scripts/bundle.mjs in the bundled CLI; read from package.json otherwise. */
-declare const __SHMCTL_TS_VERSION__: string | undefined;
-
-function version(): string {
-  if (typeof __SHMCTL_TS_VERSION__ === 'string') return __SHMCTL_TS_VERSION__;
-  for (const rel of ['../package.json', '../../package.json']) {
-    try {
-      const pkg = JSON.parse(readFileSync(new URL(rel, import.meta.url), 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === 'shmctl-ts' && pkg.version) return pkg.version;
-    } catch {
-      /* try the next place */
-    }
-  }
-  return 'unknown';
-}
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 

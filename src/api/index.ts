@@ -292,3 +292,5 @@ export { collectMetrics, newMetrics } from '../diagnose/metrics.js';
 export { readEnvironment } from '../diagnose/environment.js';
 export { checkRequest, firstBlocker, standingProblems, type Finding, type ShmRequest } from '../diagnose/check.js';
 export { decodeKey, searchKey, type DecodedKey, type KeySearch } from '../ops/ftok.js';
+export { auditNamespace, type AuditReport } from '../diagnose/audit.js';
+export { enteredNamespace } from '../ops/namespaces.js';

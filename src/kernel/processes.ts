@@ -4,11 +4,14 @@
  *   /proc/PID/cmdline   the command line, as bytes
  *   (maps and descriptors, who holds what: holds.ts)
  *   /proc/PID/ns/ipc    which IPC namespace a process is in
+ *   /proc/PID/exe, maps code run from shared memory (the audit)
+ *   /proc/PID/mountinfo the options of the mount holding a path
  *
  * Other users' maps, descriptors and namespaces are readable only with
  * privilege: such processes are counted, never silently dropped.
  */
 import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { Errno, hasErrno } from '../model/errors.js';
 import { clockTicks } from './ffi.js';
 
 /** A process's command line, NULs as spaces, as bytes (not necessarily UTF-8); null when it is gone or has none. */
@@ -191,4 +194,60 @@ export function hiddenProcesses(): string | null {
     return '/proc cannot tell which processes it hides';
   }
   return null;
+}
+
+/** Where code can come from shared memory: a memfd, a /dev/shm file, a System V segment mapped executable. */
+const SHARED_CODE = /^(\/memfd:|\/dev\/shm\/|\/SYSV[0-9a-f]{8})/;
+
+/**
+ * What of a process's code comes from shared memory: its executable (exe is
+ * /memfd:… or /dev/shm/…) and its first executable mapping of one; null for
+ * each when none; 'unreadable' when /proc does not let us look.
+ */
+export function sharedMemoryCode(pid: number): { exe: string | null; mapping: string | null } | 'unreadable' | 'gone' {
+  let exe: string | null = null;
+  let maps: string;
+  try {
+    exe = readlinkSync(`/proc/${pid}/exe`);
+  } catch (e) {
+    if (hasErrno(e, Errno.ENOENT))
+      exe = null; // a kernel thread, or gone
+    else if (hasErrno(e, Errno.EACCES, Errno.EPERM)) return 'unreadable';
+  }
+  try {
+    maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
+  } catch (e) {
+    return hasErrno(e, Errno.ENOENT, Errno.ESRCH) ? 'gone' : 'unreadable';
+  }
+  let mapping: string | null = null;
+  // ADDR PERMS OFFSET DEV INODE PATH
+  for (const m of maps.matchAll(/^\S+ ..x. \S+ \S+ \S+ +(\S.*)$/gm)) {
+    if (SHARED_CODE.test(m[1]!)) {
+      mapping = m[1]!;
+      break;
+    }
+  }
+  return { exe: exe !== null && SHARED_CODE.test(exe) ? exe : null, mapping };
+}
+
+/**
+ * The per-mount options (rw, nodev, nosuid, noexec…) of the mount that holds
+ * `path` as the process `pid` sees its mounts (its mountinfo), and that
+ * mount's point; null when its mountinfo cannot be read.
+ */
+export function mountOptionsOf(pid: number | 'self', path: string): { point: string; options: string[]; fstype: string } | null {
+  let info: string;
+  try {
+    info = readFileSync(`/proc/${pid}/mountinfo`, 'latin1');
+  } catch {
+    return null;
+  }
+  // ID PARENT MAJ:MIN ROOT POINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER; the last mount on a point is the one seen
+  let best: { point: string; options: string[]; fstype: string } | null = null;
+  for (const m of info.matchAll(/^\S+ \S+ \S+ \S+ (\S+) (\S+) .*?- (\S+) /gm)) {
+    const point = m[1]!.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const within = point === '/' || path === point || path.startsWith(point + '/');
+    if (within && (!best || point.length >= best.point.length)) best = { point, options: m[2]!.split(','), fstype: m[3]! };
+  }
+  return best;
 }

@@ -1,0 +1,354 @@
+/**
+ * audit: each rule planted in a private namespace (IPC, mount, PID: its own
+ * /proc, so that only the test's processes are seen), and its fixed
+ * counterpart, which must not be reported; SARIF checked against the
+ * published SARIF 2.1.0 schema; exit statuses, --fail-on, --ignore and an
+ * ignore file; run as another user.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toBeValidSarifLog } from '@microsoft/jest-sarif';
+import { lockKeyFor } from '../../src/sysv/lock-set.js';
+import { BIN, NOBODY, PYTHON, USER1000, withNamespace, type Namespace } from '../helpers/ns.js';
+
+expect.extend({ toBeValidSarifLog });
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace jest {
+    interface Matchers<R> {
+      toBeValidSarifLog(): R;
+    }
+  }
+}
+
+interface Finding {
+  rule: string;
+  severity: string;
+  subject: string;
+  found: string;
+  raised: string | null;
+  fix: string;
+}
+interface Report {
+  findings: Finding[];
+  notes: string[];
+  ignored: number;
+  ok: boolean;
+}
+
+const audit = (ns: Namespace, args: string[] = [], who: string[] = []): { report: Report; status: number | null; stderr: string } => {
+  const r = ns.run([...who, BIN, 'audit', '--json', ...args]);
+  expect(r.stderr).toMatch(/^(shmctl-ts: audit: \d+ findings? at \w+ or above\n)?$/);
+  return { report: JSON.parse(r.out) as Report, status: r.status, stderr: r.stderr };
+};
+
+const about = (report: Report, subject: string): Record<string, string> =>
+  Object.fromEntries(report.findings.filter((f) => f.subject === subject).map((f) => [f.rule, f.severity]));
+
+/** A process that prints "ready" once it holds what it holds, kept until the namespace closes. */
+async function holding(ns: Namespace, cmd: string[]): Promise<ChildProcess> {
+  const child = ns.start(cmd);
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('ready')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`${cmd.join(' ')} exited (${code}) before it was ready`)));
+  });
+  return child;
+}
+
+const mapper = (path: string): string[] => [
+  PYTHON,
+  '-c',
+  `import mmap, os, time\nfd = os.open(${JSON.stringify(path)}, os.O_RDWR)\nm = mmap.mmap(fd, 4096)\nprint("ready", flush=True)\ntime.sleep(1e9)`,
+];
+
+const attacher = (id: number, who: string[] = []): string[] => [
+  ...who,
+  PYTHON,
+  '-c',
+  `import ctypes, time\nlibc = ctypes.CDLL(None)\nlibc.shmat.restype = ctypes.c_void_p\nassert libc.shmat(${id}, None, 0) not in (None, 2**64 - 1)\nprint("ready", flush=True)\ntime.sleep(1e9)`,
+];
+
+const ALL = { posix: true, pid: true } as const;
+
+/** Removes every segment and ends the processes holding any: gone once the last detaches. */
+async function release(ns: Namespace): Promise<void> {
+  ns.run(['ipcrm', '--all=shm']);
+  ns.run(['pkill', '-f', 'time.sleep']);
+  await ns.until((segments) => segments.length === 0, 'the segments gone');
+}
+
+describe('audit', () => {
+  test('permissions: world and group, raised for a privileged owner and for a live channel between users; 0600 is not reported', () =>
+    withNamespace(
+      async (ns) => {
+        const make = (key: string, mode: string, who: string[] = []): number =>
+          Number(ns.run([...who, BIN, 'create', '--key', key, '--size', '4096', '--mode', mode]).out);
+        make('0x11', '0666');
+        make('0x12', '0644');
+        make('0x13', '0620');
+        make('0x14', '0640');
+        make('0x15', '0600');
+        const shared = make('0x16', '0666', USER1000);
+        make('0x17', '0644', USER1000);
+        ns.cli(['create', '/pub', '--size', '4096', '--mode', '0666']);
+        ns.cli(['create', '/mine', '--size', '4096', '--mode', '0600']);
+        let { report, status } = audit(ns);
+        expect(status).toBe(1);
+        expect(about(report, 'segment key 0x00000011')).toEqual({ 'shm-world-writable': 'critical' });
+        expect(report.findings.find((f) => f.subject === 'segment key 0x00000011')).toMatchObject({
+          found: 'mode 0666: writable by every user',
+          raised: 'owned by root',
+          fix: expect.stringMatching(/^shmctl-ts set \d+ --mode 0660 /),
+        });
+        expect(about(report, 'segment key 0x00000012')).toEqual({ 'shm-world-readable': 'high' });
+        expect(about(report, 'segment key 0x00000013')).toEqual({ 'shm-group-writable': 'medium' });
+        expect(about(report, 'segment key 0x00000014')).toEqual({ 'shm-group-readable': 'low' });
+        expect(about(report, 'segment key 0x00000015')).toEqual({});
+        expect(about(report, 'segment key 0x00000016')).toEqual({ 'shm-world-writable': 'high' }); // an ordinary user's, unused
+        expect(about(report, 'segment key 0x00000017')).toEqual({ 'shm-world-readable': 'medium' });
+        expect(about(report, 'object /pub')).toEqual({ 'shm-world-writable': 'critical' });
+        expect(about(report, 'object /mine')).toEqual({});
+        // the user's 0666 segment attached by two users: a live channel between them
+        await holding(ns, attacher(shared, USER1000));
+        await holding(ns, attacher(shared, NOBODY));
+        ({ report } = audit(ns));
+        expect(about(report, 'segment key 0x00000016')).toEqual({ 'shm-world-writable': 'critical', 'shm-owner-not-holder': 'medium' });
+        expect(report.findings.find((f) => f.rule === 'shm-world-writable' && f.subject === 'segment key 0x00000016')!.raised).toBe(
+          'attached or mapped by processes of 2 users: a live channel between them',
+        );
+        // fixed: set --mode takes them all away
+        for (const s of ns.segments()) ns.cli(['set', String(s.id), '--mode', '0600']);
+        ns.cli(['set', '/pub', '--mode', '0600']);
+        ({ report } = audit(ns));
+        expect(report.findings.filter((f) => f.rule.startsWith('shm-') && f.rule.includes('able'))).toEqual([]);
+        await release(ns);
+        ns.cli(['rm', '/pub', '/mine']);
+      },
+      true,
+      ALL,
+    ));
+
+  test("an object owned by another user than its holders (high when a root process uses an ordinary user's), a fixed name of a root program, an untrusted lock set", () =>
+    withNamespace(
+      async (ns) => {
+        // nobody makes the name first; a root process then opens and maps it
+        ns.run([...NOBODY, BIN, 'create', '/squat', '--size', '4096', '--mode', '0600']);
+        ns.cli(['create', '/own', '--size', '4096', '--mode', '0600']);
+        await holding(ns, mapper('/dev/shm/squat'));
+        await holding(ns, mapper('/dev/shm/own'));
+        const kept = Number(ns.cli(['create', '--key', '0x21', '--size', '4096', '--mode', '0600']).out);
+        const priv = Number(ns.cli(['create', '--private', '--size', '4096', '--mode', '0600']).out);
+        await holding(ns, attacher(kept));
+        await holding(ns, attacher(priv));
+        const locked = Number(ns.cli(['create', '--key', '0x22', '--size', '8', '--mode', '0600']).out);
+        const semid = Number(
+          ns.run([...NOBODY, PYTHON, '-c', `import ctypes; print(ctypes.CDLL(None).semget(${lockKeyFor(locked)}, 1, 0o1666))`]).out,
+        );
+        expect(semid).toBeGreaterThanOrEqual(0);
+        const { report } = audit(ns);
+        expect(about(report, 'object /squat')).toEqual({ 'shm-owner-not-holder': 'high' });
+        expect(report.findings.find((f) => f.subject === 'object /squat')).toMatchObject({
+          found: 'owned by uid 65534, used by processes of uid 0',
+          raised: 'a privileged process (uid 0) uses what an ordinary user owns',
+        });
+        expect(about(report, 'object /own')).toEqual({ 'shm-squattable-name': 'low' });
+        expect(about(report, 'segment key 0x00000021')).toEqual({ 'shm-squattable-name': 'low' });
+        expect(about(report, `segment id ${priv}`)).toEqual({}); // IPC_PRIVATE: nobody can make it first
+        expect(about(report, 'segment key 0x00000022')).toEqual({ 'untrusted-lock-set': 'medium' });
+        ns.run(['ipcrm', '-s', String(semid)]);
+        expect(about(audit(ns).report, 'segment key 0x00000022')).toEqual({});
+        await release(ns);
+        ns.cli(['rm', '/squat', '/own']);
+      },
+      true,
+      ALL,
+    ));
+
+  test('/dev/shm without nodev, nosuid, noexec, and kernel.shm_rmid_forced; remounted and set, nothing', () =>
+    withNamespace(
+      (ns) => {
+        let { report } = audit(ns);
+        expect(about(report, 'mount /dev/shm')).toEqual({ 'devshm-nodev': 'medium', 'devshm-nosuid': 'medium', 'devshm-noexec': 'low' });
+        expect(report.findings.find((f) => f.rule === 'devshm-noexec')!.fix).toMatch(/^mount -o remount,noexec \/dev\/shm;/);
+        ns.run(['sysctl', '-qw', 'kernel.shm_rmid_forced=0']);
+        expect(about(audit(ns).report, 'sysctl kernel.shm_rmid_forced')).toEqual({ 'sysctl-shm-rmid-forced': 'info' });
+        expect(ns.run(['mount', '-o', 'remount,nodev,nosuid,noexec', '/dev/shm']).status).toBe(0);
+        expect(ns.run(['sysctl', '-qw', 'kernel.shm_rmid_forced=1']).status).toBe(0);
+        ({ report } = audit(ns));
+        expect(about(report, 'mount /dev/shm')).toEqual({});
+        expect(about(report, 'sysctl kernel.shm_rmid_forced')).toEqual({});
+      },
+      true,
+      ALL,
+    ));
+
+  test('a process running from a memfd or from /dev/shm is named (high); one running from a file on disk is not', () =>
+    withNamespace(
+      async (ns) => {
+        const fromMemfd = [
+          PYTHON,
+          '-c',
+          'import os, sys\n' +
+            'try: fd = os.memfd_create("payload", 0x10)\nexcept OSError: fd = os.memfd_create("payload", 0)\n' +
+            'os.write(fd, open("/bin/sleep", "rb").read())\nprint("ready", flush=True)\n' +
+            'os.execv(f"/proc/self/fd/{fd}", ["payload", "infinity"])',
+        ];
+        ns.start(fromMemfd);
+        ns.run(['cp', '/bin/sleep', '/dev/shm/runme']);
+        ns.start(['/dev/shm/runme', 'infinity']);
+        ns.start(['sleep', 'infinity']);
+        const exe = (): string[] =>
+          ns
+            .run(['sh', '-c', 'for p in /proc/[0-9]*; do readlink $p/exe; done'])
+            .out.split('\n')
+            .filter((l) => /memfd:payload|\/dev\/shm\/runme/.test(l));
+        await ns.until(() => exe().length === 2, 'both running');
+        const { report } = audit(ns);
+        const code = report.findings.filter((f) => f.rule === 'exec-from-shared-memory');
+        // (the memfd's program is named by its descriptor: fexecve of /proc/self/fd/N makes its comm "N")
+        expect(code.map((f) => [f.severity, f.found.replace(/^pid \d+ \([^,]*, /, 'pid N (…, ')]).sort()).toEqual([
+          ['high', 'pid N (…, uid 0) runs /dev/shm/runme'],
+          ['high', 'pid N (…, uid 0) runs /memfd:payload (deleted)'],
+        ]);
+        expect(code.some((f) => f.found.includes('sleep'))).toBe(false);
+        ns.run(['pkill', '-f', 'infinity']);
+        await ns.until(() => exe().length === 0, 'both gone');
+        ns.run(['rm', '/dev/shm/runme']);
+      },
+      true,
+      ALL,
+    ));
+
+  test('SARIF 2.1.0 valid against the published schema; --fail-on, --ignore and an ignore file decide the exit status', () =>
+    withNamespace(
+      (ns) => {
+        ns.cli(['create', '--key', '0x31', '--size', '4096', '--mode', '0666']);
+        ns.cli(['create', '/pub', '--size', '4096', '--mode', '0644']);
+        const sarif = ns.run([BIN, 'audit', '--sarif']);
+        expect(sarif.status).toBe(1);
+        const log = JSON.parse(sarif.out);
+        expect(log).toBeValidSarifLog();
+        // the check can fail: a log without its version is not SARIF
+        expect(() => expect({ ...log, version: undefined }).toBeValidSarifLog()).toThrow();
+        const run = log.runs[0];
+        expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toContain('shm-world-writable');
+        const result = run.results.find((r: { ruleId: string }) => r.ruleId === 'shm-world-writable');
+        expect(result).toMatchObject({ level: 'error', locations: [{ logicalLocations: [{ name: 'segment key 0x00000031' }] }] });
+        expect(run.tool.driver.rules[result.ruleIndex].id).toBe('shm-world-writable');
+        // exit status: 1 at or above high by default; 0 with the high ones ignored or accepted
+        expect(audit(ns).status).toBe(1);
+        expect(audit(ns, ['--fail-on', 'critical', '--ignore', 'shm-world-writable'])).toMatchObject({ status: 0, report: { ok: true } });
+        const dir = mkdtempSync(join(tmpdir(), 'shmctl-ts-audit-'));
+        try {
+          const file = join(dir, 'accepted');
+          writeFileSync(
+            file,
+            '# accepted after review\nshm-world-writable segment key 0x00000031\nshm-world-readable object /pub  # a test\n',
+          );
+          const accepted = audit(ns, ['--ignore-file', file]);
+          expect(accepted.report.findings.filter((f) => f.rule.startsWith('shm-world'))).toEqual([]);
+          expect(accepted.report.ignored).toBe(2);
+          expect(accepted.status).toBe(0);
+          writeFileSync(file, 'shm-world-writeable\n');
+          expect(ns.run([BIN, 'audit', '--ignore-file', file])).toMatchObject({
+            status: 2,
+            out: '',
+            stderr: `shmctl-ts: audit: ${file}:1: no rule 'shm-world-writeable' (shmctl-ts audit --help lists them)\n`,
+          });
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+        expect(ns.run([BIN, 'audit', '--fail-on', 'severe'])).toMatchObject({ status: 2, out: '' });
+        expect(ns.run([BIN, 'audit', '--json', '--sarif'])).toMatchObject({
+          status: 2,
+          out: '',
+          stderr: 'shmctl-ts: audit: --json and --sarif: give one\n',
+        });
+        ns.run(['ipcrm', '--all=shm']);
+        ns.cli(['rm', '/pub']);
+      },
+      true,
+      ALL,
+    ));
+
+  test('as another user: what it may not read is said, never taken as nothing there', () =>
+    withNamespace(
+      async (ns) => {
+        ns.cli(['create', '/held', '--size', '4096', '--mode', '0644']);
+        await holding(ns, mapper('/dev/shm/held'));
+        const { report } = audit(ns, [], NOBODY);
+        expect(report.notes.join('\n')).toMatch(/processes? could not be read .*: what they hold is not known \(run as root\)/);
+        expect(report.notes.join('\n')).toMatch(/: the code they run was not checked \(run as root\)/);
+        expect(about(report, 'object /held')).toEqual({ 'shm-world-readable': 'high' });
+        ns.run(['pkill', '-f', 'mmap']);
+        ns.cli(['rm', '/held']);
+      },
+      true,
+      ALL,
+    ));
+
+  test("--ns PID audits a container's segments, objects and /dev/shm mount; --all-namespaces each namespace, the host's too", () =>
+    withNamespace(
+      async (ns) => {
+        ns.run(['mount', '-o', 'remount,nodev,nosuid,noexec', '/dev/shm']);
+        ns.cli(['create', '--key', '0x42', '--size', '4096', '--mode', '0666']);
+        // the container: its own IPC namespace and /dev/shm, without nodev, nosuid, noexec, holding a 0666 segment and object
+        const script = [
+          'mount -t tmpfs -o size=4m,mode=1777 inner /dev/shm',
+          // (left at 0: with 1 the kernel would remove the segment as soon as its maker exits)
+          `${PYTHON} -c "import ctypes; ctypes.CDLL(None).shmget(0x41, 4096, 0o1666)"`,
+          'printf x > /dev/shm/open && chmod 666 /dev/shm/open',
+          'echo ready',
+          'exec sleep 999999',
+        ].join('; ');
+        const proc = await holding(ns, ['unshare', '--ipc', '--mount', '--propagation', 'private', 'sh', '-c', script]);
+        const pid = Number(ns.run(['pgrep', '-f', '^sleep 999999$']).out.trim().split('\n')[0]);
+        expect(pid).toBeGreaterThan(0);
+        const inContainer = audit(ns, ['--ns', String(pid)]).report;
+        expect(about(inContainer, 'segment key 0x00000041')).toEqual({ 'shm-world-writable': 'critical' });
+        expect(about(inContainer, 'object /open')).toEqual({ 'shm-world-writable': 'critical' });
+        expect(about(inContainer, `mount /dev/shm of pid ${pid}`)).toEqual({
+          'devshm-nodev': 'medium',
+          'devshm-nosuid': 'medium',
+          'devshm-noexec': 'low',
+        });
+        // ours, audited as it is: none of the container's
+        expect(audit(ns).report.findings.filter((f) => /0x00000041|\/open|of pid/.test(f.subject))).toEqual([]);
+        const everywhere = ns.run([BIN, 'audit', '--all-namespaces', '--json']);
+        const report = JSON.parse(everywhere.out) as Report & { findings: (Finding & { namespace: number })[] };
+        const inode = Number(/\[(\d+)\]/.exec(ns.run(['readlink', `/proc/${pid}/ns/ipc`]).out)![1]);
+        const theirs = report.findings.filter((f) => f.namespace === inode).map((f) => `${f.rule} ${f.subject}`);
+        expect(theirs.sort()).toEqual(
+          [
+            'shm-world-writable segment key 0x00000041',
+            'shm-world-writable object /open',
+            'sysctl-shm-rmid-forced sysctl kernel.shm_rmid_forced',
+            `devshm-nodev mount /dev/shm of pid ${pid}`,
+            `devshm-nosuid mount /dev/shm of pid ${pid}`,
+            `devshm-noexec mount /dev/shm of pid ${pid}`,
+          ].sort(),
+        );
+        // the test's own namespace is audited too (as the host's would be), and the machine-wide checks come once
+        const ours = Number(/\[(\d+)\]/.exec(ns.run(['readlink', '/proc/self/ns/ipc']).out)![1]);
+        expect(
+          report.findings
+            .filter((f) => f.namespace === ours)
+            .map((f) => `${f.rule} ${f.subject}`)
+            .sort(),
+        ).toEqual(['shm-world-writable segment key 0x00000042', 'sysctl-shm-rmid-forced sysctl kernel.shm_rmid_forced']);
+        expect(report.findings.filter((f) => f.rule === 'sysctl-memfd-noexec').length).toBeLessThanOrEqual(1);
+        expect(ns.run([BIN, 'audit', '--all-namespaces', '--ns', String(pid)])).toMatchObject({ status: 2, out: '' });
+        proc.kill('SIGKILL');
+        ns.run(['pkill', '-f', '^sleep 999999$']);
+        ns.run(['ipcrm', '-M', '0x42']);
+      },
+      true,
+      ALL,
+    ));
+});
