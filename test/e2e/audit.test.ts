@@ -183,6 +183,14 @@ describe('audit', () => {
         ({ report } = audit(ns));
         expect(about(report, 'mount /dev/shm')).toEqual({});
         expect(about(report, 'sysctl kernel.shm_rmid_forced')).toEqual({});
+        // vm.memfd_noexec is the PID namespace's (this test has its own, which may raise it, never lower it)
+        const memfd = ns.run(['cat', '/proc/sys/vm/memfd_noexec']);
+        if (memfd.status === 0) {
+          const found = about(report, 'sysctl vm.memfd_noexec');
+          expect(found).toEqual(memfd.out.trim() === '0' ? { 'sysctl-memfd-noexec': 'low' } : {});
+          expect(ns.run(['sysctl', '-qw', 'vm.memfd_noexec=1']).status).toBe(0);
+          expect(about(audit(ns).report, 'sysctl vm.memfd_noexec')).toEqual({});
+        } else expect(audit(ns).report.notes.join('\n')).toMatch(/vm\.memfd_noexec is not there/);
       },
       true,
       ALL,
