@@ -6,6 +6,7 @@
  */
 import { RULES, SEVERITIES, ruleNamed, type AuditFinding, type Severity } from '../../src/model/audit.js';
 import { terminalSafe } from '../../src/model/text.js';
+import { loadChalk } from './style.js';
 
 const bySeverity = (a: AuditFinding, b: AuditFinding): number => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity);
 
@@ -35,6 +36,47 @@ export function auditLines(findings: AuditFinding[], notes: string[], ignored: n
   for (const n of notes) lines.push(`note: ${n}`);
   lines.push(summaryLine(findings, ignored));
   return lines.map(terminalSafe).join('\n') + '\n';
+}
+
+/**
+ * On a terminal: a table of the findings, numbered, most severe first (severity
+ * in colour), then each one's why and fix by its number, the notes and the count.
+ */
+export async function auditTable(findings: AuditFinding[], notes: string[], ignored: number, color: boolean): Promise<string> {
+  const [{ renderTable }, chalk] = await Promise.all([import('./table.js'), loadChalk(color)]);
+  const sorted = [...findings].sort(bySeverity);
+  const paint: Record<Severity, (s: string) => string> = {
+    critical: (s) => chalk.red.bold(s),
+    high: (s) => chalk.red(s),
+    medium: (s) => chalk.yellow(s),
+    low: (s) => s,
+    info: (s) => chalk.dim(s),
+  };
+  const number = new Map(sorted.map((f, i) => [f, i + 1]));
+  let out = '';
+  if (sorted.length) {
+    const table = await renderTable(
+      sorted,
+      [
+        { header: '#', right: true, cell: (f) => String(number.get(f)) },
+        { header: 'severity', cell: (f) => f.severity },
+        { header: 'rule', cell: (f) => f.rule },
+        { header: 'subject', cell: (f) => (f.namespace === null ? f.subject : `${f.subject} (ipc:[${f.namespace}])`) },
+        { header: 'found', cell: (f) => f.found },
+      ],
+      { color, noun: 'finding' },
+    );
+    // the table's own count line is replaced by ours (with the severities) at the end
+    out += table.replace(/\n[^\n]*\n$/, '\n');
+    for (const f of sorted) {
+      const rule = ruleNamed(f.rule)!;
+      const raised = f.raised ? ` (${terminalSafe(f.raised)})` : '';
+      out += `${number.get(f)}. ${paint[f.severity](f.severity)}${raised}: ${terminalSafe(`${rule.why} (${[rule.cwe, ...rule.references].join('; ')})`)}\n`;
+      out += `   fix: ${terminalSafe(f.fix)}\n`;
+    }
+  }
+  for (const n of notes) out += `note: ${terminalSafe(n)}\n`;
+  return out + chalk.bold(summaryLine(findings, ignored)) + '\n';
 }
 
 /** A finding with its rule's words, for JSON. */

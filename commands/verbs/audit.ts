@@ -3,7 +3,8 @@ import { auditNamespace, enteredNamespace, inEachNamespace, ipcNamespaces, type 
 import { atLeast, ruleNamed, SEVERITIES, type AuditFinding, type Severity } from '../../src/model/audit.js';
 import { ShmError, UsageError } from '../../src/model/errors.js';
 import { writeAll } from '../../src/kernel/io.js';
-import { auditJson, auditLines, auditSarif } from '../render/audit.js';
+import { auditJson, auditLines, auditSarif, auditTable } from '../render/audit.js';
+import { stdoutIsTTY } from '../options/common.js';
 import { warn } from '../support/exit-status.js';
 import { version } from '../support/version.js';
 import type { CommandSpec, Options } from '../options/spec.js';
@@ -72,7 +73,7 @@ export const spec: CommandSpec = {
     { flags: '--sarif', description: 'the findings as SARIF 2.1.0, for code scanning dashboards' },
     { flags: '-N, --all-namespaces', description: 'every IPC namespace this user may enter, and its /dev/shm' },
   ],
-  run(_args: string[], opts: Options): number {
+  async run(_args: string[], opts: Options): Promise<number> {
     if (opts.json === true && opts.sarif === true) throw new UsageError('--json and --sarif: give one');
     if (opts.allNamespaces === true && opts.ns !== undefined)
       throw new UsageError('--all-namespaces audits every namespace: not with --ns');
@@ -90,6 +91,7 @@ export const spec: CommandSpec = {
     const failing = findings.filter((f) => atLeast(f.severity, failOn));
     if (opts.sarif === true) writeAll(1, auditSarif(findings, report.notes, version()));
     else if (opts.json === true) writeAll(1, auditJson(findings, report.notes, ignored, failOn, failing.length > 0));
+    else if (stdoutIsTTY()) writeAll(1, await auditTable(findings, report.notes, ignored, true));
     else writeAll(1, auditLines(findings, report.notes, ignored));
     if (!failing.length) return 0;
     warn('audit', `${failing.length} finding${failing.length === 1 ? '' : 's'} at ${failOn} or above`);

@@ -211,6 +211,14 @@ describe('audit', () => {
         ns.run(['cp', '/bin/sleep', '/dev/shm/runme']);
         ns.start(['/dev/shm/runme', 'infinity']);
         ns.start(['sleep', 'infinity']);
+        // and one that maps a /dev/shm file executable (its program is python's own, on disk)
+        ns.run(['sh', '-c', 'head -c 4096 /dev/zero > /dev/shm/code']);
+        await holding(ns, [
+          PYTHON,
+          '-c',
+          'import mmap, os, time\nfd = os.open("/dev/shm/code", os.O_RDONLY)\n' +
+            'm = mmap.mmap(fd, 4096, prot=mmap.PROT_READ | mmap.PROT_EXEC)\nprint("ready", flush=True)\ntime.sleep(1e9)',
+        ]);
         const exe = (): string[] =>
           ns
             .run(['sh', '-c', 'for p in /proc/[0-9]*; do readlink $p/exe; done'])
@@ -220,14 +228,27 @@ describe('audit', () => {
         const { report } = audit(ns);
         const code = report.findings.filter((f) => f.rule === 'exec-from-shared-memory');
         // (the memfd's program is named by its descriptor: fexecve of /proc/self/fd/N makes its comm "N")
-        expect(code.map((f) => [f.severity, f.found.replace(/^pid \d+ \([^,]*, /, 'pid N (…, ')]).sort()).toEqual([
+        const mapped = report.findings.find(
+          (f) => f.rule === 'exec-from-shared-memory' && f.found.endsWith('maps /dev/shm/code executable'),
+        );
+        expect(mapped).toMatchObject({
+          severity: 'medium',
+          raised: 'an executable mapping, not its program: some JIT compilers do this too',
+        });
+        expect(
+          code
+            .filter((f) => f !== mapped)
+            .map((f) => [f.severity, f.found.replace(/^pid \d+ \([^,]*, /, 'pid N (…, ')])
+            .sort(),
+        ).toEqual([
           ['high', 'pid N (…, uid 0) runs /dev/shm/runme'],
           ['high', 'pid N (…, uid 0) runs /memfd:payload (deleted)'],
         ]);
         expect(code.some((f) => f.found.includes('sleep'))).toBe(false);
         ns.run(['pkill', '-f', 'infinity']);
+        ns.run(['pkill', '-f', 'PROT_EXEC']);
         await ns.until(() => exe().length === 0, 'both gone');
-        ns.run(['rm', '/dev/shm/runme']);
+        ns.run(['rm', '/dev/shm/runme', '/dev/shm/code']);
       },
       true,
       ALL,
@@ -355,6 +376,27 @@ describe('audit', () => {
         proc.kill('SIGKILL');
         ns.run(['pkill', '-f', '^sleep 999999$']);
         ns.run(['ipcrm', '-M', '0x42']);
+      },
+      true,
+      ALL,
+    ));
+
+  test('on a terminal: a table, most severe first, severities in colour (none with NO_COLOR); piped: plain lines', () =>
+    withNamespace(
+      (ns) => {
+        ns.cli(['create', '--key', '0x51', '--size', '4096', '--mode', '0666']);
+        const onTTY = (env: NodeJS.ProcessEnv = {}): string =>
+          ns.run(['script', '-qec', `${BIN} audit --ignore exec-from-shared-memory`, '/dev/null'], { env }).out.replace(/\r\n/g, '\n');
+        const table = onTTY();
+        expect(table).toMatch(/^┌/);
+        expect(table).toMatch(/│ 1 │ critical │ shm-world-writable +│ segment key 0x00000051 +│ mode 0666: writable by every user +│/);
+        expect(table).toMatch(/^1\. \x1b\[31m\x1b\[1mcritical\x1b\[22m\x1b\[39m \(owned by root\): any local user can change/m);
+        expect(table).toMatch(/^ {3}fix: shmctl-ts set \d+ --mode 0660 /m);
+        expect(onTTY({ NO_COLOR: '1' })).not.toContain('\x1b');
+        const piped = ns.run([BIN, 'audit', '--ignore', 'exec-from-shared-memory']).out;
+        expect(piped).not.toContain('│');
+        expect(piped).toMatch(/^critical shm-world-writable: segment key 0x00000051\n {9}found: mode 0666: writable by every user\n/m);
+        ns.run(['ipcrm', '-M', '0x51']);
       },
       true,
       ALL,
