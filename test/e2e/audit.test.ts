@@ -30,6 +30,7 @@ interface Finding {
   found: string;
   raised: string | null;
   fix: string;
+  namespace: number | null;
 }
 interface Report {
   findings: Finding[];
@@ -350,7 +351,7 @@ describe('audit', () => {
         // ours, audited as it is: none of the container's
         expect(audit(ns).report.findings.filter((f) => /0x00000041|\/open|of pid/.test(f.subject))).toEqual([]);
         const everywhere = ns.run([BIN, 'audit', '--all-namespaces', '--json']);
-        const report = JSON.parse(everywhere.out) as Report & { findings: (Finding & { namespace: number })[] };
+        const report = JSON.parse(everywhere.out) as Report;
         const inode = Number(/\[(\d+)\]/.exec(ns.run(['readlink', `/proc/${pid}/ns/ipc`]).out)![1]);
         const theirs = report.findings.filter((f) => f.namespace === inode).map((f) => `${f.rule} ${f.subject}`);
         expect(theirs.sort()).toEqual(
