@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { auditNamespace, enteredNamespace, inEachNamespace, ipcNamespaces, type AuditReport } from '../../src/api/index.js';
 import { atLeast, ruleNamed, SEVERITIES, type AuditFinding, type Severity } from '../../src/model/audit.js';
 import { ShmError, UsageError } from '../../src/model/errors.js';
@@ -23,10 +23,16 @@ function knownRule(id: string, where: string): string {
 /** An ignore file: "RULE" or "RULE SUBJECT" a line (the subject as the audit prints it), # comments. */
 function readIgnoreFile(path: string): Accepted[] {
   let text: string;
+  let fd: number | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    // never waits: a FIFO planted in its place is refused, not read forever
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    if (!fstatSync(fd).isFile()) throw new UsageError(`${path}: not a regular file (an ignore file is a list of rules)`);
+    text = readFileSync(fd, 'utf8');
   } catch (e) {
-    throw ShmError.fromNode(e, path);
+    throw e instanceof UsageError ? e : ShmError.fromNode(e, path);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   const accepted: Accepted[] = [];
   text.split('\n').forEach((raw, i) => {

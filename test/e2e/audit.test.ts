@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toBeValidSarifLog } from '@microsoft/jest-sarif';
 import { lockKeyFor } from '../../src/sysv/lock-set.js';
-import { BIN, NOBODY, PYTHON, USER1000, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, NOBODY, PYTHON, until, USER1000, withNamespace, type Namespace } from '../helpers/ns.js';
 
 expect.extend({ toBeValidSarifLog });
 declare global {
@@ -285,6 +285,15 @@ describe('audit', () => {
           expect(accepted.report.findings.filter((f) => f.rule.startsWith('shm-world'))).toEqual([]);
           expect(accepted.report.ignored).toBe(2);
           expect(accepted.status).toBe(0);
+          // a FIFO in its place is refused at once, a missing file is one line
+          const fifo = join(dir, 'fifo');
+          expect(ns.run(['mkfifo', fifo]).status).toBe(0);
+          expect(ns.run([BIN, 'audit', '--ignore-file', fifo])).toMatchObject({
+            status: 2,
+            out: '',
+            stderr: `shmctl-ts: audit: ${fifo}: not a regular file (an ignore file is a list of rules)\n`,
+          });
+          expect(ns.run([BIN, 'audit', '--ignore-file', join(dir, 'none')])).toMatchObject({ status: 1, out: '' });
           writeFileSync(file, 'shm-world-writeable\n');
           expect(ns.run([BIN, 'audit', '--ignore-file', file])).toMatchObject({
             status: 2,
@@ -338,7 +347,10 @@ describe('audit', () => {
           'exec sleep 999999',
         ].join('; ');
         const proc = await holding(ns, ['unshare', '--ipc', '--mount', '--propagation', 'private', 'sh', '-c', script]);
-        const pid = Number(ns.run(['pgrep', '-f', '^sleep 999999$']).out.trim().split('\n')[0]);
+        // ("ready" comes just before the exec: wait for the sleep itself)
+        const sleeper = (): number => Number(ns.run(['pgrep', '-f', '^sleep 999999$']).out.trim().split('\n')[0]);
+        await until(() => sleeper() > 0, 'the container settled');
+        const pid = sleeper();
         expect(pid).toBeGreaterThan(0);
         const inContainer = audit(ns, ['--ns', String(pid)]).report;
         expect(about(inContainer, 'segment key 0x00000041')).toEqual({ 'shm-world-writable': 'critical' });
