@@ -3,8 +3,9 @@
  * them: names without their leading slash, the default columns NAME PERMS
  * OWNER SIZE MTIME, lsipc's generic columns that it leaves empty for an
  * object empty (KEY, ID, UID, USER, GID, GROUP, CTIME), and the System V
- * segment columns it refuses for POSIX objects refused here too. Columns lsipc does not know (ALLOC, HOLDERS,
- * LOCK, MODE, ATIME, TYPE...) are ours and work as in every other view.
+ * segment columns it refuses for POSIX objects refused here too. Columns
+ * lsipc does not know (ALLOC, HOLDERS, LOCK, MODE, ATIME, TYPE...) are ours
+ * and work as in every other view.
  */
 import { UsageError } from '../../src/model/errors.js';
 import { allColumnNames, columnByName, columnNames, type Column } from './columns.js';

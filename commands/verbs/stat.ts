@@ -20,7 +20,7 @@ const VIEWS = {
     formats: FORMATS,
     refusal: '',
     detail: (r: ShmRecord) => renderDetail(r as SegmentRecord, systemNames, { color: stdoutIsTTY() }),
-    // like lsipc -i: every System V column unless -o says otherwise
+    // raw, export and JSON: one row of every System V column unless -o says otherwise
     columns: SYSV_COLUMNS,
     json: {},
     // lsipc -m -i ID's view of one segment
