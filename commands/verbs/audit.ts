@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
 import { auditNamespace, enteredNamespace, inEachNamespace, ipcNamespaces, type AuditReport } from '../../src/api/index.js';
-import { atLeast, ruleNamed, SEVERITIES, type AuditFinding, type Severity } from '../../src/model/audit.js';
+import { atLeast, ruleNamed, RULES, SEVERITIES, type AuditFinding, type Severity } from '../../src/model/audit.js';
 import { ShmError, UsageError } from '../../src/model/errors.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { auditJson, auditLines, auditSarif, auditTable } from '../render/audit.js';
@@ -73,7 +73,11 @@ export const spec: CommandSpec = {
       description: 'exit 1 when a finding at or above this is found (default high)',
       choices: [...SEVERITIES],
     },
-    { flags: '--ignore <RULE>', description: "leave out this rule's findings (repeatable)", repeatable: true },
+    {
+      flags: '--ignore <RULE>',
+      description: `leave out this rule's findings (repeatable); the rules: ${RULES.map((r) => r.id).join(', ')}`,
+      repeatable: true,
+    },
     { flags: '--ignore-file <FILE>', description: 'findings accepted: "RULE" or "RULE SUBJECT" a line, # comments' },
     { flags: '-j, --json', description: 'the findings as JSON' },
     { flags: '--sarif', description: 'the findings as SARIF 2.1.0, for code scanning dashboards' },

@@ -267,7 +267,11 @@ describe('audit', () => {
         // the check can fail: a log without its version is not SARIF
         expect(() => expect({ ...log, version: undefined }).toBeValidSarifLog()).toThrow();
         const run = log.runs[0];
-        expect(run.tool.driver.rules.map((r: { id: string }) => r.id)).toContain('shm-world-writable');
+        const ids = run.tool.driver.rules.map((r: { id: string }) => r.id) as string[];
+        expect(ids).toContain('shm-world-writable');
+        // --help names every rule (the refusal of an unknown one sends the reader there)
+        const help = ns.run([BIN, 'audit', '--help']).out.replace(/\s+/g, ' ');
+        expect(ids.filter((id) => !help.includes(id))).toEqual([]);
         const result = run.results.find((r: { ruleId: string }) => r.ruleId === 'shm-world-writable');
         expect(result).toMatchObject({ level: 'error', locations: [{ logicalLocations: [{ name: 'segment key 0x00000031' }] }] });
         expect(run.tool.driver.rules[result.ruleIndex].id).toBe('shm-world-writable');
