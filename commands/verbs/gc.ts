@@ -5,7 +5,7 @@ import { parseDuration } from '../../src/model/parse.js';
 import type { ShmRecord } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
-import type { Column } from '../render/columns.js';
+import { columnsFor, selectColumns, type Column } from '../render/columns.js';
 import { jsonObjects } from '../render/lsipc.js';
 import { listingColumns, listingOptions, renderListing } from '../support/ls-view.js';
 import { jsonSafe } from '../../src/model/text.js';
@@ -53,8 +53,10 @@ export const spec: CommandSpec = {
     const kind = askedKind(opts);
     const selection = checkedSelection(opts, kind);
     const format = askedFormat(opts) ?? (stdoutIsTTY() ? 'table' : 'lsipc');
-    // the dry run's columns are ls's (for POSIX objects in lsipc's formats, lsipc -M's)
-    const columns = listingColumns(kind, format, opts);
+    // the dry run's columns are ls's (for POSIX objects in lsipc's text formats, lsipc -M's); its JSON is gc's own
+    // document (what was done, why), whose names are the ones every verb takes
+    const columns =
+      format === 'json' ? selectColumns(opts.output as string | undefined, columnsFor(kind)) : listingColumns(kind, format, opts);
     const ctx = columnContext(opts, systemNames, format);
     const minAge = opts.minAge === undefined ? undefined : parseDuration(opts.minAge as string);
     const plan = planCleanup(kind, selection, {

@@ -301,6 +301,14 @@ describe('holders', () => {
           'NAME    NATTCH HOLDERS\n/free        0       0\n/mapped      1       1\n/open        0       1\n',
         );
         expect(ns.cli(['ls', '--posix', '--unattached', '-o', 'NAME', '--noheadings']).out).toBe('free\n');
+        // gc's dry run piped is ls's (lsipc -M's names); its JSON is gc's own, with the names every verb takes
+        expect(ns.cli(['gc', '--posix', '--unattached', '--min-age', '0', '--ignore-unreadable', '-o', 'NAME', '--noheadings']).out).toBe(
+          'free\n',
+        );
+        const gc = JSON.parse(ns.cli(['gc', '--posix', '--unattached', '--min-age', '0', '--ignore-unreadable', '--json']).out) as {
+          gc: { name: string }[];
+        };
+        expect(gc.gc.map((r) => r.name)).toEqual(['/free']);
         expect(ns.cli(['ls', '--all', '--unattached', '--name', '[fm]*', '-o', 'NAME', '--noheadings']).out).toBe('/free\n');
         ns.run(['kill', String(mapper), String(opener)]);
         ns.cli(['rm', '/mapped', '/open', '/free']);
