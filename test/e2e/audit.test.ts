@@ -99,7 +99,12 @@ describe('audit', () => {
         make('0x17', '0644', USER1000);
         ns.cli(['create', '/pub', '--size', '4096', '--mode', '0666']);
         ns.cli(['create', '/mine', '--size', '4096', '--mode', '0600']);
+        // the audit changes nothing: modes, owners, times (attach, detach, change, access), sets
+        const state = (): string =>
+          ns.run(['sh', '-c', "ipcs -m -t; ipcs -m -p; ipcs -m; ipcs -s; stat -c '%n %a %U %s %x %y %z' /dev/shm/*"]).out;
+        const before = state();
         let { report, status } = audit(ns);
+        expect(state()).toBe(before);
         expect(status).toBe(1);
         expect(about(report, 'segment key 0x00000011')).toEqual({ 'shm-world-writable': 'critical' });
         expect(report.findings.find((f) => f.subject === 'segment key 0x00000011')).toMatchObject({
@@ -246,7 +251,8 @@ describe('audit', () => {
           ['high', 'pid N (…, uid 0) runs /memfd:payload (deleted)'],
         ]);
         expect(code.some((f) => f.found.includes('sleep'))).toBe(false);
-        ns.run(['pkill', '-f', 'infinity']);
+        // (by their own command lines: the namespace's first process is a sleep too)
+        ns.run(['pkill', '-f', '^(payload|/dev/shm/runme) infinity$']);
         ns.run(['pkill', '-f', 'PROT_EXEC']);
         await ns.until(() => exe().length === 0, 'both gone');
         ns.run(['rm', '/dev/shm/runme', '/dev/shm/code']);
@@ -347,15 +353,21 @@ describe('audit', () => {
           // (left at 0: with 1 the kernel would remove the segment as soon as its maker exits)
           `${PYTHON} -c "import ctypes; ctypes.CDLL(None).shmget(0x41, 4096, 0o1666)"`,
           'printf x > /dev/shm/open && chmod 666 /dev/shm/open',
-          'echo ready',
-          'exec sleep 999999',
+          'echo "ready $$"',
+          'exec sleep infinity',
         ].join('; ');
-        const proc = await holding(ns, ['unshare', '--ipc', '--mount', '--propagation', 'private', 'sh', '-c', script]);
-        // ("ready" comes just before the exec: wait for the sleep itself)
-        const sleeper = (): number => Number(ns.run(['pgrep', '-f', '^sleep 999999$']).out.trim().split('\n')[0]);
-        await until(() => sleeper() > 0, 'the container settled');
-        const pid = sleeper();
-        expect(pid).toBeGreaterThan(0);
+        const proc = ns.start(['unshare', '--ipc', '--mount', '--propagation', 'private', 'sh', '-c', script]);
+        let said = '';
+        proc.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+        await until(() => /^ready \d+\n/.test(said), 'the container set up');
+        const pid = Number(/^ready (\d+)/.exec(said)![1]);
+        // ("ready" comes just before the exec: wait for its sleep itself)
+        const command = (): string =>
+          ns
+            .run(['cat', `/proc/${pid}/cmdline`])
+            .stdout.toString()
+            .replace(/\0/g, ' ');
+        await until(() => command() === 'sleep infinity ', 'the container settled');
         const inContainer = audit(ns, ['--ns', String(pid)]).report;
         expect(about(inContainer, 'segment key 0x00000041')).toEqual({ 'shm-world-writable': 'critical' });
         expect(about(inContainer, 'object /open')).toEqual({ 'shm-world-writable': 'critical' });
@@ -391,7 +403,7 @@ describe('audit', () => {
         expect(report.findings.filter((f) => f.rule === 'sysctl-memfd-noexec').length).toBeLessThanOrEqual(1);
         expect(ns.run([BIN, 'audit', '--all-namespaces', '--ns', String(pid)])).toMatchObject({ status: 2, out: '' });
         proc.kill('SIGKILL');
-        ns.run(['pkill', '-f', '^sleep 999999$']);
+        ns.run(['kill', String(pid)]);
         ns.run(['ipcrm', '-M', '0x42']);
       },
       true,
@@ -402,6 +414,9 @@ describe('audit', () => {
     withNamespace(
       (ns) => {
         ns.cli(['create', '--key', '0x51', '--size', '4096', '--mode', '0666']);
+        // a name planted to command a terminal: shown escaped, never raw
+        ns.run([PYTHON, '-c', "import os; os.close(os.open(b'/dev/shm/t\\x1b]0;owned\\x07\\x1b[2J', os.O_CREAT | os.O_WRONLY, 0o666))"]);
+        ns.run(['sh', '-c', 'chmod 666 /dev/shm/t*']);
         const onTTY = (env: NodeJS.ProcessEnv = {}): string =>
           ns.run(['script', '-qec', `${BIN} audit --ignore exec-from-shared-memory`, '/dev/null'], { env }).out.replace(/\r\n/g, '\n');
         const table = onTTY();
@@ -410,10 +425,15 @@ describe('audit', () => {
         expect(table).toMatch(/^1\. \x1b\[31m\x1b\[1mcritical\x1b\[22m\x1b\[39m \(owned by root\): any local user can change/m);
         expect(table).toMatch(/^ {3}fix: shmctl-ts set \d+ --mode 0660 /m);
         expect(onTTY({ NO_COLOR: '1' })).not.toContain('\x1b');
+        expect(table.replace(/\x1b\[[0-9;]*m/g, '')).not.toContain('\x1b'); // nothing but our own colours
+        expect(table).toContain('object /t\\x1b]0;owned\\x07\\x1b[2J');
         const piped = ns.run([BIN, 'audit', '--ignore', 'exec-from-shared-memory']).out;
         expect(piped).not.toContain('│');
+        expect(piped).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+        expect(piped).toContain('shm-world-writable: object /t\\x1b]0;owned\\x07\\x1b[2J\n');
         expect(piped).toMatch(/^critical shm-world-writable: segment key 0x00000051\n {9}found: mode 0666: writable by every user\n/m);
         ns.run(['ipcrm', '-M', '0x51']);
+        ns.run(['sh', '-c', 'rm /dev/shm/t*']);
       },
       true,
       ALL,
