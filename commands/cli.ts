@@ -26,6 +26,7 @@ import { spec as runJob } from './verbs/run.js';
 import { spec as set } from './verbs/set.js';
 import type { CommandSpec, Options } from './options/spec.js';
 import { spec as stat } from './verbs/stat.js';
+import { spec as usage } from './verbs/usage.js';
 import { spec as watch } from './verbs/watch.js';
 import { spec as write } from './verbs/write.js';
 
@@ -46,11 +47,13 @@ export const commands: CommandSpec[] = [
   doctor,
   check,
   audit,
+  usage,
   metrics,
   watch,
 ];
 // What works on a namespace's memory takes --ns (run makes namespaces of its own; key works on files).
-for (const c of commands) if (c !== runJob && c !== key) c.options.push(nsOption);
+// (usage is the whole machine's: meminfo is global, and it visits every namespace itself)
+for (const c of commands) if (c !== runJob && c !== key && c !== usage) c.options.push(nsOption);
 commands.push(completionSpec(() => commands));
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];

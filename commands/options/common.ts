@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { UsageError } from '../../src/model/errors.js';
 import type { ShmRecord } from '../../src/model/record.js';
 import { parseId, parseKey, parseProj } from '../../src/model/parse.js';
-import { checkPosixName, isPosixName, keyFromPath, Shm, type NamespaceSpec, type ShmTarget } from '../../src/api/index.js';
+import { checkPosixName, isPosixName, keyFromPath, Shm, type HeldTarget, type NamespaceSpec, type ShmTarget } from '../../src/api/index.js';
 import type { OptionSpec, Options } from './spec.js';
 
 /** --ftok PATH [--proj N]: a key made from an existing file, for create and for naming a segment. */
@@ -52,6 +52,28 @@ export const targetOptions: OptionSpec[] = [
 
 /** The target operand's description: a System V id, or a POSIX name. */
 export const targetArgument = { name: '[target]', description: 'shmid of a System V segment, or /NAME of a POSIX object' };
+
+/** The target argument of the verbs that also take a memfd, deleted file or shared anonymous region. */
+export const heldTargetArgument = {
+  name: '[target]',
+  description:
+    'shmid of a System V segment, /NAME of a POSIX object, or PID:FD or inode:N of a memfd, deleted file or shared anonymous region',
+};
+
+/** PID:FD (a holder's descriptor) or inode:N: a memfd, deleted file or shared anonymous region; null for other operands. */
+export function heldTargetOf(operand: string | undefined): HeldTarget | null {
+  if (operand === undefined) return null;
+  const byFd = /^(\d+):(\d+)$/.exec(operand);
+  if (byFd) {
+    const [pid, fd] = [Number(byFd[1]), Number(byFd[2])];
+    if (!(pid > 0 && pid <= 0x3fffffff) || !(fd <= 0x7fffffff)) throw new UsageError(`invalid PID:FD '${operand}'`);
+    return { pid, fd };
+  }
+  if (!/^inode:/i.test(operand)) return null;
+  const inode = Number(operand.slice(6));
+  if (!/^\d+$/.test(operand.slice(6)) || !Number.isSafeInteger(inode)) throw new UsageError(`invalid inode in '${operand}' (inode:N)`);
+  return { inode };
+}
 
 /** "/name" from --posix's value, with or without its slash. */
 export function posixNameOf(text: string): string {

@@ -1,5 +1,6 @@
 /** ls's filters, which gc (and every command that chooses what to show) shares: options → the API's Selection. */
 import type { Selection } from '../../src/api/index.js';
+import type { KindChoice } from '../../src/model/record.js';
 import { parseDuration, parseId, parseKey } from '../../src/model/parse.js';
 import { parseUser } from '../../src/kernel/names.js';
 import type { OptionSpec, Options } from './spec.js';
@@ -13,6 +14,23 @@ export const kindOptions: OptionSpec[] = [
     sets: { key: 'kind', value: 'posix' },
   },
   { flags: '-A, --all', description: 'System V segments and POSIX objects in one view', sets: { key: 'kind', value: 'all' } },
+  {
+    flags: '--memfd',
+    description: 'memfds (memfd_create) that processes hold open or mapped, each once, with its holders',
+    sets: { key: 'kind', value: 'memfd' },
+  },
+  {
+    flags: '--deleted',
+    description: 'tmpfs files (such as /dev/shm objects) removed but still mapped or open',
+    sets: { key: 'kind', value: 'deleted' },
+  },
+  {
+    flags: '--anon',
+    description: 'shared anonymous memory (MAP_SHARED|MAP_ANONYMOUS, shared across fork)',
+    sets: { key: 'kind', value: 'anon' },
+  },
+  { flags: '--held', description: 'memfds, deleted files and shared anonymous memory together', sets: { key: 'kind', value: 'held' } },
+  { flags: '--every', description: 'every kind: --all and --held in one view', sets: { key: 'kind', value: 'every' } },
 ];
 
 export const filterOptions: OptionSpec[] = [
@@ -32,8 +50,8 @@ export const filterOptions: OptionSpec[] = [
   { flags: '--name <GLOB>', description: 'only POSIX objects whose name matches GLOB (* ? [...]; quote it from the shell)' },
 ];
 
-export function askedKind(opts: Options): 'sysv' | 'posix' | 'all' {
-  return (opts.kind as 'sysv' | 'posix' | 'all' | undefined) ?? 'sysv';
+export function askedKind(opts: Options): KindChoice {
+  return (opts.kind as KindChoice | undefined) ?? 'sysv';
 }
 
 /** The filters given, parsed (every value checked before anything is read). */

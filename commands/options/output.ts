@@ -4,7 +4,8 @@
  */
 import { UsageError } from '../../src/model/errors.js';
 import type { NameLookup } from '../../src/kernel/names.js';
-import type { ColumnContext, TimeFormat } from '../render/columns.js';
+import type { ColumnContext } from '../render/columns.js';
+import type { TimeFormat } from '../render/time.js';
 import type { SizeUnit } from '../render/ipcs.js';
 import type { OptionSpec, Options } from './spec.js';
 

@@ -6,16 +6,16 @@
  * Each column gives its text (what lsipc prints, '' for an empty cell) and its
  * typed JSON value (numbers as numbers, null for unknown or unset).
  */
+import type { KindChoice } from '../../src/model/record.js';
 import { UsageError } from '../../src/model/errors.js';
 import type { LockColumn } from '../../src/model/lock-state.js';
 import { formatKey, permsOf, type ShmRecord } from '../../src/model/record.js';
+import { FILE_COLUMNS } from './file-columns.js';
 import { kindOf } from '../../src/model/kinds.js';
-import { localTime } from '../../src/model/clock.js';
 import type { NameLookup } from '../../src/model/usage.js';
-import { humanSize } from './human.js';
-import { ctime, MONTHS, two } from './time.js';
+import { humanSize, permString } from './human.js';
 
-export type TimeFormat = 'short' | 'full' | 'iso';
+import { formatTime, type TimeFormat } from './time.js';
 export type JsonValue = string | number | boolean | null | string[];
 
 export interface ColumnContext {
@@ -47,36 +47,6 @@ export interface ColumnOf<R> {
 
 export type Column = ColumnOf<ShmRecord>;
 
-/** util-linux's time formats: short (today HH:MM, this year MonDD, else YYYY-MonDD), full (ctime), iso. */
-export function formatTime(seconds: number, format: TimeFormat, now: number): string {
-  if (format === 'full') return ctime(seconds);
-  const d = localTime(seconds);
-  if (format === 'iso') {
-    // util-linux prints the offset in whole minutes
-    const minutes = Math.trunc(d.offset / 60);
-    const sign = minutes < 0 ? '-' : '+';
-    const abs = Math.abs(minutes);
-    return (
-      `${d.year}-${two(d.month + 1)}-${two(d.day)}T` +
-      `${two(d.hours)}:${two(d.minutes)}:${two(d.seconds)}${sign}${two(Math.floor(abs / 60))}:${two(abs % 60)}`
-    );
-  }
-  const n = localTime(now);
-  if (d.year === n.year) {
-    if (d.month === n.month && d.day === n.day) return `${two(d.hours)}:${two(d.minutes)}`;
-    return `${MONTHS[d.month]}${two(d.day)}`;
-  }
-  return `${d.year}-${MONTHS[d.month]}${two(d.day)}`;
-}
-
-/** ls -l's permission string for the low 9 bits. */
-export function permString(perms: number): string {
-  const bits = 'rwxrwxrwx';
-  let s = '';
-  for (let i = 0; i < 9; i++) s += perms & (0o400 >> i) ? bits[i] : '-';
-  return s;
-}
-
 /** PERMS as lsipc prints it: rw-r--r--, or with -P printf's %#o (0644, and 0 for none). */
 function permsText(perms: number, numeric: boolean): string {
   if (!numeric) return permString(perms);
@@ -93,7 +63,11 @@ const fieldOf =
   (r: ShmRecord): T | null =>
     r.kind === kind ? pick(r as Extract<ShmRecord, { kind: K }>) : null;
 const sysv = fieldOf('sysv');
-const posix = fieldOf('posix');
+/** A field every file has (an object and the held kinds): null for a segment. */
+const file =
+  <T>(pick: (r: Exclude<ShmRecord, { kind: 'sysv' }>) => T) =>
+  (r: ShmRecord): T | null =>
+    r.kind === 'sysv' ? null : pick(r);
 
 /** formatTime, remembering the last answer: the rows of a listing share few distinct times. */
 function timeText(seconds: number, ctx: ColumnContext): string {
@@ -211,10 +185,19 @@ const COLUMNS: Column[] = [
     text: (r) => '0' + r.mode.toString(8).padStart(3, '0'),
     json: (r) => '0' + r.mode.toString(8).padStart(3, '0'),
   },
-  { name: 'NAME', help: 'POSIX object name (/name)', ...text(posix((r) => r.name)) },
-  { name: 'MTIME', help: 'POSIX: time of the last write', ...time(posix((r) => r.mtime)) },
-  { name: 'ATIME', help: 'POSIX: time of the last read', ...time(posix((r) => r.atime)) },
-  { name: 'ALLOC', help: 'POSIX: bytes of memory it holds (a sparse object holds less than SIZE)', ...number(posix((r) => r.allocated)) },
+  {
+    name: 'NAME',
+    help: 'POSIX object name (/name); memfd:NAME; the path a deleted file had; [shared anonymous]',
+    ...text(file((r) => r.name)),
+  },
+  { name: 'MTIME', help: 'POSIX: time of the last write', ...time(file((r) => r.mtime)) },
+  { name: 'ATIME', help: 'POSIX: time of the last read', ...time(file((r) => r.atime)) },
+  {
+    name: 'ALLOC',
+    help: 'Bytes of memory it holds, resident or swapped (a sparse file holds less than SIZE; empty where it cannot be looked at)',
+    ...number(file((r) => r.allocated)),
+  },
+  ...FILE_COLUMNS,
   {
     name: 'HOLDERS',
     help: 'Processes that attach, map or have it open, from /proc (see holders)',
@@ -233,7 +216,7 @@ const COLUMNS: Column[] = [
     help: "That process's command line",
     ...name((r, n) => (r.namespace ? n.command(r.namespace.pid) : null)),
   },
-  { name: 'TYPE', help: 'sysv or posix', ...text((r) => r.kind) },
+  { name: 'TYPE', help: 'sysv, posix, memfd, deleted or anon', ...text((r) => r.kind) },
 ];
 
 /** The LOCK column: what the context's lock source says, or nothing. */
@@ -241,7 +224,7 @@ function lockText(r: ShmRecord, ctx: ColumnContext): LockColumn {
   return ctx.lock ? ctx.lock(r) : null;
 }
 
-const NOT_FOR_STAT = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'TYPE', 'NAMESPACE', 'NSPID', 'NSCOMMAND']);
+const NOT_FOR_STAT = new Set(['NAME', 'MTIME', 'ATIME', 'ALLOC', 'INODE', 'SEALS', 'PIDS', 'TYPE', 'NAMESPACE', 'NSPID', 'NSCOMMAND']);
 /** Every column a System V segment has (stat's lsipc formats: one row, all of them). */
 export const SYSV_COLUMNS = COLUMNS.map((c) => c.name).filter((n) => !NOT_FOR_STAT.has(n));
 
@@ -254,13 +237,31 @@ const DEFAULT_COLUMNS = ['KEY', 'ID', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATU
 const POSIX_COLUMNS = ['NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'MTIME'];
 /** stat's lsipc formats for a POSIX object: every column that applies. */
 export const POSIX_STAT_COLUMNS = 'NAME SIZE ALLOC PERMS MODE OWNER UID USER GID GROUP NATTCH HOLDERS LOCK ATIME MTIME CTIME'.split(' ');
+/** stat's lsipc formats for a memfd, deleted file or shared anonymous region. */
+export const HELD_STAT_COLUMNS =
+  'TYPE NAME INODE SIZE ALLOC PERMS MODE OWNER UID USER GID GROUP STATUS SEALS NATTCH HOLDERS PIDS ATIME MTIME CTIME'.split(' ');
 /** JSON's top-level name for POSIX objects (lsipc 2.41's table name). */
 export const POSIX_JSON_KEY = 'posix-sharedmemory';
 /** ls --all's: both kinds in one table. */
 const ALL_COLUMNS = ['TYPE', 'KEY', 'ID', 'NAME', 'PERMS', 'OWNER', 'SIZE', 'NATTCH', 'STATUS', 'CTIME'];
+/** The held kinds': what holds them and how much memory. */
+const MEMFD_COLUMNS = ['NAME', 'INODE', 'OWNER', 'SIZE', 'ALLOC', 'SEALS', 'HOLDERS', 'PIDS'];
+const DELETED_COLUMNS = ['NAME', 'INODE', 'OWNER', 'SIZE', 'ALLOC', 'HOLDERS', 'PIDS'];
+const ANON_COLUMNS = ['INODE', 'OWNER', 'SIZE', 'ALLOC', 'STATUS', 'HOLDERS', 'PIDS'];
+const HELD_COLUMNS = ['TYPE', 'NAME', 'INODE', 'OWNER', 'SIZE', 'ALLOC', 'HOLDERS', 'PIDS'];
+const EVERY_COLUMNS = ['TYPE', 'KEY', 'ID', 'NAME', 'INODE', 'OWNER', 'SIZE', 'ALLOC', 'NATTCH', 'HOLDERS'];
 /** The default columns for the kinds asked for. */
-export const columnsFor = (kind: 'sysv' | 'posix' | 'all'): string[] =>
-  ({ sysv: DEFAULT_COLUMNS, posix: POSIX_COLUMNS, all: ALL_COLUMNS })[kind];
+export const columnsFor = (kind: KindChoice): string[] =>
+  ({
+    sysv: DEFAULT_COLUMNS,
+    posix: POSIX_COLUMNS,
+    all: ALL_COLUMNS,
+    memfd: MEMFD_COLUMNS,
+    deleted: DELETED_COLUMNS,
+    anon: ANON_COLUMNS,
+    held: HELD_COLUMNS,
+    every: EVERY_COLUMNS,
+  })[kind];
 
 /** Every column's name, in the table's order. */
 export const allColumnNames = (): string[] => COLUMNS.map((c) => c.name);

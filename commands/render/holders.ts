@@ -5,7 +5,8 @@
  */
 import { UsageError } from '../../src/model/errors.js';
 import type { HolderRecord } from '../../src/model/holder.js';
-import { formatTime, type ColumnContext, type ColumnOf } from './columns.js';
+import type { ColumnContext, ColumnOf } from './columns.js';
+import { formatTime } from './time.js';
 
 const HOLDER_COLUMNS: ColumnOf<HolderRecord>[] = [
   { name: 'PID', help: 'Process id', right: true, text: (h) => String(h.pid), json: (h) => h.pid },

@@ -33,3 +33,11 @@ export function humanSize(size: number | bigint): string {
   if (!frac) return `${whole}${letter}`;
   return `${whole}.${frac / 10n}${letter}`;
 }
+
+/** ls -l's permission string for the low 9 bits. */
+export function permString(perms: number): string {
+  const bits = 'rwxrwxrwx';
+  let s = '';
+  for (let i = 0; i < 9; i++) s += perms & (0o400 >> i) ? bits[i] : '-';
+  return s;
+}

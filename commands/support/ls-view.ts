@@ -1,4 +1,5 @@
 /** What ls (and its --all-namespaces view) does to a listing: pick by the filters, fill HOLDERS and LOCK. */
+import type { KindChoice } from '../../src/model/record.js';
 import { indexHolders, lockStates, select, selectionNeedsHolders } from '../../src/api/index.js';
 import { unreadableText } from '../../src/model/holder.js';
 import { kindOf } from '../../src/model/kinds.js';
@@ -35,14 +36,14 @@ export function chosen<R extends ShmRecord>(records: R[], opts: Options, columns
 }
 
 /** Is this listing lsipc -M's (POSIX objects alone, in one of lsipc's formats)? */
-export const isLsipcPosix = (kind: 'sysv' | 'posix' | 'all', format: string): boolean => kind === 'posix' && format !== 'table';
+export const isLsipcPosix = (kind: KindChoice, format: string): boolean => kind === 'posix' && format !== 'table';
 
 /**
  * A listing's columns: lsipc -M's for POSIX objects alone in lsipc's formats
  * (names without the slash, its -o rules, -c's CUID and CGID); otherwise our
  * own for the kinds (-o as given, -c adding CUID and CGID).
  */
-export function listingColumns(kind: 'sysv' | 'posix' | 'all', format: string, opts: Options): Column[] {
+export function listingColumns(kind: KindChoice, format: string, opts: Options): Column[] {
   const output = opts.output as string | undefined;
   if (isLsipcPosix(kind, format)) return lsipcPosixColumns({ output, creator: opts.creator === true, time: opts.time === true });
   return selectColumns(output, [...columnsFor(kind), ...(opts.creator === true ? ['CUID', 'CGID'] : [])]);
@@ -54,7 +55,7 @@ export function tableColumns(columns: Column[], ctx: ColumnContext): TableColumn
 }
 
 /** The LOCK column's values, read only when it is shown. */
-export function withLocks(ctx: ColumnContext, columns: Column[], kind: 'sysv' | 'posix' | 'all'): ColumnContext {
+export function withLocks(ctx: ColumnContext, columns: Column[], kind: KindChoice): ColumnContext {
   if (columns.some((c) => c.name === 'LOCK')) ctx.lock = lockStates(kind);
   return ctx;
 }

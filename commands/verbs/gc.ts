@@ -1,3 +1,4 @@
+import type { KindChoice } from '../../src/model/record.js';
 import { isEmptySelection, planCleanup, removeAllListed, type CleanupPlan, type Selection } from '../../src/api/index.js';
 import { kindOf } from '../../src/model/kinds.js';
 import { UsageError } from '../../src/model/errors.js';
@@ -87,7 +88,7 @@ export const spec: CommandSpec = {
 };
 
 /** The filters as a selection, refused when it names nothing (gc never removes everything) or a kind it cannot pick. */
-function checkedSelection(opts: Options, kind: 'sysv' | 'posix' | 'all'): Selection {
+function checkedSelection(opts: Options, kind: KindChoice): Selection {
   const selection = selectionOf(opts);
   if (isEmptySelection(selection))
     throw new UsageError(
@@ -135,7 +136,7 @@ async function carryOut(plan: CleanupPlan, lines: boolean): Promise<Map<ShmRecor
       warn('gc', `left ${recordSubject(r)}: ${left}`);
       outcome.set(r, { action: 'left', reason: left });
     } else {
-      if (lines) writeAll(1, removingLine({ kind: r.kind, ...kindOf(r).names(r) }));
+      if (lines) writeAll(1, removingLine({ kind: r.kind as 'sysv' | 'posix', ...kindOf(r).names(r) }));
       if (warning) warn('gc', `${recordSubject(r)}: removed, but ${warning}`);
       outcome.set(r, { action: 'removed', reason: null });
     }

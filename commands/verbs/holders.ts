@@ -1,10 +1,10 @@
-import { describeHolders } from '../../src/api/index.js';
+import { describeHolders, findHeld } from '../../src/api/index.js';
 import { kindOf } from '../../src/model/kinds.js';
 import { nattchMismatch, unreadableText } from '../../src/model/holder.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
 import { holderColumns } from '../render/holders.js';
-import { resolveAny, stdoutIsTTY, targetArgument, targetOptions } from '../options/common.js';
+import { heldTargetArgument, heldTargetOf, resolveAny, stdoutIsTTY, targetOptions } from '../options/common.js';
 import { askedFormat, columnContext } from '../options/output.js';
 import { listingOptions, renderListing } from '../support/ls-view.js';
 import { warn } from '../support/exit-status.js';
@@ -19,8 +19,9 @@ import type { CommandSpec, Options } from '../options/spec.js';
 export const spec: CommandSpec = {
   name: 'holders',
   summary: 'list the processes that attach, map or have open a segment or object (who is still using it?)',
-  usage: 'holders (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--format table|lsipc|raw|export|json] [-o COLUMNS]',
-  arguments: [targetArgument],
+  usage:
+    'holders (ID | /NAME | PID:FD | inode:N | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--format table|lsipc|raw|export|json] [-o COLUMNS]',
+  arguments: [heldTargetArgument],
   options: [
     ...targetOptions,
     ...listingOptions(
@@ -36,8 +37,9 @@ export const spec: CommandSpec = {
   async run(args: string[], opts: Options): Promise<number> {
     const columns = holderColumns(opts.output as string | undefined);
     const format = askedFormat(opts) ?? (stdoutIsTTY() ? 'table' : 'lsipc');
-    const target = resolveAny(args[0], opts);
-    const report = describeHolders(target.listed());
+    const held = heldTargetOf(args[0]);
+    const record = held ? findHeld(held) : resolveAny(args[0], opts).listed();
+    const report = describeHolders(record);
     const ctx = columnContext(opts, systemNames, format);
     const out = await renderListing(report.holders, columns, format, ctx, {
       noheadings: opts.noheadings === true,
@@ -50,7 +52,7 @@ export const spec: CommandSpec = {
     if (report.hidden && kindOf(report.record).kernelAttachCount(report.record) === null)
       warn('holders', `${report.hidden}: any of them may hold it too`);
     const mismatch = nattchMismatch(report);
-    if (mismatch) warn('holders', `${target.subject}: ${mismatch}`);
+    if (mismatch) warn('holders', `${kindOf(record).subject(record)}: ${mismatch}`);
     return 0;
   },
 };

@@ -9,7 +9,8 @@ import { columnByName, columnNames, POSIX_JSON_KEY, selectColumns, type Column }
 import { renderIpcsLimits, renderIpcsList, renderIpcsSummary, TERMINAL_COLUMNS, type IpcsView, type ListView } from '../render/ipcs.js';
 import { stdoutIsTTY } from '../options/common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from '../options/output.js';
-import { filterOptions, kindOptions } from '../options/filters.js';
+import { askedKind, filterOptions, kindOptions } from '../options/filters.js';
+import type { KindChoice } from '../../src/model/record.js';
 import { LSIPC_POSIX_VERSION } from '../render/lsipc-posix.js';
 import { chosen, isLsipcPosix, listingColumns, renderListing, tableColumns, withLocks } from '../support/ls-view.js';
 import { listAllNamespaces } from '../support/ls-namespaces.js';
@@ -148,12 +149,19 @@ async function ipcsListing(opts: Options, all: SegmentRecord[], how: SegmentForm
  * in lsipc's formats are util-linux 2.42's `lsipc -M`, byte for byte:
  * its columns and -c, names without the slash, in the directory's order.
  */
-async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<number> {
+async function listWithPosix(opts: Options, kind: Exclude<KindChoice, 'sysv'>): Promise<number> {
   const lsipcView = opts.view === 'creator' || opts.view === 'time';
   if (opts.view !== undefined && !(kind === 'posix' && lsipcView))
     throw new UsageError(
       `${kind === 'posix' ? '-p, -l and -u' : '-t, -p, -c, -l and -u'} are ipcs's views of System V segments: not with --${kind}`,
     );
+  if (
+    kind !== 'all' &&
+    kind !== 'every' &&
+    kind !== 'posix' &&
+    (opts.key !== undefined || opts.id !== undefined || opts.creatorDead === true)
+  )
+    throw new UsageError(`--key, --id and --creator-dead select System V segments: not with --${kind}`);
   if (opts.global === true) throw new UsageError(`-g shows System V's limits: not with --${kind}`);
   const asked = askedFormat(opts);
   if (asked === 'ipcs') throw new UsageError(`--format ipcs is for System V segments (ipcs knows no POSIX objects): not with --${kind}`);
@@ -172,7 +180,7 @@ async function listWithPosix(opts: Options, kind: 'posix' | 'all'): Promise<numb
   const records = chosen(all, opts, columns, ctx);
   const out = await renderListing(records, columns, format, ctx, {
     noheadings: opts.noheadings === true,
-    ...(kind === 'posix' ? { jsonKey: POSIX_JSON_KEY } : {}),
+    ...(kind === 'posix' ? { jsonKey: POSIX_JSON_KEY } : kind === 'all' || kind === 'every' ? {} : { jsonKey: kind }),
     shell: opts.shell === true,
   });
   writeAll(1, out);
@@ -214,7 +222,8 @@ export const spec: CommandSpec = {
   ],
   async run(_args: string[], opts: Options): Promise<number> {
     if (opts.allNamespaces === true) return listAllNamespaces(opts);
-    if (opts.kind === 'posix' || opts.kind === 'all') return listWithPosix(opts, opts.kind);
+    const kind = askedKind(opts);
+    if (kind !== 'sysv') return listWithPosix(opts, kind);
     const how = segmentFormat(opts);
     if (how.view === 'limits' || how.view === 'summary') writeAll(1, await namespaceFigures(how.view, how));
     else writeAll(1, await (how.lsipcFamily ? lsipcListing : ipcsListing)(opts, list({ kind: 'sysv' }), how));

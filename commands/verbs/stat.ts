@@ -1,14 +1,22 @@
-import { indexHolders, lockDetail, lockStates } from '../../src/api/index.js';
+import { findHeld, indexHolders, lockDetail, lockStates } from '../../src/api/index.js';
 import { UsageError } from '../../src/model/errors.js';
-import type { PosixRecord, SegmentRecord, ShmRecord } from '../../src/model/record.js';
+import type { HeldRecord, PosixRecord, SegmentRecord, ShmRecord } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
-import { columnByName, POSIX_JSON_KEY, POSIX_STAT_COLUMNS, selectColumns, SYSV_COLUMNS, SYSV_DETAIL } from '../render/columns.js';
+import {
+  columnByName,
+  HELD_STAT_COLUMNS,
+  POSIX_JSON_KEY,
+  POSIX_STAT_COLUMNS,
+  selectColumns,
+  SYSV_COLUMNS,
+  SYSV_DETAIL,
+} from '../render/columns.js';
 import { lsipcPosixColumns, POSIX_DETAIL } from '../render/lsipc-posix.js';
-import { posixDetailLines, renderDetail, renderLines } from '../render/detail.js';
+import { heldDetailLines, posixDetailLines, renderDetail, renderLines } from '../render/detail.js';
 import { renderIpcsDetail } from '../render/ipcs.js';
 import { renderLsipc, renderLsipcDetail, type MachineFormat } from '../render/lsipc.js';
-import { resolveAny, stdoutIsTTY, targetArgument, targetOptions } from '../options/common.js';
+import { heldTargetArgument, heldTargetOf, resolveAny, stdoutIsTTY, targetOptions } from '../options/common.js';
 import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOptionsGiven, sizeUnit, unitOptions } from '../options/output.js';
 import type { CommandSpec, Options } from '../options/spec.js';
 
@@ -35,14 +43,23 @@ const VIEWS = {
     // lsipc -M -N NAME's view of one object
     lsipcDetail: (opts: Options) => lsipcPosixColumns({ output: opts.output as string | undefined }, POSIX_DETAIL),
   },
+  // a memfd, deleted file or shared anonymous region (PID:FD, inode:N)
+  held: {
+    formats: FORMATS.filter((f) => f !== 'ipcs'),
+    refusal: '--format ipcs is for System V segments (ipcs knows no memfds)',
+    detail: (r: ShmRecord) => renderLines(heldDetailLines(r as HeldRecord, systemNames), { color: stdoutIsTTY() }),
+    columns: HELD_STAT_COLUMNS,
+    json: {},
+    lsipcDetail: (opts: Options) => selectColumns(opts.output as string | undefined, HELD_STAT_COLUMNS),
+  },
 };
 
 export const spec: CommandSpec = {
   name: 'stat',
   summary: 'show every IPC_STAT field of one segment (or what stat(2) and /proc say of a POSIX object)',
   usage:
-    'stat (ID | /NAME | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--format detail|ipcs|lsipc|raw|export|json] [--field NAME]...',
-  arguments: [targetArgument],
+    'stat (ID | /NAME | PID:FD | inode:N | --key KEY | --ftok PATH [--proj N] | --posix NAME) [--format detail|ipcs|lsipc|raw|export|json] [--field NAME]...',
+  arguments: [heldTargetArgument],
   options: [
     ...targetOptions,
     {
@@ -70,10 +87,11 @@ export const spec: CommandSpec = {
       throw new UsageError('-o, --noheadings, --time-format and -P are lsipc options; they do not go with --format ipcs');
     }
     const format = asked ?? (lsipcOptionsGiven(opts) ? 'lsipc' : 'detail');
-    const target = resolveAny(args[0], opts);
-    const views = VIEWS[target.kind];
+    const held = heldTargetOf(args[0]);
+    const target = held ? null : resolveAny(args[0], opts);
+    const views = VIEWS[target ? target.kind : 'held'];
     if (!views.formats.includes(format)) throw new UsageError(views.refusal);
-    const record = target.stat({ usage: true });
+    const record = target ? target.stat({ usage: true }) : findHeld(held!);
     // an object's LOCK is its flock's (a segment's lock shows in ls, not here)
     const lock = lockStates({ sysv: false, posix: true });
     // HOLDERS: one pass over /proc, only when that column is printed

@@ -1,3 +1,4 @@
+import type { KindChoice } from '../../src/model/record.js';
 import { changesBetween, indexRecords, list, select, type WatchEvent } from '../../src/api/index.js';
 import { kindOf } from '../../src/model/kinds.js';
 import { UsageError } from '../../src/model/errors.js';
@@ -170,7 +171,7 @@ class Watcher {
 }
 
 /** The terminal view: a title, the ls table with what changed marked, what went. */
-function frame(opts: Options, kind: 'sysv' | 'posix' | 'all', seconds: number): Draw {
+function frame(opts: Options, kind: KindChoice, seconds: number): Draw {
   const columns = selectColumns(undefined, columnsFor(kind));
   return async (all: Map<string, ShmRecord>, changed: Set<string>, removed: ShmRecord[]): Promise<void> => {
     const { renderTable } = await import('../render/table.js');

@@ -64,6 +64,8 @@ export { readShmLimits, readShmUsage } from '../diagnose/limits.js';
 export { utcOffset } from '../kernel/zone.js';
 export { list, lockDetail, lockStates } from '../ops/list.js';
 export { describeHolders, indexHolders } from '../ops/holders.js';
+export { findHeld, openHeld, type HeldTarget } from '../ops/held.js';
+export { shmemUsage } from '../diagnose/shmem-usage.js';
 export { isEmptySelection, select, selectionNeedsHolders, type Selection } from '../ops/select.js';
 export { planCleanup, removeAllListed, removeListed, type CleanupPlan, type Kept, type Removal } from '../ops/cleanup.js';
 export { JobWatch, POLL_MS } from '../ops/reap.js';

@@ -6,6 +6,7 @@
  * is dead, the namespace's limits and their use, /dev/shm's size and free
  * space, and shmctl-ts locks held and waited for.
  */
+import type { KindChoice } from '../model/record.js';
 import { statfsSync } from 'node:fs';
 import { pageSize } from '../kernel/ffi.js';
 import { creatorJudge, indexHolders, type HolderIndex } from '../ops/holders.js';
@@ -71,7 +72,7 @@ const DEFS: [string, string][] = [
 ];
 
 interface CollectOptions {
-  kind: 'sysv' | 'posix' | 'all';
+  kind: KindChoice;
   now?: number;
 }
 

@@ -123,7 +123,7 @@ function wanted(keys: ReadonlySet<string>): Wanted {
  * 'gone' for a process that ended (or holds nothing: a kernel thread, a
  * zombie), 'unreadable' when it may not be read.
  */
-function readMaps(pid: number): { view: string; maps: string } | 'gone' | 'unreadable' {
+export function readMaps(pid: number): { view: string; maps: string } | 'gone' | 'unreadable' {
   try {
     const maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
     if (maps !== '') return { view: `/proc/${pid}`, maps };
@@ -237,7 +237,7 @@ let sysvDevicesCache: Set<string> | undefined;
  * there too, so one made and closed here tells it) and, for SHM_HUGETLB
  * segments, its hugetlbfs mounts, one per huge page size.
  */
-function sysvDevices(): Set<string> {
+export function sysvDevices(): Set<string> {
   if (sysvDevicesCache) return sysvDevicesCache;
   const devices = new Set<string>();
   const MFD_CLOEXEC = 1;

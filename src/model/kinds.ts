@@ -5,9 +5,19 @@
  * columns) reads records only through these. A new kind of shared memory
  * adds its record to the family (record.ts) and its entry here.
  */
-import { formatKey, isDest, objectKey, statusOf, type PosixRecord, type SegmentRecord, type ShmRecord } from './record.js';
+import {
+  formatKey,
+  isDest,
+  objectKey,
+  statusOf,
+  type HeldKind,
+  type HeldRecord,
+  type PosixRecord,
+  type SegmentRecord,
+  type ShmRecord,
+} from './record.js';
 
-interface RecordKind<R extends ShmRecord> {
+interface RecordKind<R extends ShmRecord | HeldRecord> {
   readonly kind: R['kind'];
   /** 'segment', 'object': what one is called. */
   readonly noun: string;
@@ -31,6 +41,8 @@ interface RecordKind<R extends ShmRecord> {
   lastUsed(r: R): number;
   /** Who made it: a segment's creator uid; an object records no creator, so its owner. */
   madeBy(r: R): number;
+  /** Has a name to open, change and remove (a segment, an object); the held kinds go with their last holder. */
+  readonly named: boolean;
   /** The creator's group (an object: its group, as lsipc shows it). */
   madeByGroup(r: R): number;
   /** The creator's pid, where the kernel records one. */
@@ -51,6 +63,7 @@ const sysv: RecordKind<SegmentRecord> = {
   kind: 'sysv',
   noun: 'segment',
   holding: 'attached',
+  named: true,
   identity: (r) => `sysv ${r.id}`,
   subject: (r) => `id ${r.id} (key ${formatKey(r.key)})`,
   shortName: (r) => `id ${r.id}`,
@@ -77,6 +90,7 @@ const posix: RecordKind<PosixRecord> = {
   kind: 'posix',
   noun: 'object',
   holding: 'mapped',
+  named: true,
   identity: (r) => `posix ${r.name} ${objectKey(r)}`,
   subject: (r) => r.name,
   shortName: (r) => r.name,
@@ -99,7 +113,40 @@ const posix: RecordKind<PosixRecord> = {
   },
 };
 
-const KINDS = { sysv, posix } as const;
+/** What each held kind is called. */
+const HELD_NOUNS: Record<HeldKind, string> = { memfd: 'memfd', deleted: 'deleted file', anon: 'shared anonymous region' };
+
+/** A memfd, a removed-but-held tmpfs file, shared anonymous memory: found through their holders, never removed by us. */
+function held<K extends HeldKind>(kind: K): RecordKind<HeldRecord<K>> {
+  return {
+    kind,
+    noun: HELD_NOUNS[kind],
+    holding: 'mapped',
+    named: false,
+    identity: (r) => `${kind} ${objectKey(r)}`,
+    subject: (r) => `${r.name} (inode ${r.ino})`,
+    shortName: (r) => `${r.name} (inode ${r.ino})`,
+    names: (r) => ({ id: null, key: null, name: r.name }),
+    holdKey: (r) => objectKey(r),
+    kernelAttachCount: () => null,
+    attachCount: (r) => r.mappedBy?.length ?? null,
+    lastUsed: (r) => Math.max(r.mtime, r.ctime),
+    madeBy: (r) => r.uid,
+    madeByGroup: (r) => r.gid,
+    creatorPid: () => null,
+    going: () => false,
+    status: (r) => [...(r.hugetlb ? ['hugetlb'] : []), ...(r.statted ? [] : ['unseen'])],
+    // no name to remove: it goes when its last holder closes and unmaps it
+    removableBy: () => false,
+    memory: (r) => [['allocated', r.allocated ?? 0]],
+    noteMappers: (r, pids, unreadable) => {
+      r.mappedBy = pids;
+      r.unreadable = unreadable;
+    },
+  };
+}
+
+const KINDS = { sysv, posix, memfd: held('memfd'), deleted: held('deleted'), anon: held('anon') } as const;
 
 /** A kind by its name ('sysv', 'posix'): for what is not a record (a Shm, a target). */
 export const kindNamed = (kind: ShmRecord['kind']): RecordKind<ShmRecord> => KINDS[kind] as unknown as RecordKind<ShmRecord>;

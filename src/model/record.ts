@@ -38,8 +38,16 @@ export interface SegmentRecord {
   namespace?: NamespaceTag;
 }
 
-/** Either kind of shared memory, as the column table and the renderers take it. */
-export type ShmRecord = SegmentRecord | PosixRecord;
+/** Every kind of shared memory, as the column table and the renderers take it. */
+export type ShmRecord = SegmentRecord | PosixRecord | HeldRecord<'memfd'> | HeldRecord<'deleted'> | HeldRecord<'anon'>;
+/** A kind's name, as records carry it. */
+export type KindName = ShmRecord['kind'];
+/**
+ * What a listing asks for: one kind; 'all', the kinds with a name (segments
+ * and objects: what can be made and removed, as -A has always meant); 'held',
+ * the kinds seen only through their holders; 'every' kind.
+ */
+export type KindChoice = KindName | 'all' | 'held' | 'every';
 
 export function permsOf(r: { mode: number }): number {
   return r.mode & 0o777;
@@ -162,4 +170,63 @@ export function objectKey(r: { dev: number; ino: number }): string {
 export interface NamespaceTag {
   inode: number;
   pid: number;
+}
+
+/**
+ * The kinds of shared memory seen only through the processes that hold them:
+ * 'memfd' (memfd_create(2): a file with no name in any directory), 'deleted'
+ * (a tmpfs file, such as a /dev/shm object, unlinked while still mapped or
+ * open) and 'anon' (MAP_SHARED|MAP_ANONYMOUS memory, shared across fork).
+ * They have no name to open or remove: they go when the last holder lets go.
+ */
+export type HeldKind = 'memfd' | 'deleted' | 'anon';
+export const HELD_KINDS: readonly HeldKind[] = ['memfd', 'deleted', 'anon'];
+
+/** One process's hold on a memfd, deleted file or shared anonymous region. */
+export interface HeldBy {
+  pid: number;
+  /** Its descriptors of it. */
+  fds: number[];
+  /** Its mappings of it (maps lines). */
+  mappings: number;
+}
+
+/** A memfd, a deleted-but-held tmpfs file or a shared anonymous region: one file of the kernel, by device and inode. */
+export interface HeldRecord<K extends HeldKind = HeldKind> {
+  kind: K;
+  /** memfd: "memfd:NAME"; deleted: the path it had, as its holder sees it; anon: "[shared anonymous]". Escaped. */
+  name: string;
+  dev: number;
+  ino: number;
+  /** Bytes (a file's size; where it could not be looked at, the largest extent mapped). */
+  size: number;
+  /** Bytes of memory it holds (resident or swapped); null where the file could not be looked at. */
+  allocated: number | null;
+  /** st_mode's permission bits; the file's owner and group (where it could not be looked at, the holder's). */
+  mode: number;
+  uid: number;
+  gid: number;
+  atime: number;
+  mtime: number;
+  ctime: number;
+  /** Looked at (fstat through a holder's descriptor or mapping), or only inferred from maps. */
+  statted: boolean;
+  /** On hugetlbfs (huge pages from the pools, not in meminfo's Shmem). */
+  hugetlb: boolean;
+  /** memfd seals (F_GET_SEALS: seal, shrink, grow, write, future_write, exec); null when not readable. */
+  seals: string[] | null;
+  /** The processes seen holding it, by pid. */
+  holders: HeldBy[];
+  /** Processes whose maps or descriptors could not be read (they may hold it too). */
+  unreadable: number;
+  /** Where its bytes can be reached: "/proc/PID/fd/N" or "/proc/PID/map_files/START-END"; null when nowhere. */
+  via: string | null;
+  /** Processes that map it (NATTCH), from `holders`. */
+  mappedBy: number[] | null;
+  namespace?: NamespaceTag;
+}
+
+export function isHeld(r: object): r is HeldRecord {
+  const kind = (r as { kind?: string }).kind;
+  return kind === 'memfd' || kind === 'deleted' || kind === 'anon';
 }

@@ -7,6 +7,7 @@
  * objects are then kept unless the caller says to ignore them. A segment's
  * nattch counts every process, readable or not.
  */
+import type { KindChoice } from '../model/record.js';
 import { indexHolders, type Hold, type HolderIndex } from './holders.js';
 import { list, lockStates } from './list.js';
 import { memoryOf } from './kinds.js';
@@ -49,7 +50,7 @@ function ageOf(r: ShmRecord, now: number): number {
 }
 
 export function planCleanup(
-  kind: 'sysv' | 'posix' | 'all',
+  kind: KindChoice,
   selection: Selection,
   opts: { ignoreUnreadable?: boolean; now?: number; minAge?: number; readSegments?: boolean } = {},
 ): CleanupPlan {
@@ -126,6 +127,7 @@ export function keptBecause(records: ShmRecord[], opts: { ignoreUnreadable?: boo
  */
 function heldBecause(r: ShmRecord, holders: HolderIndex, lock: LockColumn, ignoreUnreadable: boolean): string | null {
   const kind = kindOf(r);
+  if (!kind.named) return noNameToRemove(r, holders);
   if (!kind.removableBy(r, process.geteuid?.() ?? 0)) return `not this user's to remove (owner uid ${r.uid})`;
   const holds = holders.of(r);
   const nattch = kind.kernelAttachCount(r);
@@ -140,6 +142,14 @@ function heldBecause(r: ShmRecord, holders: HolderIndex, lock: LockColumn, ignor
     return `${unreadableText(holders.unreadable)} and may have it open (--ignore-unreadable to disregard them)`;
   }
   return null;
+}
+
+/** Why a memfd, deleted file or shared anonymous region stays: nothing names it; ending its holders would free it. */
+function noNameToRemove(r: ShmRecord, holders: HolderIndex): string {
+  const holds = holders.of(r);
+  const bytes = kindOf(r).memory(r)[0]?.[1] ?? 0;
+  const by = holds.length ? `ending ${pids(holds)} would free it (${bytes} bytes)` : 'no holder seen';
+  return `a ${kindOf(r).noun} has no name to remove: it goes when its last holder lets go; ${by}`;
 }
 
 /** "attached" (a segment: its attachments are what holds it), "mapped or open" (an object). */
@@ -198,6 +208,10 @@ export async function removeAllListed(records: ShmRecord[]): Promise<Map<ShmReco
   const out = new Map<ShmRecord, Removal>();
   const fenced: (Fenced & { r: ShmRecord })[] = [];
   for (const r of records) {
+    if (!kindOf(r).named) {
+      out.set(r, { left: 'it has no name to remove', warning: null });
+      continue;
+    }
     try {
       const f = await memoryOf(r).fenceIfUnchanged(r);
       if (typeof f === 'string') out.set(r, { left: f, warning: null });

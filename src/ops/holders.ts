@@ -3,10 +3,11 @@
  * answers `holders`, ls's HOLDERS column and filters, and gc are built on.
  */
 import { hasLiveThreads, scanHolds, type Hold } from '../kernel/holds.js';
+import { heldScanUnreadable } from './kinds.js';
 import { hiddenProcesses, processOwner, readCommandLine, readProcessStat } from '../kernel/processes.js';
 import type { HolderRecord, HolderReport, HoldHow } from '../model/holder.js';
 import { kindOf } from '../model/kinds.js';
-import type { ShmRecord } from '../model/record.js';
+import { isHeld, type HeldRecord, type ShmRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 
 export type { Hold };
@@ -22,9 +23,21 @@ export interface HolderIndex {
 
 /** One pass over /proc for all these records; `fds` also looks at open descriptors (POSIX objects). */
 export function indexHolders(records: readonly ShmRecord[], opts: { fds?: boolean; ownFds?: ReadonlySet<number> } = {}): HolderIndex {
-  const keys = new Set(records.map((r) => kindOf(r).holdKey(r)));
+  // the held kinds were found through their holders: the scan that found them answers for them
+  const keys = new Set(records.filter((r) => !isHeld(r)).map((r) => kindOf(r).holdKey(r)));
   const { holds, unreadable } = scanHolds({ keys, fds: opts.fds ?? true, ...(opts.ownFds ? { ownFds: opts.ownFds } : {}) });
-  return { of: (r) => holds.get(kindOf(r).holdKey(r)) ?? [], unreadable, hidden: hiddenProcesses() };
+  const held = records.find(isHeld);
+  const heldUnreadable = held ? heldScanUnreadable(held) : [];
+  return {
+    of: (r) => (isHeld(r) ? heldHolds(r) : (holds.get(kindOf(r).holdKey(r)) ?? [])),
+    unreadable: [...new Set([...unreadable, ...heldUnreadable])].sort((a, b) => a - b),
+    hidden: hiddenProcesses(),
+  };
+}
+
+/** A held record's holders as holds: each process's mappings and descriptors. */
+function heldHolds(r: HeldRecord): Hold[] {
+  return r.holders.map((h) => ({ pid: h.pid, attachments: 0, mapped: h.mappings > 0, fd: h.fds.length > 0 }));
 }
 
 /** Every process that holds `record`, with who it is and since when. */

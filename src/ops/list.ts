@@ -1,7 +1,7 @@
 /** What exists: the records every listing renders, and the locks they show. */
 import type { LockColumn, LockState } from '../model/lock-state.js';
 import type { PosixRecord, SegmentRecord, ShmRecord } from '../model/record.js';
-import { listKinds, locksOf, type KindName } from './kinds.js';
+import { kindsOf, listKinds, locksOf, type KindChoice, type KindName } from './kinds.js';
 
 /**
  * How a listing comes: 'name' sorts objects by name (segments keep the
@@ -18,8 +18,8 @@ interface ListOptions {
 /** Segments (default), POSIX objects, or both: the records every view renders. */
 export function list(opts?: { kind?: 'sysv' } & ListOptions): SegmentRecord[];
 export function list(opts: { kind: 'posix' } & ListOptions): PosixRecord[];
-export function list(opts: { kind?: KindName | 'all' } & ListOptions): ShmRecord[];
-export function list(opts: { kind?: KindName | 'all' } & ListOptions = {}): ShmRecord[] {
+export function list(opts: { kind?: KindChoice } & ListOptions): ShmRecord[];
+export function list(opts: { kind?: KindChoice } & ListOptions = {}): ShmRecord[] {
   return listKinds(opts.kind ?? 'sysv', opts.usage ?? true, opts.order ?? 'name');
 }
 
@@ -29,8 +29,8 @@ export function list(opts: { kind?: KindName | 'all' } & ListOptions = {}): ShmR
  * `posix`; an object with none is 'free'). A kind not asked for is null.
  * Read on first use: a view that never shows a lock reads nothing.
  */
-export function lockStates(kinds: Record<KindName, boolean> | KindName | 'all'): (r: ShmRecord) => LockColumn {
-  const asked = typeof kinds === 'string' ? { sysv: kinds !== 'posix', posix: kinds !== 'sysv' } : kinds;
+export function lockStates(kinds: Partial<Record<KindName, boolean>> | KindChoice): (r: ShmRecord) => LockColumn {
+  const asked = typeof kinds !== 'string' ? kinds : Object.fromEntries(kindsOf(kinds).map((k) => [k, true]));
   const locks = locksOf(asked);
   return (r) => locks(r)?.column(r) ?? null;
 }

@@ -4,6 +4,7 @@
  * owner stands in for `creator`, and `creatorDead` never selects one; `keys`,
  * `ids` select segments only, `name` objects only.
  */
+import type { KindChoice } from '../model/record.js';
 import { globMatcher } from './glob.js';
 import { kindOf } from '../model/kinds.js';
 import type { ShmRecord } from '../model/record.js';
@@ -39,7 +40,7 @@ export function isEmptySelection(s: Selection): boolean {
 }
 
 /** Whether picking needs /proc's holders (objects' attachment): not for segments alone. */
-export function selectionNeedsHolders(s: Selection, kind: 'sysv' | 'posix' | 'all' = 'all'): boolean {
+export function selectionNeedsHolders(s: Selection, kind: KindChoice = 'all'): boolean {
   return s.unattached === true && kind !== 'sysv';
 }
 

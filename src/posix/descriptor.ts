@@ -46,6 +46,15 @@ export class PosixObject implements Region, OpenObject {
     return new PosixObject(name, fd, fstatSync(fd).size, write);
   }
 
+  /**
+   * A file opened elsewhere (a memfd or removed file reached through a
+   * holder's /proc/PID/fd/N), read-only, under the name `subject`; it takes
+   * the descriptor over.
+   */
+  static adopt(subject: string, fd: number): PosixObject {
+    return new PosixObject(subject, fd, fstatSync(fd).size, false);
+  }
+
   get subject(): string {
     return this.name;
   }

@@ -20,7 +20,7 @@ const holders: HolderIndex = {
   hidden: null,
 };
 const picked = (s: Selection): string[] =>
-  select(records, s, { holders, now: 2000 }).map((r) => (r.kind === 'posix' ? r.name : `id ${r.id}`));
+  select(records, s, { holders, now: 2000 }).map((r) => (r.kind === 'sysv' ? `id ${r.id}` : r.name));
 
 test('keys and ids pick segments, a name pattern objects; together, nothing', () => {
   expect(picked({ keys: [0x12] })).toEqual(['id 2']);

@@ -7,7 +7,8 @@
 import { useUtcOffsets } from '../../../src/model/clock.js';
 import type { PosixRecord, SegmentRecord } from '../../../src/model/record.js';
 import type { NameLookup } from '../../../src/model/usage.js';
-import { formatTime, selectColumns, type ColumnContext } from '../../../commands/render/columns.js';
+import { selectColumns, type ColumnContext } from '../../../commands/render/columns.js';
+import { formatTime } from '../../../commands/render/time.js';
 import { detailLines, posixDetailLines } from '../../../commands/render/detail.js';
 import { humanSize } from '../../../commands/render/human.js';
 import { renderIpcsDetail, renderIpcsList } from '../../../commands/render/ipcs.js';
