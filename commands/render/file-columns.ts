@@ -4,7 +4,6 @@
  * held one. Spread into the column table (columns.ts).
  */
 import { isHeld, type HeldRecord, type ShmRecord } from '../../src/model/record.js';
-import type { Column } from './columns.js';
 
 /** A field of a held record (memfd, deleted, anon): null for the named kinds. */
 const held =
@@ -12,7 +11,16 @@ const held =
   (r: ShmRecord): T | null =>
     isHeld(r) ? pick(r) : null;
 
-export const FILE_COLUMNS: Column[] = [
+/** A column of the table (columns.ts's Column: these need no context). */
+interface FileColumn {
+  name: string;
+  help: string;
+  right: boolean;
+  text(r: ShmRecord): string;
+  json(r: ShmRecord): string | number | string[] | null;
+}
+
+export const FILE_COLUMNS: FileColumn[] = [
   {
     name: 'INODE',
     help: 'The inode of its file (objects, memfds, deleted files, shared anonymous memory)',

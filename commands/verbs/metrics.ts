@@ -1,6 +1,7 @@
 import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { Errno, hasErrno } from '../../src/model/errors.js';
 import { basename, dirname, join } from 'node:path';
+import type { KindChoice } from '../../src/model/record.js';
 import { collectMetrics, inEachNamespace, ipcNamespaces, newMetrics } from '../../src/api/index.js';
 import { OperationError, UsageError } from '../../src/model/errors.js';
 import { fileKindOf } from '../../src/model/file-kind.js';
@@ -77,7 +78,7 @@ export const spec: CommandSpec = {
   ],
   run(_args: string[], opts: Options): number {
     // both kinds unless one is asked for: a monitor wants everything
-    const kind = (opts.kind as 'sysv' | 'posix' | 'all' | undefined) ?? 'all';
+    const kind = (opts.kind as KindChoice | undefined) ?? 'all';
     // label values in the escaped form names are shown in (\xHH for controls and bytes that are not UTF-8):
     // a metrics file printed on a terminal sends it nothing it would obey
     const owner = (uid: number): string => terminalSafe(userName(uid) ?? String(uid));
@@ -87,9 +88,14 @@ export const spec: CommandSpec = {
       replaceable(opts.output as string); // refused before anything is collected
     }
     const metrics = newMetrics();
+    let first = true;
     if (opts.allNamespaces === true) {
       if (opts.ns !== undefined) throw new UsageError('--all-namespaces and --ns: one or the other');
-      const { refused } = inEachNamespace(ipcNamespaces().namespaces, (tag) => collectMetrics(metrics, { kind, owner, tag, command }));
+      const { refused } = inEachNamespace(ipcNamespaces().namespaces, (tag) => {
+        // the held kinds are the processes': counted once, in the first namespace (ours)
+        collectMetrics(metrics, { kind, owner, tag, command, held: first });
+        first = false;
+      });
       if (refused)
         warn('metrics', `${refused} IPC namespace${refused === 1 ? '' : 's'} could not be entered (that needs root): not collected`);
     } else collectMetrics(metrics, { kind, owner });

@@ -6,13 +6,12 @@
  * is dead, the namespace's limits and their use, /dev/shm's size and free
  * space, and shmctl-ts locks held and waited for.
  */
-import type { KindChoice } from '../model/record.js';
+import { isHeld, type KindChoice } from '../model/record.js';
 import { statfsSync } from 'node:fs';
 import { pageSize } from '../kernel/ffi.js';
 import { creatorJudge, indexHolders, type HolderIndex } from '../ops/holders.js';
 import { readShmLimits, readShmUsage } from './limits.js';
-import { list } from '../ops/list.js';
-import { locksOf } from '../ops/kinds.js';
+import { kindsOf, listKinds, locksOf } from '../ops/kinds.js';
 import { kindOf } from '../model/kinds.js';
 import type { MetricFamily, Sample } from '../model/metrics.js';
 import type { NamespaceTag, ShmRecord } from '../model/record.js';
@@ -74,6 +73,12 @@ const DEFS: [string, string][] = [
 interface CollectOptions {
   kind: KindChoice;
   now?: number;
+  /**
+   * Collect the held kinds (memfds, deleted files, shared anonymous memory)
+   * asked for: they belong to processes, not to an IPC namespace, so a visit
+   * of every namespace counts them in one of them only. Default true.
+   */
+  held?: boolean;
 }
 
 /** An empty set of families, to collect one or more namespaces into. */
@@ -92,12 +97,12 @@ export function collectMetrics(
   const ns: Record<string, string> = opts.tag ? { namespace: String(opts.tag.inode) } : {};
   if (opts.tag) into.add('shmctl_namespace_info', { ...ns, pid: String(opts.tag.pid), command: opts.command?.(opts.tag.pid) ?? '' }, 1);
   const objects = hasOwnShmDir();
-  const records = opts.kind === 'posix' && !objects ? [] : list({ kind: objects ? opts.kind : 'sysv', usage: false });
+  const kinds = kindsOf(opts.kind).filter((k) => (k === 'posix' ? objects : isHeld({ kind: k }) ? opts.held !== false : true));
+  const records = listKinds(kinds, false);
   const holders = indexHolders(records, { fds: true });
-  const kinds = opts.kind === 'all' ? ['sysv', 'posix'] : [opts.kind];
   addRecords(into, records, holders, { ns, kinds, owner: opts.owner, now: opts.now ?? Date.now() / 1000 });
-  if (opts.kind !== 'posix') addSegmentLimits(into, records, ns);
-  if (objects && opts.kind !== 'sysv') addDevShm(into, ns);
+  if (kinds.includes('sysv')) addSegmentLimits(into, records, ns);
+  if (kinds.includes('posix')) addDevShm(into, ns);
   addLocks(into, records, ns, kinds);
   into.add('shmctl_unreadable_processes', ns, holders.unreadable.length);
 }

@@ -100,7 +100,8 @@ export type { KindChoice, KindName };
 const backend = (kind: KindName): Backend<ShmRecord> => BACKENDS[kind] as Backend<ShmRecord>;
 
 /** The kinds a choice means. */
-export function kindsOf(choice: KindChoice): KindName[] {
+export function kindsOf(choice: KindChoice | readonly KindName[]): KindName[] {
+  if (typeof choice !== 'string') return [...choice];
   if (choice === 'all') return ['sysv', 'posix'];
   if (choice === 'held') return [...HELD_KINDS];
   if (choice === 'every') return Object.keys(BACKENDS) as KindName[];
@@ -108,7 +109,7 @@ export function kindsOf(choice: KindChoice): KindName[] {
 }
 
 /** Every record of the chosen kinds, in the kinds' order; each kind's sorted by name, or as the system lists them. */
-export function listKinds(choice: KindChoice, usage: boolean, order: 'name' | 'system' = 'name'): ShmRecord[] {
+export function listKinds(choice: KindChoice | readonly KindName[], usage: boolean, order: 'name' | 'system' = 'name'): ShmRecord[] {
   const kinds = kindsOf(choice);
   const listing: Listing = { held: new Set(kinds.filter((k): k is HeldKind => (HELD_KINDS as readonly string[]).includes(k))) };
   return kinds.flatMap((k) => backend(k).list(usage, order === 'name', listing));
