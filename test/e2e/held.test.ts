@@ -1,0 +1,277 @@
+/**
+ * The kinds seen only through their holders — memfds, tmpfs files removed
+ * while held, shared anonymous memory — made by a real program (Python's
+ * os.memfd_create, mmap, fork) in a private namespace (IPC, mount with its
+ * own /dev/shm, PID: only the test's processes are seen); and `usage`'s
+ * account of meminfo's Shmem, measured as deltas of known amounts.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { BIN, PYTHON, withNamespace, type Namespace } from '../helpers/ns.js';
+
+/** What the holder program made, as it reports it (inodes from its own fstat). */
+interface Made {
+  pid: number;
+  child: number;
+  memfd: { fd: number; ino: number };
+  quiet: { fd: number; ino: number };
+  deleted: { ino: number };
+  anon: { ino: number | null };
+  decoy: { ino: number };
+}
+
+/** Start `script` (Python) in the namespace and wait for its one JSON line. */
+async function holder(ns: Namespace, script: string): Promise<{ child: ChildProcess; made: Made }> {
+  const child = ns.start([PYTHON, '-c', script]);
+  const made = await new Promise<Made>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line && out.includes('\n')) resolve(JSON.parse(line) as Made);
+    });
+    child.once('exit', (code) => reject(new Error(`the holder exited (${code}) before it was ready`)));
+  });
+  return { child, made };
+}
+
+const KINDS = `
+import fcntl, json, mmap, os, sys, time
+MiB = 1 << 20
+n = int(sys.argv[1]) if len(sys.argv) > 1 else 3 * 4096
+# a memfd with seals, mapped and open; another only open, made without sealing (so: sealed against seals)
+fd = os.memfd_create("shmctl-test", os.MFD_ALLOW_SEALING)
+os.write(fd, b"hello"); os.ftruncate(fd, 3 * 4096)
+m1 = mmap.mmap(fd, 3 * 4096)
+fcntl.fcntl(fd, fcntl.F_ADD_SEALS, fcntl.F_SEAL_SHRINK | fcntl.F_SEAL_GROW)
+quiet = os.memfd_create("quiet")
+os.write(quiet, b"x" * 10000)
+# a /dev/shm object, removed while mapped (its descriptor closed)
+p = "/dev/shm/gone"
+f = os.open(p, os.O_CREAT | os.O_RDWR, 0o600); os.ftruncate(f, 8192)
+m2 = mmap.mmap(f, 8192); m2[0:1] = b"a"; deleted = os.fstat(f).st_ino
+os.unlink(p); os.close(f)
+# a file whose name ends in " (deleted)", still linked: not removed, not listed as such
+d = os.open("/dev/shm/decoy (deleted)", os.O_CREAT | os.O_RDWR, 0o600); os.ftruncate(d, 4096)
+m4 = mmap.mmap(d, 4096); decoy = os.fstat(d).st_ino
+# shared anonymous memory, two pages touched, shared with a forked child
+m3 = mmap.mmap(-1, 5 * 4096, flags=mmap.MAP_SHARED); m3[0:1] = b"z"; m3[4096:4097] = b"y"
+child = os.fork()
+if child == 0:
+    time.sleep(1e9)
+anon = None
+for line in open("/proc/self/maps"):
+    if line.rstrip().endswith("/dev/zero (deleted)") and " rw-s " in line:
+        anon = int(line.split()[4])
+print(json.dumps({"pid": os.getpid(), "child": child, "memfd": {"fd": fd, "ino": os.fstat(fd).st_ino},
+  "quiet": {"fd": quiet, "ino": os.fstat(quiet).st_ino}, "deleted": {"ino": deleted}, "anon": {"ino": anon},
+  "decoy": {"ino": decoy}}), flush=True)
+time.sleep(1e9)
+`;
+
+interface Row {
+  name: string | null;
+  inode: number;
+  size: number;
+  alloc: number | null;
+  seals?: string[] | null;
+  holders: number;
+  pids: string[];
+  type?: string;
+}
+const rows = (ns: Namespace, kind: string, key = kind): Row[] => {
+  const r = ns.cli(['ls', `--${kind}`, '--json', '-o', 'TYPE,NAME,INODE,SIZE,ALLOC,SEALS,HOLDERS,PIDS']);
+  expect(r).toMatchObject({ status: 0, stderr: '' });
+  return (JSON.parse(r.out) as Record<string, Row[]>)[key]!;
+};
+
+describe('memfds, removed files still held, shared anonymous memory', () => {
+  test('each is listed once with its holders, held by PID:FD and inode:N, stat-ed and read; gc never touches them', () =>
+    withNamespace(
+      async (ns) => {
+        const { made } = await holder(ns, KINDS);
+        const both = [`${made.pid}`, `${made.child}`].sort();
+        const pidsOf = (r: Row): string[] => r.pids.map((p) => p.replace(/×\d+$/, '')).sort();
+
+        const memfds = rows(ns, 'memfd');
+        const memfd = memfds.find((r) => r.inode === made.memfd.ino)!;
+        // the memfd: once, though two processes hold it by descriptor and by mapping
+        expect(memfds.filter((r) => r.inode === made.memfd.ino)).toHaveLength(1);
+        expect(memfd).toMatchObject({ name: 'memfd:shmctl-test', size: 3 * 4096, alloc: 4096, seals: ['shrink', 'grow'], holders: 2 });
+        expect(pidsOf(memfd)).toEqual(both);
+        // held three times by each: its descriptor (inherited by the child), mmap's own duplicate of it, the mapping
+        expect(memfd.pids.every((p) => /×3$/.test(p))).toBe(true);
+        const quiet = memfds.find((r) => r.inode === made.quiet.ino)!;
+        expect(quiet).toMatchObject({ name: 'memfd:quiet', size: 10000, alloc: 12288, seals: ['seal'], holders: 2 });
+
+        const deleted = rows(ns, 'deleted');
+        expect(deleted).toEqual([
+          expect.objectContaining({ name: '/dev/shm/gone', inode: made.deleted.ino, size: 8192, alloc: 4096, holders: 2 }),
+        ]);
+        // a name that merely ends in " (deleted)" is an object, and no removed file
+        expect(deleted.some((r) => r.inode === made.decoy.ino)).toBe(false);
+        expect(ns.objects()).toEqual(['decoy (deleted)']);
+
+        const anon = rows(ns, 'anon');
+        expect(anon).toEqual([
+          expect.objectContaining({ name: '[shared anonymous]', inode: made.anon.ino, size: 5 * 4096, alloc: 8192, holders: 2 }),
+        ]);
+        expect(pidsOf(anon[0]!)).toEqual(both);
+
+        // --held: the three kinds in one view; --every adds segments and objects
+        expect(
+          rows(ns, 'held')
+            .map((r) => r.type)
+            .sort(),
+        ).toEqual(['anon', 'deleted', 'memfd', 'memfd']);
+        const every = ns.cli(['ls', '--every', '--json', '-o', 'TYPE,NAME']);
+        expect(
+          JSON.parse(every.out)
+            .sharedmemory.map((r: { type: string }) => r.type)
+            .sort(),
+        ).toEqual(['anon', 'deleted', 'memfd', 'memfd', 'posix']);
+        // -A keeps meaning segments and objects
+        expect(ns.cli(['ls', '--all', '-o', 'TYPE', '--noheadings', '--format', 'raw']).out).toBe('posix\n');
+
+        // holders by a holder's descriptor and by inode: the same processes
+        const byFd = ns.cli(['holders', `${made.pid}:${made.memfd.fd}`, '--format', 'raw', '-o', 'PID,HOW', '--noheadings']);
+        // (processes of the PID namespaces around this one are not seen: said, as for any object)
+        expect(byFd).toMatchObject({
+          status: 0,
+          stderr: expect.stringMatching(/^shmctl-ts: holders: this PID namespace is not the first.*may hold it too\n$/),
+        });
+        expect(byFd.out).toBe(`${made.pid} mapped,fd\n${made.child} mapped,fd\n`);
+        const byInode = ns.cli(['holders', `inode:${made.anon.ino}`, '--format', 'raw', '-o', 'PID,HOW', '--noheadings']);
+        expect(byInode.out).toBe(`${made.pid} mapped\n${made.child} mapped\n`);
+
+        // stat: its fields; read: its bytes, through the holder's descriptor (or its mapping, for the removed file)
+        const stat = ns.cli(['stat', `${made.pid}:${made.memfd.fd}`]);
+        expect(stat.out).toMatch(/^kind: +memfd$/m);
+        expect(stat.out).toMatch(/^seals: +shrink, grow$/m);
+        expect(stat.out).toContain(`held by:`);
+        expect(ns.cli(['stat', `inode:${made.memfd.ino}`, '--field', 'seals', '--field', 'size']).out).toBe('shrink,grow\n12288\n');
+        expect(ns.cli(['read', `${made.pid}:${made.memfd.fd}`, '--length', '5']).out).toBe('hello');
+        expect(ns.cli(['read', `inode:${made.deleted.ino}`, '--length', '1']).out).toBe('a');
+        expect(ns.cli(['read', `inode:${made.anon.ino}`, '--offset', '4096', '--length', '1']).out).toBe('y');
+
+        // gc lists them, with what ending their holders would free, and leaves them be, --yes or not
+        const gc = ns.cli(['gc', '--held', '--owner', 'root', '--min-age', '0', '--yes']);
+        expect(gc.status).toBe(0);
+        expect(gc.stderr).toContain(`kept memfd:shmctl-test (inode ${made.memfd.ino}): a memfd has no name to remove`);
+        expect(gc.stderr).toMatch(/ending pids \d+, \d+ would free it \(4096 bytes\)/);
+        expect(ns.cli(['read', `${made.pid}:${made.memfd.fd}`, '--length', '5']).out).toBe('hello');
+        expect(rows(ns, 'held')).toHaveLength(4);
+
+        // metrics count them by kind
+        const metrics = ns.cli(['metrics', '--held']).out;
+        expect(metrics).toMatch(/^shmctl_objects\{kind="memfd",owner="root"\} 2$/m);
+        expect(metrics).toMatch(/^shmctl_allocated_bytes\{owner="root"\} 28672$/m);
+        ns.run(['rm', '/dev/shm/decoy (deleted)']);
+      },
+      true,
+      { posix: true, pid: true },
+    ));
+
+  test('bad targets: one line, a documented status, nothing touched', () =>
+    withNamespace(
+      async (ns) => {
+        const { made } = await holder(ns, KINDS);
+        const one = (args: string[], status: number, pattern: RegExp): void => {
+          const r = ns.cli(args);
+          expect(r.status).toBe(status);
+          expect(r.out).toBe('');
+          expect(r.stderr).toMatch(pattern);
+          expect(r.stderr.split('\n')).toHaveLength(2);
+        };
+        one(['stat', 'inode:x'], 2, /^shmctl-ts: stat: invalid inode in 'inode:x'/);
+        one(['holders', `${made.pid}:0`], 1, /^shmctl-ts: holders: \d+:0: is not a memfd or a removed tmpfs file\n$/);
+        one(['read', `${made.pid}:999`], 1, /^shmctl-ts: read: \d+:999: no descriptor 999 in process \d+\n$/);
+        one(['read', `inode:${made.decoy.ino}`], 1, /held by a process seen\n$/);
+        one(['read', `${made.pid}:${made.memfd.fd}`, '--lock'], 2, /--lock and --wait are for segments and objects/);
+        one(['ls', '--memfd', '--key', '5'], 2, /--key, --id and --creator-dead select System V segments: not with --memfd/);
+        expect(rows(ns, 'memfd')).toHaveLength(2);
+        ns.run(['rm', '/dev/shm/decoy (deleted)']);
+      },
+      true,
+      { posix: true, pid: true },
+    ));
+
+  test("usage: each bucket grows by what was made, and the buckets add up to meminfo's Shmem", () =>
+    withNamespace(
+      async (ns) => {
+        const MiB = 1 << 20;
+        const size = 16 * MiB;
+        // every page of each made and touched; the numbers are deltas: meminfo is the whole machine's
+        const before = usage(ns);
+        const seg = ns.cli(['create', '--private', '--size', String(size)]);
+        expect(seg.status).toBe(0);
+        const id = ns.segments()[0]!.id;
+        expect(ns.sh(`head -c ${size} /dev/zero | tr '\\0' x | ${BIN} write ${id} --file -`).status).toBe(0);
+        expect(ns.sh(`head -c ${size} /dev/zero | tr '\\0' x > /dev/shm/named`).status).toBe(0);
+        await holder(ns, account(size));
+        const after = usage(ns);
+        const grew = (bucket: string): number => bytesOf(after, bucket) - bytesOf(before, bucket);
+        // each bucket by what was made in it, to within 64 KiB
+        for (const bucket of ['sysv', 'tmpfs', 'memfd', 'deleted', 'anon'])
+          expect([bucket, Math.abs(grew(bucket) - size) <= 64 << 10]).toEqual([bucket, true]);
+        // the whole: Shmem grew by the five, within 10% (the rest of the machine runs on meanwhile)
+        const shmem = after.shmem - before.shmem;
+        expect(Math.abs(shmem - 5 * size)).toBeLessThanOrEqual(0.1 * 5 * size);
+        // the rest, what no bucket explains, moved by no more than that tolerance
+        expect(Math.abs(grew('rest'))).toBeLessThanOrEqual(0.1 * 5 * size);
+        // the buckets' largest members are what was made, with their holders
+        const top = (bucket: string): { what: string; bytes: number; holders: number[] } =>
+          after.buckets.find((b) => b.bucket === bucket)!.items[0]!;
+        expect(top('memfd')).toMatchObject({ what: expect.stringMatching(/^memfd:account /), bytes: size });
+        expect(top('memfd').holders).toHaveLength(2);
+        expect(top('deleted')).toMatchObject({ what: expect.stringMatching(/^\/dev\/shm\/account /), bytes: size });
+        expect(top('sysv')).toMatchObject({ what: expect.stringMatching(new RegExp(`^id ${id} `)), bytes: size });
+        // the human view: every bucket, with its bytes and share
+        const text = ns.cli(['usage', '-b']).out;
+        expect(text).toMatch(/^Shmem \(\/proc\/meminfo\) +\d+$/m);
+        for (const label of [
+          'System V segments',
+          'tmpfs files',
+          'memfds',
+          'removed files still held',
+          'shared anonymous memory',
+          'the rest',
+        ])
+          expect(text).toMatch(new RegExp(`^  ${label} +-?\\d+ +-?[\\d.]+%$`, 'm'));
+        expect(ns.cli(['rm', String(id)]).status).toBe(0);
+        ns.run(['rm', '/dev/shm/named']);
+      },
+      true,
+      { posix: true, pid: true },
+    ));
+});
+
+interface Usage {
+  shmem: number;
+  buckets: { bucket: string; bytes: number; items: { what: string; bytes: number; holders: number[] }[] }[];
+}
+
+function usage(ns: Namespace): Usage {
+  const r = ns.cli(['usage', '--json']);
+  expect(r).toMatchObject({ status: 0, stderr: '' });
+  return JSON.parse(r.out) as Usage;
+}
+
+const bytesOf = (u: Usage, bucket: string): number => u.buckets.find((b) => b.bucket === bucket)!.bytes;
+
+/** A memfd, a removed /dev/shm file and shared anonymous memory of `size` bytes each, every page written, held by two. */
+const account = (size: number): string => `
+import json, mmap, os, time
+size = ${size}
+fd = os.memfd_create("account")
+os.ftruncate(fd, size)
+m1 = mmap.mmap(fd, size); m1.write(b"x" * size)
+p = "/dev/shm/account"
+f = os.open(p, os.O_CREAT | os.O_RDWR, 0o600); os.ftruncate(f, size)
+m2 = mmap.mmap(f, size); m2.write(b"x" * size); os.unlink(p); os.close(f)
+m3 = mmap.mmap(-1, size, flags=mmap.MAP_SHARED); m3.write(b"x" * size)
+child = os.fork()
+if child == 0:
+    time.sleep(1e9)
+print(json.dumps({"pid": os.getpid(), "child": child}), flush=True)
+time.sleep(1e9)
+`;
