@@ -13,19 +13,24 @@ import type { CommandSpec, Options } from '../options/spec.js';
 export const spec: CommandSpec = {
   name: 'usage',
   summary: "split /proc/meminfo's Shmem by what holds it (where did my memory go?)",
-  usage: 'usage [--json] [-b] [--top N] [-v]',
+  usage: 'usage [--json] [-b] [--top N] [--charged] [-v]',
   arguments: [],
   options: [
     { flags: '-j, --json', description: 'as JSON: every bucket in bytes, its largest members, notes' },
     { flags: '-b, --bytes', description: 'sizes in bytes' },
     { flags: '--top <N>', description: "how many of each bucket's largest members to name (default 5)" },
+    {
+      flags: '--charged',
+      description:
+        'root: the control groups the named memfds, removed files and shared anonymous regions are charged to, page by page (pagemap, kpagecgroup)',
+    },
     { flags: '-v, --verbose', description: "also empty members, every bucket's notes and empty huge page pools" },
   ],
   run(_args: string[], opts: Options): number {
     const text = opts.top as string | undefined;
     const top = text === undefined ? 5 : /^\d{1,6}$/.test(text) ? Number(text) : NaN;
     if (Number.isNaN(top)) throw new UsageError(`invalid --top '${text}' (a count: 0 to 999999)`);
-    const usage = shmemUsage({ top });
+    const usage = shmemUsage({ top, charged: opts.charged === true });
     writeAll(
       1,
       opts.json === true

@@ -7,7 +7,9 @@
  * buffers, an IPC namespace no process is in, what could not be read).
  * Also the huge page pools (not Shmem) and each control group's shmem.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { pageSize } from '../kernel/ffi.js';
+import { pageCharges } from '../kernel/page-charges.js';
 import { readMeminfo, readProcShm } from '../kernel/procfs.js';
 import { tmpfsMounts } from '../kernel/tmpfs-mounts.js';
 import { formatKey, deviceText, type HeldRecord, type SegmentRecord } from '../model/record.js';
@@ -22,8 +24,9 @@ const TOP = 5;
 const largest = (items: ShmemItem[], n = TOP): ShmemItem[] => items.sort((a, b) => b.bytes - a.bytes).slice(0, n);
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
-export function shmemUsage(opts: { top?: number } = {}): ShmemUsage {
+export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): ShmemUsage {
   const top = opts.top ?? TOP;
+  const groups = walkCgroups();
   const meminfo = readMeminfo();
   const notes: string[] = [];
   const held = listKinds('held', false) as HeldRecord[];
@@ -87,17 +90,24 @@ export function shmemUsage(opts: { top?: number } = {}): ShmemUsage {
     notes: [...tmpfsNotes, 'blocks in use (statfs), files with a name; removed ones still held are under deleted'],
   };
 
+  let uncharged = false;
   const heldBucket = (kind: 'memfd' | 'deleted' | 'anon', label: string): ShmemBucket => {
     const ones = shmemOnes.filter((r) => r.kind === kind);
     const unseen = ones.filter((r) => r.allocated === null).length;
+    const named = ones.sort((a, b) => (b.allocated ?? 0) - (a.allocated ?? 0)).slice(0, top);
     return {
       bucket: kind,
       label,
       bytes: sum(ones.map((r) => r.allocated ?? 0)),
-      items: largest(
-        ones.map((r) => ({ what: `${r.name} (inode ${r.ino})`, bytes: r.allocated ?? 0, holders: r.holders.map((h) => h.pid) })),
-        top,
-      ),
+      items: named.map((r) => {
+        const item: ShmemItem = { what: `${r.name} (inode ${r.ino})`, bytes: r.allocated ?? 0, holders: r.holders.map((h) => h.pid) };
+        if (opts.charged) {
+          const charged = chargesOf(r, groups.paths);
+          if (charged) item.charged = charged;
+          else uncharged = true;
+        }
+        return item;
+      }),
       notes: unseen ? [`${unseen} only mapped could not be looked at (/proc/PID/map_files needs root): in the rest`] : [],
     };
   };
@@ -115,6 +125,7 @@ export function shmemUsage(opts: { top?: number } = {}): ShmemUsage {
       'what the kernel keeps in shmem for others (GPU buffers, an IPC namespace no process is in), what could not be read, and what changed while counting',
     ],
   };
+  if (uncharged) notes.push('which control group pages are charged to needs root (CAP_SYS_ADMIN: page frames) and a holder to open it through');
   return {
     shmem,
     shmemHuge: meminfo.get('ShmemHugePages') ?? 0,
@@ -124,7 +135,7 @@ export function shmemUsage(opts: { top?: number } = {}): ShmemUsage {
       held.filter((r) => r.kind === 'memfd'),
       top,
     ),
-    cgroups: cgroupShmem(top),
+    cgroups: groups.shmem.sort((a, b) => b.bytes - a.bytes).slice(0, top),
     notes,
   };
 }
@@ -173,29 +184,60 @@ function hugePagePools(): ShmemUsage['hugePages'] {
 }
 
 /**
- * Each memory control group's shmem (memory.stat), the largest first:
- * cgroup v2's counts a group with its children; v1's "shmem" is the group's
- * own. A page is charged to the group of the process that first touched it,
- * not to its holders. At most 5,000 groups are read.
+ * Each memory control group's shmem (memory.stat): cgroup v2's counts a group
+ * with its children, v1's "shmem" is the group's own; and each group's path by
+ * the inode of its directory (what /proc/kpagecgroup names). At most 5,000
+ * groups are read.
  */
-function cgroupShmem(top: number): CgroupShmem[] {
+function walkCgroups(): { shmem: CgroupShmem[]; paths: Map<number, string> } {
   const v2 = exists('/sys/fs/cgroup/cgroup.controllers');
   const base = v2 ? '/sys/fs/cgroup' : '/sys/fs/cgroup/memory';
-  const out: CgroupShmem[] = [];
+  const shmem: CgroupShmem[] = [];
+  const paths = new Map<number, string>();
   const stack = [''];
   let read = 0;
   while (stack.length && read < 5000) {
     const path = stack.pop()!;
     read++;
     try {
+      paths.set(statSync(`${base}${path}`).ino, path || '/');
       const m = /^shmem (\d+)$/m.exec(readFileSync(`${base}${path}/memory.stat`, 'latin1'));
-      if (m && Number(m[1]) > 0) out.push({ path: path || '/', bytes: Number(m[1]) });
+      if (m && Number(m[1]) > 0) shmem.push({ path: path || '/', bytes: Number(m[1]) });
       for (const e of readdirSync(`${base}${path}`, { withFileTypes: true })) if (e.isDirectory()) stack.push(`${path}/${e.name}`);
     } catch {
       /* no memory controller there */
     }
   }
-  return out.sort((a, b) => b.bytes - a.bytes).slice(0, top);
+  return { shmem, paths };
+}
+
+/**
+ * The control groups a held file's resident pages are charged to, through a
+ * descriptor of our own opened by its holder's /proc entry (never waiting,
+ * checked to be that file); null where it cannot be told (not root, gone).
+ */
+function chargesOf(r: HeldRecord, paths: Map<number, string>): { cgroup: string; bytes: number }[] | null {
+  if (r.via === null || !r.statted) return null;
+  let fd: number;
+  try {
+    fd = openSync(r.via, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
+  } catch {
+    return null;
+  }
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || st.dev !== r.dev || st.ino !== r.ino) return null;
+    const charges = pageCharges(fd, st.size);
+    if (!charges) return null;
+    const page = pageSize();
+    const out = [...charges.byGroup].map(([inode, pages]) => ({ cgroup: paths.get(inode) ?? `inode ${inode}`, bytes: pages * page }));
+    if (charges.untold) out.push({ cgroup: '?', bytes: charges.untold * page });
+    return out.sort((a, b) => b.bytes - a.bytes);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function exists(path: string): boolean {

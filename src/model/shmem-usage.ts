@@ -10,6 +10,11 @@ export interface ShmemItem {
   bytes: number;
   /** The processes seen holding it (held kinds), empty where none or not looked for. */
   holders: number[];
+  /**
+   * usage --charged (root): the control groups its resident pages are charged to, the most first;
+   * "?" for pages that could not be told. Absent when not looked for.
+   */
+  charged?: { cgroup: string; bytes: number }[];
 }
 
 type BucketName = 'sysv' | 'tmpfs' | 'memfd' | 'deleted' | 'anon' | 'rest';
