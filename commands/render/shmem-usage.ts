@@ -18,7 +18,9 @@ export function renderShmemUsage(u: ShmemUsage, opts: { bytes: boolean; verbose:
       const holders = item.holders.length ? `  held by pid${item.holders.length === 1 ? '' : 's'} ${pidList(item.holders)}` : '';
       lines.push(`      ${size(item.bytes)}  ${terminalSafe(item.what)}${holders}`);
       if (item.charged?.length)
-        lines.push(`      ${''.padStart(size(0).length)}  charged to ${item.charged.map((c) => `${terminalSafe(c.cgroup)} ${sizeText(c.bytes, opts.bytes)}`).join(', ')}`);
+        lines.push(
+          `      ${''.padStart(size(0).length)}  charged to ${item.charged.map((c) => `${terminalSafe(c.cgroup)} ${sizeText(c.bytes, opts.bytes)}`).join(', ')}`,
+        );
     }
     if (opts.verbose || b.bucket === 'rest') for (const note of b.notes) lines.push(`      (${terminalSafe(note)})`);
   }

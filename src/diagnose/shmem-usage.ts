@@ -125,7 +125,8 @@ export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): Shme
       'what the kernel keeps in shmem for others (GPU buffers, an IPC namespace no process is in), what could not be read, and what changed while counting',
     ],
   };
-  if (uncharged) notes.push('which control group pages are charged to needs root (CAP_SYS_ADMIN: page frames) and a holder to open it through');
+  if (uncharged)
+    notes.push('which control group pages are charged to needs root (CAP_SYS_ADMIN: page frames) and a holder to open it through');
   return {
     shmem,
     shmemHuge: meminfo.get('ShmemHugePages') ?? 0,

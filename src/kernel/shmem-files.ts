@@ -87,7 +87,7 @@ export function scanHeldFiles(want: ReadonlySet<HeldKind>): HeldScan {
       return { f, by };
     };
     addMappings(seen, want, sysv, note);
-    if (fds && !addDescriptors(seen.view, want, note)) unreadable.push(pid);
+    if (fds && !addDescriptors(seen.view, want, sysv, note)) unreadable.push(pid);
   }
   const records: HeldRecord[] = [];
   for (const f of found.values()) {
@@ -113,7 +113,8 @@ function addMappings(
     const [, start, end, perms, offset, dev, inode, path] = m as unknown as string[];
     const kind = classify(path!, perms!, dev!, sysv);
     if (kind === null || !want.has(kind)) continue;
-    const { f, by } = note(kind, Buffer.from(path!, 'latin1'), dev!, Number(inode));
+    // maps writes a newline in a path as \012 (a descriptor's link, where there is one, is taken instead)
+    const { f, by } = note(kind, Buffer.from(path!.replace(/\\012/g, '\n'), 'latin1'), dev!, Number(inode));
     by.mappings++;
     const length = parseInt(end!, 16) - parseInt(start!, 16);
     f.extent = Math.max(f.extent, parseInt(offset!, 16) + length);
@@ -123,9 +124,14 @@ function addMappings(
 
 /** What a " (deleted)" maps entry is; null for a System V segment or what is none of these kinds. */
 function classify(path: string, perms: string, dev: string, sysv: Set<string>): HeldKind | null {
-  if (path.startsWith('/memfd:')) return 'memfd';
-  if (path.startsWith('/SYSV') && sysv.has(dev)) return null;
-  if ((path === '/dev/zero' || path === '/anon_hugepage') && perms[3] === 's') return 'anon';
+  // memfds, segments and shared anonymous memory are files of the kernel's own mounts (sysv: their devices); a
+  // file a user named so on a tmpfs of theirs, and removed, is a removed file
+  const internal = sysv.has(dev);
+  if (internal && path.startsWith('/memfd:')) return 'memfd';
+  if (internal && path.startsWith('/SYSV')) return null;
+  if (internal && (path === '/dev/zero' || path === '/anon_hugepage') && perms[3] === 's') return 'anon';
+  // the kernel's other files there (a graphics driver's buffers) are none of these kinds: usage's rest
+  if (internal) return null;
   // another file, removed: a tmpfs (or hugetlbfs) file is checked when looked at (recordOf); others are dropped there
   return 'deleted';
 }
@@ -134,6 +140,7 @@ function classify(path: string, perms: string, dev: string, sysv: Set<string>): 
 function addDescriptors(
   view: string,
   want: ReadonlySet<HeldKind>,
+  sysv: Set<string>,
   note: (kind: HeldKind, path: Buffer, dev: string, ino: number) => { f: Found; by: HeldBy },
 ): boolean {
   let names: string[];
@@ -150,9 +157,7 @@ function addDescriptors(
     } catch {
       continue; // closed meanwhile
     }
-    const memfd = link.subarray(0, 7).toString('latin1') === '/memfd:';
-    if (!link.subarray(link.length - DELETED.length).equals(DELETED_BYTES)) continue;
-    if (memfd ? !want.has('memfd') : !want.has('deleted') || link[0] !== 0x2f) continue;
+    if (link[0] !== 0x2f || !link.subarray(link.length - DELETED.length).equals(DELETED_BYTES)) continue;
     let st: Stats;
     try {
       st = statSync(path);
@@ -160,9 +165,15 @@ function addDescriptors(
       continue;
     }
     if (!st.isFile()) continue;
-    const { f, by } = note(memfd ? 'memfd' : 'deleted', link.subarray(0, link.length - DELETED.length), deviceText(st.dev), st.ino);
+    const dev = deviceText(st.dev);
+    const kind = sysv.has(dev) && link.subarray(0, 7).toString('latin1') === '/memfd:' ? 'memfd' : 'deleted';
+    // (a segment's file is never a descriptor's; the kernel's other files of that mount are not these kinds)
+    if (!want.has(kind) || (kind === 'deleted' && sysv.has(dev))) continue;
+    const { f, by } = note(kind, link.subarray(0, link.length - DELETED.length), dev, st.ino);
     by.fds.push(Number(fd));
     if (f.fdPaths.length < 2) f.fdPaths.push(path);
+    // the link gives the name's bytes as they are
+    f.path = link.subarray(0, link.length - DELETED.length);
   }
   return true;
 }

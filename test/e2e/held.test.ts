@@ -20,8 +20,8 @@ interface Made {
 }
 
 /** Start `script` (Python) in the namespace and wait for its one JSON line. */
-async function holder(ns: Namespace, script: string): Promise<{ child: ChildProcess; made: Made }> {
-  const child = ns.start([PYTHON, '-c', script]);
+async function holder(ns: Namespace, script: string, as: string[] = []): Promise<{ child: ChildProcess; made: Made }> {
+  const child = ns.start([...as, PYTHON, '-c', script]);
   const made = await new Promise<Made>((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -256,7 +256,11 @@ describe('memfds, removed files still held, shared anonymous memory', () => {
             'print(json.dumps({"pid": os.getpid(), "child": 0, "memfd": {"fd": fd, "ino": os.fstat(fd).st_ino}}), flush=True)\ntime.sleep(1e9)',
         );
         const escaped = 'memfd:x\\x1b]0;pwned\\x07\\xff$(id)';
-        for (const args of [['ls', '--memfd', '-o', 'NAME', '--noheadings'], ['stat', `${made.pid}:${made.memfd.fd}`], ['usage', '-v']]) {
+        for (const args of [
+          ['ls', '--memfd', '-o', 'NAME', '--noheadings'],
+          ['stat', `${made.pid}:${made.memfd.fd}`],
+          ['usage', '-v'],
+        ]) {
           const r = ns.cli(args);
           expect(r.status).toBe(0);
           expect(r.out).toContain(escaped);
@@ -272,6 +276,38 @@ describe('memfds, removed files still held, shared anonymous memory', () => {
         expect(r).toMatchObject({ status: 1, out: '' });
         expect(r.stderr).toMatch(/is not a memfd or a removed tmpfs file\n$/);
         ns.run(['rm', '/dev/shm/trap']);
+      },
+      true,
+      { posix: true, pid: true },
+    ));
+
+  test("as another user: its own memfds, seen through its own descriptors; root's unseen, and said so", () =>
+    withNamespace(
+      async (ns) => {
+        const script = (name: string): string =>
+          `import json, os, time\nfd = os.memfd_create("${name}")\nos.write(fd, b"x" * 100)\n` +
+          'print(json.dumps({"pid": os.getpid(), "child": 0, "memfd": {"fd": fd, "ino": os.fstat(fd).st_ino}}), flush=True)\ntime.sleep(1e9)';
+        const mine = await holder(ns, script('mine'), NOBODY);
+        const roots = await holder(ns, script('roots'));
+        const r = ns.run([...NOBODY, BIN, 'ls', '--memfd', '--json', '-o', 'NAME,OWNER,ALLOC,HOLDERS']);
+        expect(r.status).toBe(0);
+        expect((JSON.parse(r.out) as { memfd: unknown[] }).memfd).toEqual([
+          { name: 'memfd:mine', owner: 'nobody', alloc: 4096, holders: 1 },
+        ]);
+        expect(ns.run([...NOBODY, BIN, 'read', `${mine.made.pid}:${mine.made.memfd.fd}`, '--length', '3']).out).toBe('xxx');
+        // root's: not to be seen, read or named by this user
+        const stat = ns.run([...NOBODY, BIN, 'stat', `inode:${roots.made.memfd.ino}`]);
+        expect(stat).toMatchObject({ status: 1, out: '' });
+        expect(stat.stderr).toMatch(
+          /^shmctl-ts: stat: inode:\d+: no memfd, deleted, anon file with this inode is held by a process seen\n$/,
+        );
+        const read = ns.run([...NOBODY, BIN, 'read', `${roots.made.pid}:${roots.made.memfd.fd}`]);
+        expect(read).toMatchObject({ status: 1, out: '' });
+        expect(read.stderr.split('\n')).toHaveLength(2);
+        // usage: runs, and says what it could not read
+        const usage = ns.run([...NOBODY, BIN, 'usage']);
+        expect(usage.status).toBe(0);
+        expect(usage.out).toMatch(/^note: \d+ process(es)? could not be read .*: what they hold is in the rest$/m);
       },
       true,
       { posix: true, pid: true },
