@@ -6,7 +6,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, statSync } from 'node:fs';
 import { Errno, hasErrno, OperationError, ShmError } from '../model/errors.js';
-import { HELD_KINDS, type HeldRecord } from '../model/record.js';
+import type { HeldRecord } from '../model/record.js';
 import type { Region } from '../memory/region.js';
 import { PosixObject } from '../posix/descriptor.js';
 import { listKinds } from './kinds.js';
@@ -39,7 +39,7 @@ export function findHeld(target: HeldTarget): HeldRecord {
   throw new OperationError(
     text,
     'inode' in target
-      ? `no ${HELD_KINDS.join(', ')} file with this inode is held by a process seen`
+      ? 'no memfd, removed file or shared anonymous region with this inode is held by a process seen'
       : 'is not a memfd or a removed tmpfs file',
   );
 }

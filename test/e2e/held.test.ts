@@ -299,7 +299,7 @@ describe('memfds, removed files still held, shared anonymous memory', () => {
         const stat = ns.run([...NOBODY, BIN, 'stat', `inode:${roots.made.memfd.ino}`]);
         expect(stat).toMatchObject({ status: 1, out: '' });
         expect(stat.stderr).toMatch(
-          /^shmctl-ts: stat: inode:\d+: no memfd, deleted, anon file with this inode is held by a process seen\n$/,
+          /^shmctl-ts: stat: inode:\d+: no memfd, removed file or shared anonymous region with this inode is held by a process seen\n$/,
         );
         const read = ns.run([...NOBODY, BIN, 'read', `${roots.made.pid}:${roots.made.memfd.fd}`]);
         expect(read).toMatchObject({ status: 1, out: '' });
