@@ -4,10 +4,10 @@
  * and one process in it (pid, command line) in front. What depends on the
  * namespace — the filters, HOLDERS, LOCK — is worked out while inside it.
  */
-import { inEachNamespace, ipcNamespaces, list, lockStates } from '../../src/api/index.js';
+import { inEachNamespace, ipcNamespaces, kindsOf, list, lockStates } from '../../src/api/index.js';
 import { UsageError } from '../../src/model/errors.js';
 import type { LockColumn } from '../../src/model/lock-state.js';
-import type { ShmRecord } from '../../src/model/record.js';
+import { isHeld, type ShmRecord } from '../../src/model/record.js';
 import { writeAll } from '../../src/kernel/io.js';
 import { systemNames } from '../../src/kernel/names.js';
 import { columnByName, columnsFor, selectColumns } from '../render/columns.js';
@@ -36,9 +36,13 @@ export async function listAllNamespaces(opts: Options): Promise<number> {
   const { namespaces } = ipcNamespaces();
   const holders = new Map<ShmRecord, number>();
   const locks = new Map<ShmRecord, LockColumn>();
+  let first = true;
   const { results, refused } = inEachNamespace(namespaces, (tag, objects) => {
-    if (!objects && kind === 'posix') return [];
-    const here = list({ kind: objects ? kind : 'sysv', usage: showNattch });
+    // objects once per /dev/shm; the held kinds are the processes', not a namespace's: listed once, with the first
+    const kinds = kindsOf(kind).filter((k) => (k === 'posix' ? objects : isHeld({ kind: k }) ? first : true));
+    first = false;
+    if (!kinds.length) return [];
+    const here = list({ kind: kinds, usage: showNattch });
     for (const r of here) r.namespace = tag;
     const inside: { holders?: (r: ShmRecord) => number } = {};
     const picked = chosen(here, opts, columns, inside);

@@ -19,7 +19,7 @@ const WINDOW = 64 << 20;
 const PRESENT = 1n << 63n;
 const PFN_MASK = (1n << 55n) - 1n;
 
-export interface PageCharges {
+interface PageCharges {
   /** Pages by the inode of the memory cgroup (its directory) they are charged to. */
   byGroup: Map<number, number>;
   /** Pages in memory that could not be told (gone meanwhile, or no group). */

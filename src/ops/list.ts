@@ -18,8 +18,8 @@ interface ListOptions {
 /** Segments (default), POSIX objects, or both: the records every view renders. */
 export function list(opts?: { kind?: 'sysv' } & ListOptions): SegmentRecord[];
 export function list(opts: { kind: 'posix' } & ListOptions): PosixRecord[];
-export function list(opts: { kind?: KindChoice } & ListOptions): ShmRecord[];
-export function list(opts: { kind?: KindChoice } & ListOptions = {}): ShmRecord[] {
+export function list(opts: { kind?: KindChoice | readonly KindName[] } & ListOptions): ShmRecord[];
+export function list(opts: { kind?: KindChoice | readonly KindName[] } & ListOptions = {}): ShmRecord[] {
   return listKinds(opts.kind ?? 'sysv', opts.usage ?? true, opts.order ?? 'name');
 }
 
