@@ -58,13 +58,7 @@ export function scanHolds(asked: {
   const unreadable: number[] = [];
   const want = wanted(asked.keys);
   if (!want.sysvIds.size && !want.objects.size) return { holds, unreadable };
-  for (const pid of listPids()) {
-    const seen = readMaps(pid);
-    if (seen === 'gone') continue;
-    if (seen === 'unreadable') {
-      unreadable.push(pid);
-      continue;
-    }
+  for (const { pid, ...seen } of everyProcess(unreadable)) {
     const found = new Map<string, Hold>();
     const hold = (key: string): Hold => {
       let h = found.get(key);
@@ -82,6 +76,19 @@ export function scanHolds(asked: {
     }
   }
   return { holds, unreadable };
+}
+
+/**
+ * Every process /proc shows, each with its maps and where its maps and
+ * descriptors are read (readMaps); the ones that may not be read are added to
+ * `unreadable`, the ones gone or holding nothing passed over.
+ */
+export function* everyProcess(unreadable: number[]): Generator<{ pid: number; view: string; maps: string }> {
+  for (const pid of listPids()) {
+    const seen = readMaps(pid);
+    if (seen === 'unreadable') unreadable.push(pid);
+    else if (seen !== 'gone') yield { pid, ...seen };
+  }
 }
 
 /** What a scan looks for in each process, read once before it. */
@@ -123,7 +130,7 @@ function wanted(keys: ReadonlySet<string>): Wanted {
  * 'gone' for a process that ended (or holds nothing: a kernel thread, a
  * zombie), 'unreadable' when it may not be read.
  */
-export function readMaps(pid: number): { view: string; maps: string } | 'gone' | 'unreadable' {
+function readMaps(pid: number): { view: string; maps: string } | 'gone' | 'unreadable' {
   try {
     const maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
     if (maps !== '') return { view: `/proc/${pid}`, maps };
@@ -177,12 +184,8 @@ function addMappings(maps: string, want: Wanted, hold: (key: string) => Hold): v
  * their link, which is not a path.
  */
 function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: string) => Hold, skip?: ReadonlySet<number>): boolean {
-  let fds: string[];
-  try {
-    fds = readdirSync(`${view}/fd`);
-  } catch (e) {
-    return hasErrno(e, Errno.ENOENT);
-  }
+  const fds = descriptorsOf(view);
+  if (fds === 'unreadable') return false;
   for (const fd of fds) {
     if (skip?.has(Number(fd))) continue;
     const path = `${view}/fd/${fd}`;
@@ -196,6 +199,15 @@ function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: 
     }
   }
   return true;
+}
+
+/** A process's descriptors (/proc/PID/fd), none when it is gone; 'unreadable' when it may not be read. */
+export function descriptorsOf(view: string): string[] | 'unreadable' {
+  try {
+    return readdirSync(`${view}/fd`);
+  } catch (e) {
+    return hasErrno(e, Errno.ENOENT) ? [] : 'unreadable';
+  }
 }
 
 /**

@@ -10,24 +10,12 @@
  * when it is only mapped; where neither works its size is the largest
  * extent mapped and its memory unknown.
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  statfsSync,
-  statSync,
-  type Stats,
-} from 'node:fs';
-import { Errno, hasErrno } from '../model/errors.js';
+import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync, statfsSync, statSync, type Stats } from 'node:fs';
 import { deviceText, type HeldBy, type HeldKind, type HeldRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 import { call, T } from './ffi.js';
-import { readMaps, sysvDevices } from './holds.js';
-import { listPids, processOwner } from './processes.js';
+import { descriptorsOf, everyProcess, sysvDevices } from './holds.js';
+import { processOwner } from './processes.js';
 
 const TMPFS_MAGIC = 0x01021994;
 const HUGETLBFS_MAGIC = 0x958458f6;
@@ -64,13 +52,7 @@ export function scanHeldFiles(want: ReadonlySet<HeldKind>): HeldScan {
   // System V segments are files of the same kernel mount, named /SYSV<key>: not these kinds
   const sysv = sysvDevices();
   const fds = want.has('memfd') || want.has('deleted');
-  for (const pid of listPids()) {
-    const seen = readMaps(pid);
-    if (seen === 'gone') continue;
-    if (seen === 'unreadable') {
-      unreadable.push(pid);
-      continue;
-    }
+  for (const { pid, ...seen } of everyProcess(unreadable)) {
     const note = (kind: HeldKind, path: Buffer, dev: string, ino: number): { f: Found; by: HeldBy } => {
       const key = `${dev} ${ino}`;
       let f = found.get(key);
@@ -143,12 +125,8 @@ function addDescriptors(
   sysv: Set<string>,
   note: (kind: HeldKind, path: Buffer, dev: string, ino: number) => { f: Found; by: HeldBy },
 ): boolean {
-  let names: string[];
-  try {
-    names = readdirSync(`${view}/fd`);
-  } catch (e) {
-    return hasErrno(e, Errno.ENOENT);
-  }
+  const names = descriptorsOf(view);
+  if (names === 'unreadable') return false;
   for (const fd of names) {
     const path = `${view}/fd/${fd}`;
     let link: Buffer;

@@ -59,6 +59,32 @@ interface RecordKind<R extends ShmRecord | HeldRecord> {
   noteMappers(r: R, pids: number[], unreadable: number): void;
 }
 
+/**
+ * What every file of shared memory answers alike — an object and the held
+ * kinds: named by its name, held by device and inode, its NATTCH the
+ * processes seen mapping it, its owner for a creator it does not record.
+ */
+function fileMethods<R extends PosixRecord | HeldRecord>(): Pick<
+  RecordKind<R>,
+  'names' | 'holdKey' | 'kernelAttachCount' | 'attachCount' | 'lastUsed' | 'madeBy' | 'madeByGroup' | 'creatorPid' | 'going' | 'noteMappers'
+> {
+  return {
+    names: (r) => ({ id: null, key: null, name: r.name }),
+    holdKey: (r) => objectKey(r),
+    kernelAttachCount: () => null,
+    attachCount: (r) => r.mappedBy?.length ?? null,
+    lastUsed: (r) => Math.max(r.mtime, r.ctime),
+    madeBy: (r) => r.uid,
+    madeByGroup: (r) => r.gid,
+    creatorPid: () => null,
+    going: () => false,
+    noteMappers: (r, pids, unreadable) => {
+      r.mappedBy = pids;
+      r.unreadable = unreadable;
+    },
+  };
+}
+
 const sysv: RecordKind<SegmentRecord> = {
   kind: 'sysv',
   noun: 'segment',
@@ -94,23 +120,11 @@ const posix: RecordKind<PosixRecord> = {
   identity: (r) => `posix ${r.name} ${objectKey(r)}`,
   subject: (r) => r.name,
   shortName: (r) => r.name,
-  names: (r) => ({ id: null, key: null, name: r.name }),
-  holdKey: (r) => objectKey(r),
-  kernelAttachCount: () => null,
-  attachCount: (r) => r.mappedBy?.length ?? null,
-  lastUsed: (r) => Math.max(r.mtime, r.ctime),
-  madeBy: (r) => r.uid,
-  madeByGroup: (r) => r.gid,
-  creatorPid: () => null,
-  going: () => false,
+  ...fileMethods<PosixRecord>(),
   status: () => [],
   // /dev/shm is sticky: its owner, or root
   removableBy: (r, euid) => euid === 0 || r.uid === euid,
   memory: (r) => [['allocated', r.allocated]],
-  noteMappers: (r, pids, unreadable) => {
-    r.mappedBy = pids;
-    r.unreadable = unreadable;
-  },
 };
 
 /** What each held kind is called. */
@@ -126,23 +140,11 @@ function held<K extends HeldKind>(kind: K): RecordKind<HeldRecord<K>> {
     identity: (r) => `${kind} ${objectKey(r)}`,
     subject: (r) => `${r.name} (inode ${r.ino})`,
     shortName: (r) => `${r.name} (inode ${r.ino})`,
-    names: (r) => ({ id: null, key: null, name: r.name }),
-    holdKey: (r) => objectKey(r),
-    kernelAttachCount: () => null,
-    attachCount: (r) => r.mappedBy?.length ?? null,
-    lastUsed: (r) => Math.max(r.mtime, r.ctime),
-    madeBy: (r) => r.uid,
-    madeByGroup: (r) => r.gid,
-    creatorPid: () => null,
-    going: () => false,
+    ...fileMethods<HeldRecord<K>>(),
     status: (r) => [...(r.hugetlb ? ['hugetlb'] : []), ...(r.statted ? [] : ['unseen'])],
     // no name to remove: it goes when its last holder closes and unmaps it
     removableBy: () => false,
     memory: (r) => [['allocated', r.allocated ?? 0]],
-    noteMappers: (r, pids, unreadable) => {
-      r.mappedBy = pids;
-      r.unreadable = unreadable;
-    },
   };
 }
 
