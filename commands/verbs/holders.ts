@@ -52,7 +52,7 @@ export const spec: CommandSpec = {
     if (report.hidden && kindOf(report.record).kernelAttachCount(report.record) === null)
       warn('holders', `${report.hidden}: any of them may hold it too`);
     const mismatch = nattchMismatch(report);
-    if (mismatch) warn('holders', `${kindOf(record).subject(record)}: ${mismatch}`);
+    if (mismatch) warn('holders', `${kindOf(record).shortName(record)}: ${mismatch}`);
     return 0;
   },
 };

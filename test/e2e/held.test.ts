@@ -6,7 +6,7 @@
  * account of meminfo's Shmem, measured as deltas of known amounts.
  */
 import type { ChildProcess } from 'node:child_process';
-import { BIN, exited, NOBODY, PYTHON, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, exited, NOBODY, PYTHON, until, withNamespace, type Namespace } from '../helpers/ns.js';
 
 /** What the holder program made, as it reports it (inodes from its own fstat). */
 interface Made {
@@ -308,6 +308,38 @@ describe('memfds, removed files still held, shared anonymous memory', () => {
         const usage = ns.run([...NOBODY, BIN, 'usage']);
         expect(usage.status).toBe(0);
         expect(usage.out).toMatch(/^note: \d+ process(es)? could not be read .*: what they hold is in the rest$/m);
+      },
+      true,
+      { posix: true, pid: true },
+    ));
+
+  test('watch --memfd: a memfd its holder lets go is a change, said once', () =>
+    withNamespace(
+      async (ns) => {
+        // the holder knows when a look has reached its memfd: the scan opens it (for its seals), which inotify tells
+        const { child, made } = await holder(
+          ns,
+          'import ctypes, json, os, time\nlibc = ctypes.CDLL(None, use_errno=True)\nfd = os.memfd_create("watched")\n' +
+            'ino = libc.inotify_init()\nassert libc.inotify_add_watch(ino, b"/proc/self/fd/%d" % fd, 0x20) >= 0\n' +
+            'print(json.dumps({"pid": os.getpid(), "child": 0, "memfd": {"fd": fd, "ino": os.fstat(fd).st_ino}}), flush=True)\n' +
+            'os.read(ino, 4096)\nprint("seen", flush=True)\ntime.sleep(1e9)',
+        );
+        let said = '';
+        child.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+        const w = ns.start([BIN, 'watch', '--memfd', '--jsonl', '--interval', '0.1']);
+        let out = '';
+        w.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+        // the watch's first look has seen it: its end is the one change
+        await until(() => said.includes('seen'), "the watch's first look");
+        ns.run(['kill', '-KILL', String(made.pid)]);
+        await until(() => out.includes('\n'), 'the change');
+        ns.sh('pkill -INT -f "watch --memfd"');
+        expect(await exited(w)).toBe(0);
+        const events = out
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l) as { event: string; kind: string; name: string });
+        expect(events.map((e) => [e.event, e.kind, e.name])).toEqual([['remove', 'memfd', 'memfd:watched']]);
       },
       true,
       { posix: true, pid: true },
