@@ -12,10 +12,10 @@ import { pageSize } from '../kernel/ffi.js';
 import { pageCharges } from '../kernel/page-charges.js';
 import { readMeminfo, readProcShm } from '../kernel/procfs.js';
 import { tmpfsMounts } from '../kernel/tmpfs-mounts.js';
-import { formatKey, deviceText, type HeldRecord, type SegmentRecord } from '../model/record.js';
+import { scanHeldFiles } from '../kernel/shmem-files.js';
+import { deviceText, formatKey, HELD_KINDS, type HeldRecord, type SegmentRecord } from '../model/record.js';
 import type { CgroupShmem, MemfdHolder, ShmemBucket, ShmemItem, ShmemUsage } from '../model/shmem-usage.js';
 import { unreadableText } from '../model/holder.js';
-import { listKinds, heldScanUnreadable } from '../ops/kinds.js';
 import { inEachNamespace, ipcNamespaces } from '../ops/namespaces.js';
 
 /** How many of a bucket's members are named. */
@@ -29,8 +29,7 @@ export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): Shme
   const groups = walkCgroups();
   const meminfo = readMeminfo();
   const notes: string[] = [];
-  const held = listKinds('held', false) as HeldRecord[];
-  const unreadable = held.length ? heldScanUnreadable(held[0]!) : [];
+  const { records: held, unreadable } = scanHeldFiles(new Set(HELD_KINDS));
   if (unreadable.length) notes.push(`${unreadableText(unreadable)}: what they hold is in the rest`);
   const shmemOnes = held.filter((r) => !r.hugetlb);
   if (held.some((r) => r.hugetlb))
