@@ -6,11 +6,11 @@
  * its main thread has exited. Other users' maps and descriptors are readable
  * only with privilege: such processes are counted, never silently dropped.
  */
-import { Errno, hasErrno } from '../model/errors.js';
-import { readdirSync, readFileSync, readlinkSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync, statSync } from 'node:fs';
 import { deviceText } from '../model/record.js';
 import { memfdDevice } from './posix.js';
-import { ipcNamespaceOf, listPids } from './processes.js';
+import { ipcNamespaceOf } from './processes.js';
+import { descriptorsOf, everyProcess } from './proc-walk.js';
 
 /** The IPC namespace as /proc/PID or /proc/PID/task/TID shows it (a thread's, when the main thread has exited). */
 function namespaceOfView(view: string): string | null {
@@ -58,7 +58,8 @@ export function scanHolds(asked: {
   const unreadable: number[] = [];
   const want = wanted(asked.keys);
   if (!want.sysvIds.size && !want.objects.size) return { holds, unreadable };
-  for (const { pid, ...seen } of everyProcess(unreadable)) {
+  const needles = [...want.devices, ...(want.sysvIds.size ? [' /SYSV'] : [])];
+  for (const { pid, ...seen } of everyProcess(unreadable, needles)) {
     const found = new Map<string, Hold>();
     const hold = (key: string): Hold => {
       let h = found.get(key);
@@ -76,19 +77,6 @@ export function scanHolds(asked: {
     }
   }
   return { holds, unreadable };
-}
-
-/**
- * Every process /proc shows, each with its maps and where its maps and
- * descriptors are read (readMaps); the ones that may not be read are added to
- * `unreadable`, the ones gone or holding nothing passed over.
- */
-export function* everyProcess(unreadable: number[]): Generator<{ pid: number; view: string; maps: string }> {
-  for (const pid of listPids()) {
-    const seen = readMaps(pid);
-    if (seen === 'unreadable') unreadable.push(pid);
-    else if (seen !== 'gone') yield { pid, ...seen };
-  }
 }
 
 /** What a scan looks for in each process, read once before it. */
@@ -122,24 +110,6 @@ function wanted(keys: ReadonlySet<string>): Wanted {
     ownNamespace: sysvIds.size ? ipcNamespaceOf('self') : null,
     sysvDevs: sysvIds.size ? sysvDevices() : new Set<string>(),
   };
-}
-
-/**
- * A process's maps, and where its maps and descriptors are read: the
- * process's /proc/PID, or a live thread's when its main thread has exited.
- * 'gone' for a process that ended (or holds nothing: a kernel thread, a
- * zombie), 'unreadable' when it may not be read.
- */
-function readMaps(pid: number): { view: string; maps: string } | 'gone' | 'unreadable' {
-  try {
-    const maps = readFileSync(`/proc/${pid}/maps`, 'latin1');
-    if (maps !== '') return { view: `/proc/${pid}`, maps };
-    // kernel threads and zombies map nothing and hold nothing; but a process whose main thread has exited while
-    // others run shows nothing there either: its memory and files are seen through a live thread
-    return liveThreadView(pid) ?? 'gone';
-  } catch (e) {
-    return hasErrno(e, Errno.ENOENT, Errno.ESRCH) ? 'gone' : 'unreadable';
-  }
 }
 
 /** The wanted segments this process attaches, each with its count of attachments, when it is in our IPC namespace. */
@@ -180,8 +150,8 @@ function addMappings(maps: string, want: Wanted, hold: (key: string) => Hold): v
  * /proc/PID/task/TID) has open; false when its descriptors cannot be read.
  * Every descriptor of a file is matched by device and inode, whatever path
  * it was opened by (a bind mount of the same tmpfs, as sandboxes make, or a
- * name since changed); pipes, sockets and anonymous files are passed over by
- * their link, which is not a path.
+ * name since changed); pipes, sockets and anonymous files are on devices of
+ * their own, never an object's.
  */
 function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: string) => Hold, skip?: ReadonlySet<number>): boolean {
   const fds = descriptorsOf(view);
@@ -190,7 +160,7 @@ function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: 
     if (skip?.has(Number(fd))) continue;
     const path = `${view}/fd/${fd}`;
     try {
-      if (!readlinkSync(path).startsWith('/')) continue;
+      // stat follows the link (a pipe's or socket's is on a device of its own, never an object's): one call a descriptor
       const st = statSync(path);
       const key = `${deviceText(st.dev)} ${st.ino}`;
       if (objects.has(key)) hold(key).fd = true;
@@ -199,46 +169,6 @@ function addDescriptors(view: string, objects: ReadonlySet<string>, hold: (key: 
     }
   }
   return true;
-}
-
-/** A process's descriptors (/proc/PID/fd), none when it is gone; 'unreadable' when it may not be read. */
-export function descriptorsOf(view: string): string[] | 'unreadable' {
-  try {
-    return readdirSync(`${view}/fd`);
-  } catch (e) {
-    return hasErrno(e, Errno.ENOENT) ? [] : 'unreadable';
-  }
-}
-
-/**
- * A process whose main thread has exited (its other threads still run):
- * /proc/PID/maps and fd are empty, but /proc/PID/task/TID of a live thread
- * shows the memory and files they share. null when there is none (a kernel
- * thread, a zombie, a process gone).
- */
-function liveThreadView(pid: number): { view: string; maps: string } | null {
-  let tids: string[];
-  try {
-    tids = readdirSync(`/proc/${pid}/task`);
-  } catch {
-    return null;
-  }
-  for (const tid of tids) {
-    if (tid === String(pid)) continue;
-    const view = `/proc/${pid}/task/${tid}`;
-    try {
-      const maps = readFileSync(`${view}/maps`, 'latin1');
-      if (maps !== '') return { view, maps };
-    } catch {
-      /* ended meanwhile */
-    }
-  }
-  return null;
-}
-
-/** Does this process (its main thread exited, a zombie) still have a running thread? */
-export function hasLiveThreads(pid: number): boolean {
-  return liveThreadView(pid) !== null;
 }
 
 let sysvDevicesCache: Set<string> | undefined;

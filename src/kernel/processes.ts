@@ -2,7 +2,7 @@
  * What shmctl-ts reads of processes, from /proc/PID, in one place:
  *   /proc/PID/stat      parent, state, start time (for pid reuse)
  *   /proc/PID/cmdline   the command line, as bytes
- *   (maps and descriptors, who holds what: holds.ts)
+ *   (maps and descriptors: proc-walk.ts; who holds what: holds.ts, shmem-files.ts)
  *   /proc/PID/ns/ipc    which IPC namespace a process is in
  *   /proc/PID/exe, maps code run from shared memory (the audit)
  *   /proc/PID/mountinfo the options of the mount holding a path

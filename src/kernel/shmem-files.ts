@@ -14,7 +14,8 @@ import { closeSync, constants, fstatSync, openSync, readFileSync, readlinkSync, 
 import { deviceText, type HeldBy, type HeldKind, type HeldRecord } from '../model/record.js';
 import { escapeBytes } from '../model/text.js';
 import { call, T } from './ffi.js';
-import { descriptorsOf, everyProcess, sysvDevices } from './holds.js';
+import { sysvDevices } from './holds.js';
+import { descriptorsOf, everyProcess } from './proc-walk.js';
 import { processOwner } from './processes.js';
 
 const TMPFS_MAGIC = 0x01021994;
@@ -52,7 +53,7 @@ export function scanHeldFiles(want: ReadonlySet<HeldKind>): HeldScan {
   // System V segments are files of the same kernel mount, named /SYSV<key>: not these kinds
   const sysv = sysvDevices();
   const fds = want.has('memfd') || want.has('deleted');
-  for (const { pid, ...seen } of everyProcess(unreadable)) {
+  for (const { pid, ...seen } of everyProcess(unreadable, [DELETED + '\n'])) {
     const note = (kind: HeldKind, path: Buffer, dev: string, ino: number): { f: Found; by: HeldBy } => {
       const key = `${dev} ${ino}`;
       let f = found.get(key);

@@ -2,7 +2,8 @@
  * Who holds shared memory, and whether a segment's creator still lives: the
  * answers `holders`, ls's HOLDERS column and filters, and gc are built on.
  */
-import { hasLiveThreads, scanHolds, type Hold } from '../kernel/holds.js';
+import { scanHolds, type Hold } from '../kernel/holds.js';
+import { hasLiveThreads } from '../kernel/proc-walk.js';
 import { heldScanUnreadable } from './kinds.js';
 import { hiddenProcesses, processOwner, readCommandLine, readProcessStat } from '../kernel/processes.js';
 import type { HolderRecord, HolderReport, HoldHow } from '../model/holder.js';
