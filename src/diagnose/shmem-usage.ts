@@ -7,12 +7,12 @@
  * buffers, an IPC namespace no process is in, what could not be read).
  * Also the huge page pools (not Shmem) and each control group's shmem.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { pageSize } from '../kernel/ffi.js';
-import { pageCharges } from '../kernel/page-charges.js';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readMeminfo, readProcShm } from '../kernel/procfs.js';
 import { tmpfsMounts } from '../kernel/tmpfs-mounts.js';
 import { scanHeldFiles } from '../kernel/shmem-files.js';
+import { chargesReadable } from '../kernel/page-charges.js';
+import { chargesOf, devShmCharges, ownShmDevice } from './charges.js';
 import { deviceText, formatKey, HELD_KINDS, type HeldRecord, type SegmentRecord } from '../model/record.js';
 import type { CgroupShmem, MemfdHolder, ShmemBucket, ShmemItem, ShmemUsage } from '../model/shmem-usage.js';
 import { unreadableText } from '../model/holder.js';
@@ -26,6 +26,8 @@ const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
 export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): ShmemUsage {
   const top = opts.top ?? TOP;
+  // charges are read page by page from /proc/kpagecgroup: root's
+  const charged = opts.charged === true && chargesReadable();
   const groups = walkCgroups();
   const meminfo = readMeminfo();
   const notes: string[] = [];
@@ -65,6 +67,7 @@ export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): Shme
     notes: [...sysvNotes, 'resident pages (/proc/sysvipc/shm); swapped pages are not in Shmem; SHM_HUGETLB segments count huge pages here'],
   };
 
+  let uncharged = false;
   // tmpfs: each superblock once; its removed-but-held files are counted under deleted
   const deletedBytes = new Map<string, number>();
   for (const r of shmemOnes)
@@ -79,7 +82,14 @@ export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): Shme
       continue;
     }
     const removed = deletedBytes.get(m.device) ?? 0;
-    tmpfsItems.push({ what: where, bytes: Math.max(0, m.used - removed), holders: [] });
+    const item: ShmemItem = { what: where, bytes: Math.max(0, m.used - removed), holders: [] };
+    // this namespace's /dev/shm: its objects' charges, all of them together
+    if (charged && m.device === ownShmDevice()) {
+      const groupsOf = devShmCharges(groups.paths);
+      if (groupsOf) item.charged = groupsOf;
+      else uncharged = true;
+    }
+    tmpfsItems.push(item);
   }
   const tmpfs: ShmemBucket = {
     bucket: 'tmpfs',
@@ -89,7 +99,6 @@ export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): Shme
     notes: [...tmpfsNotes, 'blocks in use (statfs), files with a name; removed ones still held are under deleted'],
   };
 
-  let uncharged = false;
   const heldBucket = (kind: 'memfd' | 'deleted' | 'anon', label: string): ShmemBucket => {
     const ones = shmemOnes.filter((r) => r.kind === kind);
     const unseen = ones.filter((r) => r.allocated === null).length;
@@ -100,9 +109,9 @@ export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): Shme
       bytes: sum(ones.map((r) => r.allocated ?? 0)),
       items: named.map((r) => {
         const item: ShmemItem = { what: `${r.name} (inode ${r.ino})`, bytes: r.allocated ?? 0, holders: r.holders.map((h) => h.pid) };
-        if (opts.charged) {
-          const charged = chargesOf(r, groups.paths);
-          if (charged) item.charged = charged;
+        if (charged) {
+          const groupsOf = chargesOf(r, groups.paths);
+          if (groupsOf) item.charged = groupsOf;
           else uncharged = true;
         }
         return item;
@@ -124,7 +133,7 @@ export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): Shme
       'what the kernel keeps in shmem for others (GPU buffers, an IPC namespace no process is in), what could not be read, and what changed while counting',
     ],
   };
-  if (uncharged)
+  if (uncharged || (opts.charged && !charged))
     notes.push('which control group pages are charged to needs root (CAP_SYS_ADMIN: page frames) and a holder to open it through');
   return {
     shmem,
@@ -209,35 +218,6 @@ function walkCgroups(): { shmem: CgroupShmem[]; paths: Map<number, string> } {
     }
   }
   return { shmem, paths };
-}
-
-/**
- * The control groups a held file's resident pages are charged to, through a
- * descriptor of our own opened by its holder's /proc entry (never waiting,
- * checked to be that file); null where it cannot be told (not root, gone).
- */
-function chargesOf(r: HeldRecord, paths: Map<number, string>): { cgroup: string; bytes: number }[] | null {
-  if (r.via === null || !r.statted) return null;
-  let fd: number;
-  try {
-    fd = openSync(r.via, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
-  } catch {
-    return null;
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile() || st.dev !== r.dev || st.ino !== r.ino) return null;
-    const charges = pageCharges(fd, st.size);
-    if (!charges) return null;
-    const page = pageSize();
-    const out = [...charges.byGroup].map(([inode, pages]) => ({ cgroup: paths.get(inode) ?? `inode ${inode}`, bytes: pages * page }));
-    if (charges.untold) out.push({ cgroup: '?', bytes: charges.untold * page });
-    return out.sort((a, b) => b.bytes - a.bytes);
-  } catch {
-    return null;
-  } finally {
-    closeSync(fd);
-  }
 }
 
 function exists(path: string): boolean {

@@ -26,6 +26,16 @@ interface PageCharges {
   untold: number;
 }
 
+/** May this process read which group a page is charged to (/proc/kpagecgroup: root)? */
+export function chargesReadable(): boolean {
+  try {
+    closeSync(openSync('/proc/kpagecgroup', 'r'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The charges of the resident pages of `fd` (a regular file of shared memory, `size` bytes); null without the privilege. */
 export function pageCharges(fd: number, size: number): PageCharges | null {
   const page = pageSize();

@@ -370,12 +370,22 @@ describe('memfds, removed files still held, shared anonymous memory', () => {
         expect(ns.cli(['stat', `inode:${made.memfd.ino}`, '--field', 'alloc']).out).toBe(`${size}\n`);
         // the human view says it under the memfd
         expect(ns.cli(['usage', '--charged']).out).toMatch(/memfd:charged \(inode \d+\)  held by pid \d+\n +charged to \S+ 8M\n/);
+        // this namespace's /dev/shm: its objects' pages together, charged to whoever wrote them (the shell's dd)
+        expect(ns.sh(`head -c ${size} /dev/zero | tr '\\0' x > /dev/shm/written`).status).toBe(0);
+        const writer = ns
+          .sh(`head -c 1 /dev/zero > /dev/null; awk -F: '$2 == "memory" || $2 == "" { print $3; exit }' /proc/self/cgroup`)
+          .out.trim();
+        const again = JSON.parse(ns.cli(['usage', '--charged', '--json']).out) as Usage;
+        const devShm = again.buckets.find((b) => b.bucket === 'tmpfs')!.items.find((i) => i.charged !== undefined)!;
+        expect(devShm).toMatchObject({ bytes: size, charged: [{ cgroup: writer, bytes: size }] });
+        ns.run(['rm', '/dev/shm/written']);
         // another user: no frames to read, so no charges, and a note why
         const nobody = ns.run([...NOBODY, BIN, 'usage', '--charged', '--json']);
         expect(nobody.status).toBe(0);
         const seen = JSON.parse(nobody.out) as Usage & { notes: string[] };
         expect(seen.buckets.flatMap((b) => b.items).some((i) => i.charged !== undefined)).toBe(false);
         expect(seen.notes.join('\n')).toMatch(/could not be read/);
+        expect(seen.notes.join('\n')).toMatch(/control group pages are charged to needs root/);
       },
       true,
       { posix: true, pid: true },
