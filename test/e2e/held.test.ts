@@ -6,7 +6,7 @@
  * account of meminfo's Shmem, measured as deltas of known amounts.
  */
 import type { ChildProcess } from 'node:child_process';
-import { BIN, exited, NOBODY, PYTHON, until, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, exited, NOBODY, PYTHON, ROOT, until, withNamespace, type Namespace } from '../helpers/ns.js';
 
 /** What the holder program made, as it reports it (inodes from its own fstat). */
 interface Made {
@@ -166,6 +166,39 @@ describe('memfds, removed files still held, shared anonymous memory', () => {
         expect(metrics).toMatch(/^shmctl_objects\{kind="memfd",owner="root"\} 2$/m);
         expect(metrics).toMatch(/^shmctl_allocated_bytes\{owner="root"\} 28672$/m);
         ns.run(['rm', '/dev/shm/decoy (deleted)']);
+      },
+      true,
+      { posix: true, pid: true },
+    ));
+
+  test('a descriptor its holder swaps for another file between the look and the read is refused, not read', () =>
+    withNamespace(
+      async (ns) => {
+        // on SIGUSR1 the holder puts another memfd in place of the first one's descriptor
+        const { made } = await holder(
+          ns,
+          'import json, os, signal, time\nfd = os.memfd_create("first"); os.write(fd, b"first")\n' +
+            'other = os.memfd_create("second"); os.write(other, b"second")\n' +
+            'signal.signal(signal.SIGUSR1, lambda *_: os.dup2(other, fd))\n' +
+            'print(json.dumps({"pid": os.getpid(), "child": 0, "memfd": {"fd": fd, "ino": os.fstat(fd).st_ino}}), flush=True)\n' +
+            'while True: time.sleep(1e9)',
+        );
+        const script = `
+          import { readlinkSync } from 'node:fs';
+          import { findHeld, openHeld } from ${JSON.stringify(`${ROOT}dist/src/api/index.js`)};
+          const found = findHeld({ pid: ${made.pid}, fd: ${made.memfd.fd} });
+          process.kill(${made.pid}, 'SIGUSR1');
+          const link = '/proc/${made.pid}/fd/${made.memfd.fd}';
+          for (let i = 0; i < 1e7 && !readlinkSync(link).includes('second'); i++);
+          try {
+            openHeld(found);
+            console.log('read it');
+          } catch (e) {
+            console.log(found.name, e.message);
+          }`;
+        const r = ns.run(['node', '--input-type=module', '-e', script]);
+        expect(r.stderr).toBe('');
+        expect(r.out).toBe(`memfd:first memfd:first (inode ${made.memfd.ino}): its holder let it go since it was found\n`);
       },
       true,
       { posix: true, pid: true },
