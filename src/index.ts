@@ -41,6 +41,10 @@ export {
   removeAllListed,
   searchKey,
   select,
+  findHeld,
+  openHeld,
+  shmemUsage,
+  type HeldTarget,
   type CleanupPlan,
   type DecodedKey,
   type Kept,
@@ -53,6 +57,10 @@ export {
   formatKey,
   isPosix as isPosixRecord,
   isSegment as isSegmentRecord,
+  isHeld as isHeldRecord,
+  type HeldBy,
+  type HeldKind,
+  type HeldRecord,
   type PosixRecord,
   type SegmentRecord,
   type ShmRecord,
@@ -60,4 +68,5 @@ export {
 export type { LockMode, LockState } from './model/lock-state.js';
 export type { HolderRecord, HolderReport, HoldHow } from './model/holder.js';
 export type { ShmInfo, ShmLimits } from './model/usage.js';
+export type { ShmemUsage, ShmemBucket, ShmemItem } from './model/shmem-usage.js';
 export { Errno, errnoName, LockTimeout, OperationError, ShmctlError, ShmError, UsageError } from './model/errors.js';

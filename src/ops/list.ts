@@ -1,6 +1,6 @@
 /** What exists: the records every listing renders, and the locks they show. */
 import type { LockColumn, LockState } from '../model/lock-state.js';
-import type { PosixRecord, SegmentRecord, ShmRecord } from '../model/record.js';
+import type { HeldKind, HeldRecord, PosixRecord, SegmentRecord, ShmRecord } from '../model/record.js';
 import { kindsOf, listKinds, locksOf, type KindChoice, type KindName } from './kinds.js';
 
 /**
@@ -15,9 +15,15 @@ interface ListOptions {
   order?: ListOrder;
 }
 
-/** Segments (default), POSIX objects, or both: the records every view renders. */
+/**
+ * Segments (default), POSIX objects, both ('all'), the kinds seen through
+ * their holders (memfds, removed files, shared anonymous memory: 'held', or
+ * one of them), or 'every' kind: the records every view renders.
+ */
 export function list(opts?: { kind?: 'sysv' } & ListOptions): SegmentRecord[];
 export function list(opts: { kind: 'posix' } & ListOptions): PosixRecord[];
+export function list(opts: { kind: 'all' } & ListOptions): (SegmentRecord | PosixRecord)[];
+export function list(opts: { kind: HeldKind | 'held' } & ListOptions): HeldRecord[];
 export function list(opts: { kind?: KindChoice | readonly KindName[] } & ListOptions): ShmRecord[];
 export function list(opts: { kind?: KindChoice | readonly KindName[] } & ListOptions = {}): ShmRecord[] {
   return listKinds(opts.kind ?? 'sysv', opts.usage ?? true, opts.order ?? 'name');
