@@ -22,7 +22,7 @@ export const spec: CommandSpec = {
     {
       flags: '--charged',
       description:
-        'root: the control groups the named memfds, removed files and shared anonymous regions are charged to, page by page (pagemap, kpagecgroup)',
+        "root: the control groups the pages of the named memfds, removed files and shared anonymous regions, and of /dev/shm's objects, are charged to (pagemap, kpagecgroup)",
     },
     { flags: '-v, --verbose', description: "also empty members, every bucket's notes and empty huge page pools" },
   ],

@@ -11,6 +11,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { readMeminfo, readProcShm } from '../kernel/procfs.js';
 import { tmpfsMounts } from '../kernel/tmpfs-mounts.js';
 import { scanHeldFiles } from '../kernel/shmem-files.js';
+import { hiddenProcesses } from '../kernel/processes.js';
 import { chargesReadable } from '../kernel/page-charges.js';
 import { chargesOf, devShmCharges, ownShmDevice } from './charges.js';
 import { deviceText, formatKey, HELD_KINDS, type HeldRecord, type SegmentRecord } from '../model/record.js';
@@ -33,6 +34,8 @@ export function shmemUsage(opts: { top?: number; charged?: boolean } = {}): Shme
   const notes: string[] = [];
   const { records: held, unreadable } = scanHeldFiles(new Set(HELD_KINDS));
   if (unreadable.length) notes.push(`${unreadableText(unreadable)}: what they hold is in the rest`);
+  const hidden = hiddenProcesses();
+  if (hidden) notes.push(`${hidden}: what they hold is in the rest`);
   const shmemOnes = held.filter((r) => !r.hugetlb);
   if (held.some((r) => r.hugetlb))
     notes.push('memfds and shared memory on huge pages (hugetlbfs) take from the huge page pools, not Shmem');

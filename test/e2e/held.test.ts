@@ -341,6 +341,8 @@ describe('memfds, removed files still held, shared anonymous memory', () => {
         const usage = ns.run([...NOBODY, BIN, 'usage']);
         expect(usage.status).toBe(0);
         expect(usage.out).toMatch(/^note: \d+ process(es)? could not be read .*: what they hold is in the rest$/m);
+        // and what it cannot see at all: the PID namespaces around this one
+        expect(usage.out).toMatch(/^note: this PID namespace is not the first.*: what they hold is in the rest$/m);
       },
       true,
       { posix: true, pid: true },
