@@ -245,7 +245,13 @@ describe('watch', () => {
         await step(4);
         ns.cli(['set', String(id), '--owner', '65534']);
         await step(5);
-        ns.cli(['create', '/watched', '--size', '10']);
+        // made whole elsewhere and renamed into place, so that no look finds it half made (created, not yet sized:
+        // shm_open then ftruncate, as every program makes one, is two steps a look may fall between)
+        expect(
+          ns.sh(
+            'mkdir /dev/shm/.stage && head -c 10 /dev/zero > /dev/shm/.stage/watched && mv /dev/shm/.stage/watched /dev/shm/ && rmdir /dev/shm/.stage',
+          ).status,
+        ).toBe(0);
         await step(6);
         ns.run(['truncate', '-s', '20', '/dev/shm/watched']);
         await step(7);
