@@ -115,11 +115,11 @@ export function formatKey(key: number): string {
   return '0x' + (key >>> 0).toString(16).padStart(8, '0');
 }
 
-/** One POSIX object, as every view of it is rendered. */
-export interface PosixRecord {
-  kind: 'posix';
-  /** "/name" */
+/** What every file of shared memory has — a POSIX object and the held kinds: fstat's fields and who maps it. */
+interface FileFields {
+  /** An object's "/name"; a held file's name (see HeldRecord). Escaped. */
   name: string;
+  /** Bytes. */
   size: number;
   /** st_mode's permission bits (with setuid/setgid/sticky, if anyone set them). */
   mode: number;
@@ -129,17 +129,22 @@ export interface PosixRecord {
   atime: number;
   mtime: number;
   ctime: number;
-  nlink: number;
   ino: number;
   dev: number;
-  /** Bytes of memory it holds (tmpfs blocks: resident or swapped). */
-  allocated: number;
   /** Processes that map it, from /proc/PID/maps; null when not looked for. */
   mappedBy: number[] | null;
   /** Processes whose maps could not be read (not ours, without privilege). */
   unreadable: number;
   /** The IPC namespace (and its process's /dev/shm) it was listed in, when several were. */
   namespace?: NamespaceTag;
+}
+
+/** One POSIX object, as every view of it is rendered. */
+export interface PosixRecord extends FileFields {
+  kind: 'posix';
+  nlink: number;
+  /** Bytes of memory it holds (tmpfs blocks: resident or swapped). */
+  allocated: number;
 }
 
 export function isPosix(r: object): r is PosixRecord {
@@ -192,23 +197,12 @@ export interface HeldBy {
 }
 
 /** A memfd, a deleted-but-held tmpfs file or a shared anonymous region: one file of the kernel, by device and inode. */
-export interface HeldRecord<K extends HeldKind = HeldKind> {
+export interface HeldRecord<K extends HeldKind = HeldKind> extends FileFields {
   kind: K;
-  /** memfd: "memfd:NAME"; deleted: the path it had, as its holder sees it; anon: "[shared anonymous]". Escaped. */
-  name: string;
-  dev: number;
-  ino: number;
-  /** Bytes (a file's size; where it could not be looked at, the largest extent mapped). */
-  size: number;
+  // name: memfd "memfd:NAME"; deleted, the path it had, as its holder sees it; anon "[shared anonymous]".
+  // size: where the file could not be looked at, the largest extent mapped; mode, uid, gid: there, the holder's.
   /** Bytes of memory it holds (resident or swapped); null where the file could not be looked at. */
   allocated: number | null;
-  /** st_mode's permission bits; the file's owner and group (where it could not be looked at, the holder's). */
-  mode: number;
-  uid: number;
-  gid: number;
-  atime: number;
-  mtime: number;
-  ctime: number;
   /** Looked at (fstat through a holder's descriptor or mapping), or only inferred from maps. */
   statted: boolean;
   /** On hugetlbfs (huge pages from the pools, not in meminfo's Shmem). */
@@ -217,13 +211,8 @@ export interface HeldRecord<K extends HeldKind = HeldKind> {
   seals: string[] | null;
   /** The processes seen holding it, by pid. */
   holders: HeldBy[];
-  /** Processes whose maps or descriptors could not be read (they may hold it too). */
-  unreadable: number;
   /** Where its bytes can be reached: "/proc/PID/fd/N" or "/proc/PID/map_files/START-END"; null when nowhere. */
   via: string | null;
-  /** Processes that map it (NATTCH), from `holders`. */
-  mappedBy: number[] | null;
-  namespace?: NamespaceTag;
 }
 
 export function isHeld(r: object): r is HeldRecord {
