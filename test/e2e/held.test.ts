@@ -380,6 +380,43 @@ describe('memfds, removed files still held, shared anonymous memory', () => {
       { posix: true, pid: true },
     ));
 
+  test("usage: a container's tmpfs is measured inside its root, never through a link it planted over its mount point", () =>
+    withNamespace(
+      async (ns) => {
+        // a "container" (its own mount namespace) mounts a tmpfs, writes 4 MiB to it, then covers the mount's path
+        // with a tmpfs holding a symbolic link of that name to /dev/shm, the namespace's own (32 MiB in it)
+        expect(ns.sh('head -c 33554432 /dev/zero > /dev/shm/ours').status).toBe(0);
+        const container = ns.start([
+          'unshare',
+          '--mount',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          'mkdir -p /run/box && mount -t tmpfs -o size=64m box /run/box && mkdir /run/box/t && ' +
+            'mount -t tmpfs -o size=64m inner /run/box/t && head -c 4194304 /dev/zero > /run/box/t/data && ' +
+            'mount -t tmpfs -o size=1m cover /run/box && ln -s /dev/shm /run/box/t && echo ready && exec sleep 1e9',
+        ]);
+        let said = '';
+        container.stdout!.on('data', (d: Buffer) => (said += d.toString()));
+        await until(() => said.includes('ready'), 'the container set up');
+        const u = JSON.parse(ns.cli(['usage', '--json', '-v']).out) as {
+          buckets: { bucket: string; notes: string[]; items: UsageItem[] }[];
+        };
+        const tmpfs = u.buckets.find((b) => b.bucket === 'tmpfs')!;
+        // the covered mount is said to be out of reach; nothing is counted under its path
+        expect(
+          tmpfs.notes.some((n) => /^\/run\/box\/t \(mount namespace of pid \d+\) \[tmpfs [0-9a-f:]+\]: covered by another mount/.test(n)),
+        ).toBe(true);
+        expect(tmpfs.items.filter((i) => i.what.startsWith('/run/box/t '))).toEqual([]);
+        // and /dev/shm's 32 MiB are counted once, under /dev/shm
+        expect(tmpfs.items.filter((i) => i.bytes === 32 << 20).map((i) => i.what.split(' ')[0])).toEqual(['/dev/shm']);
+        ns.run(['rm', '/dev/shm/ours']);
+      },
+      true,
+      { posix: true, pid: true },
+    ));
+
   test('usage --charged: the control group the pages are charged to, found without making a page; none without root', () =>
     withNamespace(
       async (ns) => {
