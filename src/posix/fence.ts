@@ -5,7 +5,7 @@
  * never over a name made meanwhile (link(2) refuses), which is then said.
  */
 import { linkSync, lstatSync, renameSync, unlinkSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Errno, hasErrno, OperationError } from '../model/errors.js';
 import type { PosixRecord } from '../model/record.js';
 import type { Fence } from '../memory/fence.js';
@@ -15,6 +15,8 @@ import { explainFs } from './object.js';
 export function fenceObject(listed: PosixRecord): Fence {
   const name = listed.name;
   const from = pathOf(name);
+  // node:crypto (and the streams it brings) loads only here: ~8 ms of every start otherwise
+  const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
   const aside = `/.shmctl-ts-removing-${process.pid}-${randomBytes(6).toString('hex')}`;
   const to = pathOf(aside);
   try {
