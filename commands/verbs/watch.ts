@@ -1,5 +1,5 @@
 import type { KindChoice } from '../../src/model/record.js';
-import { changesBetween, indexRecords, list, select, type WatchEvent } from '../../src/api/index.js';
+import { changesBetween, indexRecords, isEmptySelection, looker, select, type WatchEvent } from '../../src/api/index.js';
 import { kindOf } from '../../src/model/kinds.js';
 import { UsageError } from '../../src/model/errors.js';
 import { parseSeconds } from '../../src/model/parse.js';
@@ -68,9 +68,19 @@ export const spec: CommandSpec = {
       throw new UsageError(`invalid count '${String(opts.count)}'`);
     const kind = askedKind(opts);
     const selection = selectionOf(opts);
+    const again = looker(kind, kind !== 'sysv');
+    const everything = isEmptySelection(selection);
+    let last: Look | null = null;
     const look = (): Look => {
-      const records = list({ kind, usage: kind !== 'sysv' });
-      return { all: indexRecords(records), picked: new Set(select(records, selection).map(identityOf)) };
+      const records = again();
+      if (records === null && last) {
+        // nothing changed: the same records (what the filters pick may still, with time: --older-than)
+        if (!everything) last = { all: last.all, picked: new Set(select([...last.all.values()], selection).map(identityOf)) };
+        return last;
+      }
+      const all = records ?? [];
+      last = { all: indexRecords(all), picked: new Set(select(all, selection).map(identityOf)) };
+      return last;
     };
     const draw = opts.jsonl !== true && stdoutIsTTY() ? frame(opts, kind, seconds) : null;
     return new Watcher(look, draw, count).every(seconds);
@@ -127,7 +137,7 @@ class Watcher {
     try {
       const next = this.look();
       const prev = this.#prev;
-      const events = changesBetween(prev.all, next.all).filter(
+      const events = (next.all === prev.all ? [] : changesBetween(prev.all, next.all)).filter(
         (e) => prev.picked.has(identityOf(e.record)) || next.picked.has(identityOf(e.record)),
       );
       if (this.draw) {

@@ -290,7 +290,7 @@ export class Shm<K extends ShmKind = ShmKind> {
 export function isMissing(e: unknown): boolean {
   return e instanceof ShmError && isMissingErrno(e.errno);
 }
-export { changesBetween, identityOf, indexRecords, type WatchEvent } from '../ops/changes.js';
+export { changesBetween, identityOf, indexRecords, looker, type WatchEvent } from '../ops/changes.js';
 export { collectMetrics, newMetrics } from '../diagnose/metrics.js';
 export { readEnvironment } from '../diagnose/environment.js';
 export { checkRequest, firstBlocker, standingProblems, type Finding, type ShmRequest } from '../diagnose/check.js';

@@ -113,11 +113,13 @@ function octal(digits: number): number {
   return value;
 }
 
-/** The whole file, in as few read(2)s as the kernel allows (procfs files have no size). */
-function readAll(path: string): Buffer {
+/**
+ * The whole file, in as few read(2)s as the kernel allows (procfs files have no size), into `buf` (or a larger one
+ * when it is too small): the buffer read into, and how much of it the file filled.
+ */
+function readAll(path: string, buf: Buffer = Buffer.allocUnsafe(1 << 20)): { buf: Buffer; length: number } {
   const fd = openSync(path, 'r');
   try {
-    let buf = Buffer.allocUnsafe(1 << 20);
     let length = 0;
     for (;;) {
       if (length === buf.length) {
@@ -126,7 +128,7 @@ function readAll(path: string): Buffer {
         buf = bigger;
       }
       const n = readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) return buf.subarray(0, length);
+      if (n === 0) return { buf, length };
       length += n;
     }
   } finally {
@@ -134,10 +136,9 @@ function readAll(path: string): Buffer {
   }
 }
 
-export function readProcShm(path = PROC_SHM): SegmentRecord[] {
-  let data: Buffer;
+function readShmFile(path: string, buf?: Buffer): { buf: Buffer; length: number } {
   try {
-    data = readAll(path);
+    return readAll(path, buf);
   } catch (e) {
     throw new ShmError(
       'open',
@@ -146,7 +147,32 @@ export function readProcShm(path = PROC_SHM): SegmentRecord[] {
       `cannot read the segment list (${hasErrno(e, Errno.ENOENT) ? 'is /proc mounted?' : (e as Error).message})`,
     );
   }
-  return parseProcShm(data);
+}
+
+export function readProcShm(path = PROC_SHM): SegmentRecord[] {
+  const { buf, length } = readShmFile(path);
+  return parseProcShm(buf.subarray(0, length));
+}
+
+/**
+ * Reads of the segment list one after another (watch's looks): two buffers used in turn, so that a look touches no
+ * fresh memory, and null when the file is byte for byte what the last read found — nothing in it changed, not even
+ * a time or a page count, so there is nothing to parse (what a steady look costs is the kernel's read and a compare).
+ */
+export function procShmReader(path = PROC_SHM): () => SegmentRecord[] | null {
+  let last: { buf: Buffer; length: number } | null = null;
+  let spare: Buffer | undefined;
+  return () => {
+    const now = readShmFile(path, spare);
+    const data = now.buf.subarray(0, now.length);
+    if (last && last.length === now.length && data.equals(last.buf.subarray(0, last.length))) {
+      spare = now.buf;
+      return null;
+    }
+    spare = last?.buf;
+    last = now;
+    return parseProcShm(data);
+  };
 }
 
 /** One row of /proc/sysvipc/sem: what a lock listing needs. */

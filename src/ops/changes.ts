@@ -8,7 +8,9 @@
  * process detaches.
  */
 import { kindOf } from '../model/kinds.js';
-import type { ShmRecord } from '../model/record.js';
+import type { KindChoice, ShmRecord } from '../model/record.js';
+import { procShmReader } from '../kernel/procfs.js';
+import { list } from './list.js';
 
 type WatchEventType = 'create' | 'remove' | 'attach' | 'detach' | 'resize' | 'owner' | 'mode';
 
@@ -62,4 +64,12 @@ export function changesBetween(before: Map<string, ShmRecord>, after: Map<string
       events.push({ event: 'mode', record: now, changes: { mode: [old.mode & 0o777, now.mode & 0o777] } });
   }
   return events;
+}
+
+/**
+ * Looks at `kind` again and again (watch): each look's records, or null when the look can tell without listing that
+ * nothing changed since the one before — System V segments whose list is byte for byte what it was.
+ */
+export function looker(kind: KindChoice, usage: boolean): () => ShmRecord[] | null {
+  return kind === 'sysv' ? procShmReader() : () => list({ kind, usage });
 }

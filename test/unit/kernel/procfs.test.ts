@@ -1,4 +1,7 @@
-import { parseProcShm } from '../../../src/kernel/procfs.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseProcShm, procShmReader } from '../../../src/kernel/procfs.js';
 import { isDest, isMemoryLocked, permsOf } from '../../../src/model/record.js';
 
 // The layout of the kernel's file (header and widths as 6.x prints them).
@@ -67,5 +70,36 @@ describe('parseProcShm', () => {
 
   test('refuses a file that is not the segment list', () => {
     expect(() => parseProcShm('       key      msqid perms      cbytes       qnum\n')).toThrow(/no 'shmid' column/);
+  });
+});
+
+describe('procShmReader (watch: look after look)', () => {
+  const row = (id: number, nattch: number): string =>
+    `      4660 ${String(id).padStart(10)}   600                  4096  1234  5678 ${String(nattch).padStart(6)}  1000   100     0     0 1795419049 1795419050 1795419000                  4096                     0\n`;
+
+  test('null while the list is byte for byte the same; the records again once any byte changes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shmctl-ts-procfs-'));
+    try {
+      const file = join(dir, 'shm');
+      const rows = Array.from({ length: 3000 }, (_, i) => row(i, 0)).join(''); // larger than one read's first buffer
+      writeFileSync(file, HEADER + rows);
+      const read = procShmReader(file);
+      expect(read()).toHaveLength(3000);
+      expect(read()).toBeNull();
+      expect(read()).toBeNull();
+      // one attachment more: one digit changes, the length does not
+      writeFileSync(file, HEADER + rows.replace(row(7, 0), row(7, 1)));
+      const after = read();
+      expect(after?.find((r) => r.id === 7)?.nattch).toBe(1);
+      expect(read()).toBeNull();
+      // one segment fewer
+      writeFileSync(file, HEADER + rows.replace(row(7, 0), ''));
+      expect(read()).toHaveLength(2999);
+      // back to what an earlier look saw (not the last one): a change again
+      writeFileSync(file, HEADER + rows);
+      expect(read()).toHaveLength(3000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
