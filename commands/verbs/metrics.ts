@@ -2,7 +2,7 @@ import { closeSync, fchmodSync, fchownSync, fsyncSync, lstatSync, openSync, rena
 import { Errno, hasErrno } from '../../src/model/errors.js';
 import { basename, dirname, join } from 'node:path';
 import type { KindChoice } from '../../src/model/record.js';
-import { collectMetrics, inEachNamespace, ipcNamespaces, newMetrics } from '../../src/api/index.js';
+import { collectMetrics, finishMetrics, gatherMetrics, inEachNamespace, ipcNamespaces, newMetrics } from '../../src/api/index.js';
 import { OperationError, UsageError } from '../../src/model/errors.js';
 import { fileKindOf } from '../../src/model/file-kind.js';
 import { terminalSafe } from '../../src/model/text.js';
@@ -91,11 +91,14 @@ export const spec: CommandSpec = {
     let first = true;
     if (opts.allNamespaces === true) {
       if (opts.ns !== undefined) throw new UsageError('--all-namespaces and --ns: one or the other');
-      const { refused } = inEachNamespace(ipcNamespaces().namespaces, (tag) => {
+      const { results: gathered, refused } = inEachNamespace(ipcNamespaces().namespaces, (tag) => {
         // the held kinds are the processes': counted once, in the first namespace (ours)
-        collectMetrics(metrics, { kind, owner, tag, command, held: first });
+        const pending = gatherMetrics(metrics, { kind, owner, tag, command, held: first });
         first = false;
+        return pending;
       });
+      // who holds what, in every namespace: one pass over /proc, back in ours
+      finishMetrics(gathered);
       if (refused)
         warn('metrics', `${refused} IPC namespace${refused === 1 ? '' : 's'} could not be entered (that needs root): not collected`);
     } else collectMetrics(metrics, { kind, owner });

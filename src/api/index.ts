@@ -291,7 +291,7 @@ export function isMissing(e: unknown): boolean {
   return e instanceof ShmError && isMissingErrno(e.errno);
 }
 export { changesBetween, identityOf, indexRecords, looker, type WatchEvent } from '../ops/changes.js';
-export { collectMetrics, newMetrics } from '../diagnose/metrics.js';
+export { collectMetrics, finishMetrics, gatherMetrics, newMetrics } from '../diagnose/metrics.js';
 export { readEnvironment } from '../diagnose/environment.js';
 export { checkRequest, firstBlocker, standingProblems, type Finding, type ShmRequest } from '../diagnose/check.js';
 export { decodeKey, searchKey, type DecodedKey, type KeySearch } from '../ops/ftok.js';

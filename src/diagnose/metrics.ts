@@ -9,7 +9,7 @@
 import { isHeld, type KindChoice } from '../model/record.js';
 import { statfsSync } from 'node:fs';
 import { pageSize } from '../kernel/ffi.js';
-import { creatorJudge, indexHolders, type HolderIndex } from '../ops/holders.js';
+import { creatorJudge, indexHolders, indexHoldersAcross, type HolderIndex } from '../ops/holders.js';
 import { readShmLimits, readShmUsage } from './limits.js';
 import { kindsOf, listKinds, locksOf } from '../ops/kinds.js';
 import { kindOf } from '../model/kinds.js';
@@ -94,17 +94,49 @@ export function collectMetrics(
   into: Families,
   opts: CollectOptions & { owner: (uid: number) => string; tag?: NamespaceTag; command?: (pid: number) => string | null },
 ): void {
+  const pending = gatherMetrics(into, opts);
+  pending.finish(indexHolders(pending.records, { fds: true }));
+}
+
+/** A namespace collected but for what needs its records' holders, which one pass over /proc gives every namespace. */
+interface PendingMetrics {
+  /** The namespace's inode (null: ours, untagged). */
+  inode: number | null;
+  records: ShmRecord[];
+  finish(holders: HolderIndex): void;
+}
+
+/** collectMetrics, less what needs the holders (the pass over /proc): in each namespace of --all-namespaces. */
+export function gatherMetrics(
+  into: Families,
+  opts: CollectOptions & { owner: (uid: number) => string; tag?: NamespaceTag; command?: (pid: number) => string | null },
+): PendingMetrics {
   const ns: Record<string, string> = opts.tag ? { namespace: String(opts.tag.inode) } : {};
   if (opts.tag) into.add('shmctl_namespace_info', { ...ns, pid: String(opts.tag.pid), command: opts.command?.(opts.tag.pid) ?? '' }, 1);
   const objects = hasOwnShmDir();
   const kinds = kindsOf(opts.kind).filter((k) => (k === 'posix' ? objects : isHeld({ kind: k }) ? opts.held !== false : true));
   const records = listKinds(kinds, false);
-  const holders = indexHolders(records, { fds: true });
-  addRecords(into, records, holders, { ns, kinds, owner: opts.owner, now: opts.now ?? Date.now() / 1000 });
   if (kinds.includes('sysv')) addSegmentLimits(into, records, ns);
   if (kinds.includes('posix')) addDevShm(into, ns);
   addLocks(into, records, ns, kinds);
-  into.add('shmctl_unreadable_processes', ns, holders.unreadable.length);
+  const now = opts.now ?? Date.now() / 1000;
+  return {
+    inode: opts.tag?.inode ?? null,
+    records,
+    finish: (holders) => {
+      addRecords(into, records, holders, { ns, kinds, owner: opts.owner, now });
+      into.add('shmctl_unreadable_processes', ns, holders.unreadable.length);
+    },
+  };
+}
+
+/** Every gathered namespace finished from one pass over /proc for all of them (not one pass each). */
+export function finishMetrics(pending: readonly PendingMetrics[]): void {
+  const indexes = indexHoldersAcross(
+    pending.map((p) => ({ inode: p.inode, records: p.records })),
+    { fds: true },
+  );
+  pending.forEach((p, i) => p.finish(indexes[i]!));
 }
 
 /** Does this namespace have a /dev/shm of its own? (not when one was listed already) */

@@ -44,7 +44,7 @@ interface HoldScan {
  * namespace) and objects (by "MAJ:MIN INODE") it attaches, maps or, with
  * `fds`, holds open. A segment's maps entry is "/SYSV<key> (deleted)" with the
  * shmid as its inode — the same in every IPC namespace, so processes of other
- * namespaces are left out. Descriptors are looked at when their link is a file
+ * namespaces are left out (or counted for theirs, with `elsewhere`). Descriptors are looked at when their link is a file
  * in /dev/shm (as the process sees it), then matched by device and inode.
  */
 export function scanHolds(asked: {
@@ -53,10 +53,15 @@ export function scanHolds(asked: {
   fds: boolean;
   /** Descriptors of this process not to count (the ones its own locks are on). */
   ownFds?: ReadonlySet<number>;
+  /**
+   * Segments of other IPC namespaces, by the namespace's link ("ipc:[INODE]"), looked for in the same pass: their
+   * holds come back keyed "<link> SYSV <id>" (metrics --all-namespaces: one pass over /proc, not one per namespace).
+   */
+  elsewhere?: ReadonlyMap<string, ReadonlySet<number>>;
 }): HoldScan {
   const holds = new Map<string, Hold[]>();
   const unreadable: number[] = [];
-  const want = wanted(asked.keys);
+  const want = wanted(asked.keys, asked.elsewhere);
   if (!want.sysvIds.size && !want.objects.size) return { holds, unreadable };
   const needles = [...want.devices, ...(want.sysvIds.size ? [' /SYSV'] : [])];
   for (const { pid, ...seen } of everyProcess(unreadable, needles)) {
@@ -81,7 +86,10 @@ export function scanHolds(asked: {
 
 /** What a scan looks for in each process, read once before it. */
 interface Wanted {
+  /** Every segment id looked for, in any namespace. */
   sysvIds: Set<number>;
+  /** The ids looked for in each IPC namespace, by its link; ours among them. */
+  byNamespace: Map<string, ReadonlySet<number>>;
   objects: Set<string>;
   /** The objects' devices as maps prints them, " MAJ:MIN ". */
   devices: string[];
@@ -96,23 +104,31 @@ interface Wanted {
   sysvDevs: Set<string>;
 }
 
-function wanted(keys: ReadonlySet<string>): Wanted {
-  const sysvIds = new Set<number>();
+function wanted(keys: ReadonlySet<string>, elsewhere: ReadonlyMap<string, ReadonlySet<number>> = new Map()): Wanted {
+  const ours = new Set<number>();
   const objects = new Set<string>();
   for (const key of keys) {
-    if (key.startsWith('SYSV ')) sysvIds.add(Number(key.slice(5)));
+    if (key.startsWith('SYSV ')) ours.add(Number(key.slice(5)));
     else objects.add(key);
   }
+  const sysvIds = new Set([...ours, ...[...elsewhere.values()].flatMap((ids) => [...ids])]);
+  const ownNamespace = sysvIds.size ? ipcNamespaceOf('self') : null;
+  const byNamespace = new Map(elsewhere);
+  if (ownNamespace !== null) byNamespace.set(ownNamespace, ours);
   return {
     sysvIds,
+    byNamespace,
     objects,
     devices: [...new Set([...objects].map((k) => ` ${k.slice(0, k.indexOf(' '))} `))],
-    ownNamespace: sysvIds.size ? ipcNamespaceOf('self') : null,
+    ownNamespace,
     sysvDevs: sysvIds.size ? sysvDevices() : new Set<string>(),
   };
 }
 
-/** The wanted segments this process attaches, each with its count of attachments, when it is in our IPC namespace. */
+/**
+ * The wanted segments this process attaches, each with its count of attachments, by the IPC namespace it is in: ours
+ * (keyed "SYSV <id>") or another looked in (keyed "<link> SYSV <id>").
+ */
 function addAttachments(found: Map<string, Hold>, pid: number, seen: { view: string; maps: string }, want: Wanted): void {
   const { maps } = seen;
   const sysv = new Map<string, Hold>();
@@ -131,7 +147,11 @@ function addAttachments(found: Map<string, Hold>, pid: number, seen: { view: str
     h.attachments++;
     sysv.set(key, h);
   }
-  if (sysv.size && namespaceOfView(seen.view) === want.ownNamespace) for (const [key, h] of sysv) found.set(key, h);
+  if (!sysv.size) return;
+  const ns = namespaceOfView(seen.view);
+  const ids = ns === null ? undefined : want.byNamespace.get(ns);
+  if (!ids) return;
+  for (const [key, h] of sysv) if (ids.has(Number(key.slice(5)))) found.set(ns === want.ownNamespace ? key : `${ns} ${key}`, h);
 }
 
 /** The wanted objects this process maps, by device and inode. */

@@ -2,6 +2,7 @@
  * Who holds shared memory, and whether a segment's creator still lives: the
  * answers `holders`, ls's HOLDERS column and filters, and gc are built on.
  */
+import { statSync } from 'node:fs';
 import { scanHolds, type Hold } from '../kernel/holds.js';
 import { hasLiveThreads } from '../kernel/proc-walk.js';
 import { heldScanUnreadable } from './kinds.js';
@@ -24,16 +25,41 @@ export interface HolderIndex {
 
 /** One pass over /proc for all these records; `fds` also looks at open descriptors (POSIX objects). */
 export function indexHolders(records: readonly ShmRecord[], opts: { fds?: boolean; ownFds?: ReadonlySet<number> } = {}): HolderIndex {
-  // the held kinds were found through their holders: the scan that found them answers for them
-  const keys = new Set(records.filter((r) => !isHeld(r)).map((r) => kindOf(r).holdKey(r)));
-  const { holds, unreadable } = scanHolds({ keys, fds: opts.fds ?? true, ...(opts.ownFds ? { ownFds: opts.ownFds } : {}) });
-  const held = records.find(isHeld);
-  const heldUnreadable = held ? heldScanUnreadable(held) : [];
-  return {
-    of: (r) => (isHeld(r) ? heldHolds(r) : (holds.get(kindOf(r).holdKey(r)) ?? [])),
-    unreadable: [...new Set([...unreadable, ...heldUnreadable])].sort((a, b) => a - b),
-    hidden: hiddenProcesses(),
-  };
+  return indexHoldersAcross([{ inode: null, records }], opts)[0]!;
+}
+
+/**
+ * One pass over /proc for the records of several IPC namespaces (each listed in its namespace: `inode` its
+ * namespace's, null for ours), descriptors included: each namespace's index, in the same order.
+ */
+export function indexHoldersAcross(
+  sets: readonly { inode: number | null; records: readonly ShmRecord[] }[],
+  opts: { fds?: boolean; ownFds?: ReadonlySet<number> } = {},
+): HolderIndex[] {
+  const own = sets.some((s) => s.inode !== null) ? statSync('/proc/self/ns/ipc').ino : null;
+  // another namespace's link ("ipc:[INODE]"), which its segments' holds come back prefixed with; null for ours
+  const linkOf = (inode: number | null): string | null => (inode === null || inode === own ? null : `ipc:[${inode}]`);
+  const keys = new Set<string>();
+  const elsewhere = new Map<string, Set<number>>();
+  for (const { inode, records } of sets) {
+    const link = linkOf(inode);
+    for (const r of records) {
+      // the held kinds were found through their holders: the scan that found them answers for them
+      if (isHeld(r)) continue;
+      const key = kindOf(r).holdKey(r);
+      if (link === null || r.kind !== 'sysv') keys.add(key);
+      else elsewhere.set(link, (elsewhere.get(link) ?? new Set<number>()).add(Number(key.slice('SYSV '.length))));
+    }
+  }
+  const { holds, unreadable } = scanHolds({ keys, fds: opts.fds ?? true, elsewhere, ...(opts.ownFds ? { ownFds: opts.ownFds } : {}) });
+  const held = sets.flatMap((s) => s.records).find(isHeld);
+  const all = [...new Set([...unreadable, ...(held ? heldScanUnreadable(held) : [])])].sort((a, b) => a - b);
+  const hidden = hiddenProcesses();
+  return sets.map(({ inode }) => {
+    const link = linkOf(inode);
+    const keyOf = (r: ShmRecord): string => (link !== null && r.kind === 'sysv' ? `${link} ` : '') + kindOf(r).holdKey(r);
+    return { of: (r: ShmRecord) => (isHeld(r) ? heldHolds(r) : (holds.get(keyOf(r)) ?? [])), unreadable: all, hidden };
+  });
 }
 
 /** A held record's holders as holds: each process's mappings and descriptors. */

@@ -149,6 +149,40 @@ describe('metrics', () => {
       inNs,
     ));
 
+  test('--all-namespaces: one pass over /proc answers for every namespace, each segment id for its own namespace only', () =>
+    withNamespace(
+      async (ns) => {
+        // id 0 in three namespaces: ours (nobody attaches it), one where its process attaches it, one where not
+        ns.cli(['create', '--private', '--size', '4096']);
+        const attach = 'import ctypes,time; l=ctypes.CDLL(None); l.shmat.restype=ctypes.c_void_p; i=l.shmget(0,4096,0o1600)';
+        const held = ns.start([
+          'unshare',
+          '--ipc',
+          PYTHON,
+          '-c',
+          `${attach}; l.shmat(i,None,0); print('ready', flush=True); time.sleep(60)`,
+        ]);
+        const idle = ns.start(['unshare', '--ipc', PYTHON, '-c', `${attach}; print('ready', flush=True); time.sleep(60)`]);
+        const [a, b] = [stdoutOf(held), stdoutOf(idle)];
+        await until(() => a().includes('ready') && b().includes('ready'), 'the two namespaces');
+        const fams = parseExposition(ns.cli(['metrics', '--all-namespaces', '--sysv']).out);
+        // each namespace told by its process's command line (the pids here are another PID namespace's)
+        const info = fams.get('shmctl_namespace_info')!.samples;
+        const inode = (has: (command: string) => boolean): string | undefined => info.find((s) => has(s.labels.command!))?.labels.namespace;
+        const unattached = (namespace: string | undefined): number | undefined =>
+          value(fams, 'shmctl_unattached_objects', { namespace: namespace ?? 'none', kind: 'sysv' });
+        const attaching = inode((c) => c.includes('l.shmat(i,None,0)'));
+        const notAttaching = inode((c) => c.includes('0o1600); print'));
+        const ours = inode((c) => !c.includes('0o1600'));
+        expect(info).toHaveLength(3);
+        expect([unattached(ours), unattached(attaching), unattached(notAttaching)]).toEqual([1, 0, 1]);
+        ns.sh('pkill -f "time[.]sleep"');
+        ns.run(['ipcrm', '--all']);
+      },
+      true,
+      inNs,
+    ));
+
   test('--output replaces the file atomically: a reader never sees half of it; no temporary file is left', () =>
     withNamespace(
       async (ns) => {
