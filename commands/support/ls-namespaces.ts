@@ -2,9 +2,10 @@
  * ls --all-namespaces: the listing of every IPC namespace this user may
  * enter, each visited in turn (src/ops/namespaces.ts), with the namespace's inode
  * and one process in it (pid, command line) in front. What depends on the
- * namespace — the filters, HOLDERS, LOCK — is worked out while inside it.
+ * namespace — its records, LOCK — is read while inside it; who holds what (HOLDERS, the filters that need it) in
+ * one pass over /proc for every namespace, back home.
  */
-import { inEachNamespace, ipcNamespaces, kindsOf, list, lockStates } from '../../src/api/index.js';
+import { inEachNamespace, indexHoldersOfAll, ipcNamespaces, kindsOf, list, lockStates } from '../../src/api/index.js';
 import { UsageError } from '../../src/model/errors.js';
 import type { LockColumn } from '../../src/model/lock-state.js';
 import { isHeld, type ShmRecord } from '../../src/model/record.js';
@@ -34,30 +35,31 @@ export async function listAllNamespaces(opts: Options): Promise<number> {
   const showNattch = columns.some((c) => c.name === 'NATTCH');
 
   const { namespaces } = ipcNamespaces();
-  const holders = new Map<ShmRecord, number>();
   const locks = new Map<ShmRecord, LockColumn>();
   let first = true;
-  const { results, refused } = inEachNamespace(namespaces, (tag, objects) => {
+  const { results: sets, refused } = inEachNamespace(namespaces, (tag, objects) => {
     // objects once per /dev/shm; the held kinds are the processes', not a namespace's: listed once, with the first
     const kinds = kindsOf(kind).filter((k) => (k === 'posix' ? objects : isHeld({ kind: k }) ? first : true));
     first = false;
-    if (!kinds.length) return [];
-    const here = list({ kind: kinds, usage: showNattch });
-    for (const r of here) r.namespace = tag;
-    const inside: { holders?: (r: ShmRecord) => number } = {};
-    const picked = chosen(here, opts, columns, inside);
-    // read now: the lock sets and the processes' maps are this namespace's
+    const records = kinds.length ? list({ kind: kinds, usage: showNattch }) : [];
+    for (const r of records) r.namespace = tag;
+    // read now: the lock sets are this namespace's
     const lockOf = showLock ? lockStates(kind) : null;
-    for (const r of picked) {
-      if (inside.holders) holders.set(r, inside.holders(r));
-      if (lockOf) locks.set(r, lockOf(r));
-    }
-    return picked;
+    if (lockOf) for (const r of records) locks.set(r, lockOf(r));
+    return { inode: tag.inode, records };
   });
-  const records = results.flat();
+  // the filters and HOLDERS, back home: who holds what in every namespace from one pass over /proc
+  const inside: { holders?: (r: ShmRecord) => number } = {};
+  const records = chosen(
+    sets.flatMap((s) => s.records),
+    opts,
+    columns,
+    inside,
+    () => indexHoldersOfAll(sets, { fds: true }),
+  );
   const ctx = {
     ...columnContext(opts, systemNames, format),
-    holders: (r: ShmRecord) => holders.get(r) ?? 0,
+    holders: (r: ShmRecord) => inside.holders?.(r) ?? 0,
     lock: (r: ShmRecord) => locks.get(r) ?? null,
   };
   writeAll(1, await renderListing(records, columns, format, ctx, { noheadings: opts.noheadings === true, jsonKey: 'namespaces' }));

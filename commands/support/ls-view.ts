@@ -1,6 +1,6 @@
 /** What ls (and its --all-namespaces view) does to a listing: pick by the filters, fill HOLDERS and LOCK. */
 import type { KindChoice } from '../../src/model/record.js';
-import { indexHolders, lockStates, select, selectionNeedsHolders } from '../../src/api/index.js';
+import { indexHolders, lockStates, select, selectionNeedsHolders, type HolderIndex } from '../../src/api/index.js';
 import { unreadableText } from '../../src/model/holder.js';
 import { kindOf } from '../../src/model/kinds.js';
 import type { ShmRecord } from '../../src/model/record.js';
@@ -19,10 +19,17 @@ import type { OptionSpec, Options } from '../options/spec.js';
  * column is shown (one pass over /proc serves both). Objects picked as
  * unattached while some processes could not be read are said to be so.
  */
-export function chosen<R extends ShmRecord>(records: R[], opts: Options, columns: Column[], ctx: Pick<ColumnContext, 'holders'>): R[] {
+export function chosen<R extends ShmRecord>(
+  records: R[],
+  opts: Options,
+  columns: Column[],
+  ctx: Pick<ColumnContext, 'holders'>,
+  // who holds what, read only when needed (ls --all-namespaces: one pass for the records of every namespace)
+  index: () => HolderIndex = () => indexHolders(records, { fds: true }),
+): R[] {
   const selection = selectionOf(opts);
   const needed = columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection, askedKind(opts));
-  const holders = needed ? indexHolders(records, { fds: true }) : undefined;
+  const holders = needed ? index() : undefined;
   if (holders) ctx.holders = (r) => holders.of(r).length;
   const picked = select(records, selection, holders ? { holders } : {});
   // what the kernel keeps no count of (an object) is unattached only as far as the processes seen tell

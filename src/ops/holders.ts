@@ -62,6 +62,18 @@ export function indexHoldersAcross(
   });
 }
 
+/** indexHoldersAcross as one index, answering for a record of any of the sets (ls --all-namespaces). */
+export function indexHoldersOfAll(
+  sets: readonly { inode: number | null; records: readonly ShmRecord[] }[],
+  opts: { fds?: boolean } = {},
+): HolderIndex {
+  const indexes = indexHoldersAcross(sets, opts);
+  const of = new Map<ShmRecord, HolderIndex>();
+  sets.forEach((s, i) => s.records.forEach((r) => of.set(r, indexes[i]!)));
+  const none: HolderIndex = { of: () => [], unreadable: [], hidden: null };
+  return { of: (r) => (of.get(r) ?? none).of(r), unreadable: indexes[0]?.unreadable ?? [], hidden: indexes[0]?.hidden ?? null };
+}
+
 /** A held record's holders as holds: each process's mappings and descriptors. */
 function heldHolds(r: HeldRecord): Hold[] {
   return r.holders.map((h) => ({ pid: h.pid, attachments: 0, mapped: h.mappings > 0, fd: h.fds.length > 0 }));

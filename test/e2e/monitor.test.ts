@@ -149,7 +149,7 @@ describe('metrics', () => {
       inNs,
     ));
 
-  test('--all-namespaces: one pass over /proc answers for every namespace, each segment id for its own namespace only', () =>
+  test('--all-namespaces (metrics, ls): one pass over /proc answers for every namespace, each segment id for its own namespace only', () =>
     withNamespace(
       async (ns) => {
         // id 0 in three namespaces: ours (nobody attaches it), one where its process attaches it, one where not
@@ -176,6 +176,15 @@ describe('metrics', () => {
         const ours = inode((c) => !c.includes('0o1600'));
         expect(info).toHaveLength(3);
         expect([unattached(ours), unattached(attaching), unattached(notAttaching)]).toEqual([1, 0, 1]);
+        // ls --all-namespaces the same way: HOLDERS and --unattached from one pass
+        const rows = (args: string[]): string[] =>
+          ns
+            .cli(['ls', '--all-namespaces', '--raw', '--noheadings', ...args])
+            .out.trim()
+            .split('\n')
+            .sort();
+        expect(rows(['-o', 'NAMESPACE,ID,HOLDERS'])).toEqual([`${attaching} 0 1`, `${notAttaching} 0 0`, `${ours} 0 0`].sort());
+        expect(rows(['--unattached', '-o', 'NAMESPACE,ID'])).toEqual([`${notAttaching} 0`, `${ours} 0`].sort());
         ns.sh('pkill -f "time[.]sleep"');
         ns.run(['ipcrm', '--all']);
       },
