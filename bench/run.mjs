@@ -35,7 +35,7 @@ if (!process.env.SHMCTL_TS_BENCH_NS) {
 execFileSync('mount', ['-t', 'tmpfs', '-o', 'mode=1777,size=8g', 'shmctl-ts-bench', '/dev/shm']);
 
 const { createSegment, removeSegment } = await import(join(root, 'dist/src/sysv/segment.js'));
-const { readProcShm } = await import(join(root, 'dist/src/kernel/procfs.js'));
+const { readProcShm } = await import(join(root, 'dist/src/kernel/proc-shm.js'));
 
 const work = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'shmctl-ts-bench-'));
 process.on('exit', () => rmSync(work, { recursive: true, force: true }));

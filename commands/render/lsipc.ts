@@ -75,40 +75,86 @@ function jsonValue(v: JsonValue, pad: string): string {
   return `[\n${v.map((item) => `${pad}  ${JSON.stringify(item)}`).join(',\n')}\n${pad}]`;
 }
 
+/** Text in pieces of about this many characters: written as made, never one string of it all (32,768 rows: ~10 MB). */
+const PIECE = 64 << 10;
+
+/** Lines gathered into pieces of about PIECE characters. */
+function* pieces(lines: Iterable<string>, each: (piece: string) => string = (piece) => piece): Generator<string> {
+  let parts: string[] = [];
+  let length = 0;
+  for (const line of lines) {
+    parts.push(line);
+    length += line.length;
+    if (length >= PIECE) {
+      yield each(parts.join(''));
+      parts = [];
+      length = 0;
+    }
+  }
+  if (parts.length) yield each(parts.join(''));
+}
+
 /**
  * {"KEY": [ {...}, ... ]} exactly as JSON.stringify(…, null, 2) lays it out,
  * written row by row: no object per row to build and collect (32,768 rows).
  */
 export function jsonText<R>(key: string, records: readonly R[], columns: ColumnOf<R>[], ctx: ColumnContext, shell = false): string {
-  if (records.length === 0) return `{\n  ${JSON.stringify(key)}: []\n}`;
-  const names = columns.map((c) => `      ${JSON.stringify((shell ? shellName(c.name) : c.name).toLowerCase())}: `);
-  const rows = records.map((r) => {
-    const fields = columns.map((c, i) => {
-      const v = c.json(r, ctx);
-      return names[i]! + jsonValue(typeof v === 'string' ? plainText(v) : v, '      ');
-    });
-    return `    {\n${fields.join(',\n')}\n    }`;
-  });
-  return `{\n  ${JSON.stringify(key)}: [\n${rows.join(',\n')}\n  ]\n}`;
+  return [...jsonLines(key, records, columns, ctx, shell)].join('');
 }
 
+function* jsonLines<R>(key: string, records: readonly R[], columns: ColumnOf<R>[], ctx: ColumnContext, shell: boolean): Generator<string> {
+  if (records.length === 0) return yield `{\n  ${JSON.stringify(key)}: []\n}`;
+  const names = columns.map((c) => `      ${JSON.stringify((shell ? shellName(c.name) : c.name).toLowerCase())}: `);
+  yield `{\n  ${JSON.stringify(key)}: [\n`;
+  for (let at = 0; at < records.length; at++) {
+    const r = records[at]!;
+    let row = at === 0 ? '    {\n' : ',\n    {\n';
+    for (let i = 0; i < columns.length; i++) {
+      const v = columns[i]!.json(r, ctx);
+      row += (i === 0 ? '' : ',\n') + names[i]! + jsonValue(typeof v === 'string' ? plainText(v) : v, '      ');
+    }
+    yield row + '\n    }';
+  }
+  yield '\n  ]\n}';
+}
+
+/** The listing as one string (what a test or a one-record view wants); lsipcPieces writes it as made. */
 export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], opts: LsipcOptions): string {
+  return [...lsipcPieces(records, columns, opts)].join('');
+}
+
+/** The listing in pieces of ~64 KB, each made as the one before is written. */
+export function* lsipcPieces<R>(records: readonly R[], columns: ColumnOf<R>[], opts: LsipcOptions): Generator<string> {
   const { ctx } = opts;
-  if (opts.format === 'json') return jsonSafe(jsonText(opts.jsonKey ?? 'sharedmemory', records, columns, ctx, opts.shell)) + '\n';
-  const rows = records.map((r) => columns.map((c) => c.text(r, ctx)));
-  const out: string[] = [];
+  if (opts.format === 'json') {
+    // jsonSafe escapes characters one at a time: a piece at a time is the same
+    yield* pieces(jsonLines(opts.jsonKey ?? 'sharedmemory', records, columns, ctx, opts.shell === true), jsonSafe);
+    return yield '\n';
+  }
   const names = columns.map((c) => (opts.shell ? shellName(c.name) : c.name));
   if (opts.format === 'export' || opts.format === 'newline') {
     // -n: export's pairs, one to a line
     const between = opts.format === 'newline' ? '\n' : ' ';
-    for (const row of rows) out.push(row.map((cell, i) => `${names[i]}=${exportCell(cell)}`).join(between) + '\n');
-    return out.join('');
+    return yield* pieces(records.map((r) => columns.map((c, i) => `${names[i]}=${exportCell(c.text(r, ctx))}`).join(between) + '\n'));
   }
   if (opts.format === 'raw') {
-    if (!opts.noheadings) out.push(names.join(' ') + '\n');
-    for (const row of rows) out.push(row.map(rawCell).join(' ') + '\n');
-    return out.join('');
+    if (!opts.noheadings) yield names.join(' ') + '\n';
+    return yield* pieces(rawLines(records, columns, ctx));
   }
+  yield* pieces(tableLines(records, columns, opts, names));
+}
+
+function* rawLines<R>(records: readonly R[], columns: ColumnOf<R>[], ctx: ColumnContext): Generator<string> {
+  for (const r of records) {
+    let line = '';
+    for (let i = 0; i < columns.length; i++) line += (i === 0 ? '' : ' ') + rawCell(columns[i]!.text(r, ctx));
+    yield line + '\n';
+  }
+}
+
+function tableLines<R>(records: readonly R[], columns: ColumnOf<R>[], opts: LsipcOptions, names: string[]): string[] {
+  const { ctx } = opts;
+  const out: string[] = [];
   // The aligned table: each column as wide as its widest cell or its header
   // (even under --noheadings); right-aligned columns padded on the left. In
   // the last column an empty cell prints nothing and a left-aligned one is
@@ -117,8 +163,9 @@ export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], op
   // takes two columns, a combining mark none. Printable ASCII (nearly every
   // cell) is as wide as it is long; the width of any other cell is kept.
   const wide = new Map<string, number>();
-  const cells = rows.map((row) =>
-    row.map((cell) => {
+  const cells = records.map((r) =>
+    columns.map((c) => {
+      const cell = c.text(r, ctx);
       if (PRINTABLE.test(cell)) return cell;
       const safe = safeCell(cell);
       wide.set(safe, displayWidth(safe));
@@ -139,7 +186,7 @@ export function renderLsipc<R>(records: readonly R[], columns: ColumnOf<R>[], op
   // lsipc prints nothing at all for an empty list; a header says "none" better.
   if (!opts.noheadings) out.push(line(header));
   for (const row of cells) out.push(line(row));
-  return out.join('');
+  return out;
 }
 
 /** lsipc's own names for its columns in the one-record view (lsipc -i ID, lsipc -N NAME). */

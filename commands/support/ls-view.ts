@@ -6,7 +6,7 @@ import { kindOf } from '../../src/model/kinds.js';
 import type { ShmRecord } from '../../src/model/record.js';
 import { columnsFor, selectColumns, type Column, type ColumnContext, type ColumnOf } from '../render/columns.js';
 import { lsipcPosixColumns } from '../render/lsipc-posix.js';
-import { renderLsipc, type MachineFormat } from '../render/lsipc.js';
+import { lsipcPieces, type MachineFormat } from '../render/lsipc.js';
 import type { TableColumn } from '../render/table.js';
 import { stdoutIsTTY } from '../options/common.js';
 import { askedKind, selectionOf } from '../options/filters.js';
@@ -74,13 +74,14 @@ export async function renderListing<R extends { kind: string }>(
   format: string,
   ctx: ColumnContext,
   opts: { noheadings: boolean; jsonKey?: string; noun?: string; shell?: boolean },
-): Promise<string> {
+): Promise<string | Iterable<string>> {
   if (format === 'table') {
     const { renderTable } = await import('../render/table.js');
     const cells = columns.map((c) => ({ header: c.name, right: c.right, cell: (r: R) => c.text(r, ctx) }));
     return renderTable(records, cells, { color: stdoutIsTTY(), ...(opts.noun ? { noun: opts.noun } : {}) });
   }
-  return renderLsipc(records, columns, {
+  // made a piece at a time as it is written
+  return lsipcPieces(records, columns, {
     format: format as MachineFormat,
     noheadings: opts.noheadings,
     ctx,

@@ -107,7 +107,7 @@ async function namespaceFigures(view: 'limits' | 'summary', how: SegmentFormat):
 }
 
 /** lsipc's formats (and JSON): the column table, or with -g the limits. */
-async function lsipcListing(opts: Options, all: SegmentRecord[], how: SegmentFormat): Promise<string> {
+async function lsipcListing(opts: Options, all: SegmentRecord[], how: SegmentFormat): Promise<string | Iterable<string>> {
   if (opts.global === true) {
     const { globalColumns, limitRows } = await import('../render/global.js');
     const rows = limitRows(readShmLimits(), all, pageSize());

@@ -8,7 +8,8 @@
  * Also the huge page pools (not Shmem) and each control group's shmem.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { readMeminfo, readProcShm } from '../kernel/procfs.js';
+import { readMeminfo } from '../kernel/procfs.js';
+import { readProcShm } from '../kernel/proc-shm.js';
 import { tmpfsMounts } from '../kernel/tmpfs-mounts.js';
 import { scanHeldFiles } from '../kernel/shmem-files.js';
 import { hiddenProcesses } from '../kernel/processes.js';

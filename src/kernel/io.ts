@@ -17,8 +17,16 @@ function retryable(e: unknown): boolean {
   return hasErrno(e, Errno.EINTR);
 }
 
-/** Write all of `data` to `fd`. Failures are ShmErrors; EPIPE is thrown for the caller to end quietly. */
-export function writeAll(fd: number, data: Buffer | string): void {
+/**
+ * Write all of `data` to `fd` (pieces of text: each as it comes). Failures are ShmErrors; EPIPE is thrown for the
+ * caller to end quietly.
+ */
+export function writeAll(fd: number, data: Buffer | string | Iterable<string>): void {
+  if (typeof data !== 'string' && !Buffer.isBuffer(data)) {
+    for (const piece of data) writeAll(fd, piece);
+    return;
+  }
+  if (typeof data === 'string' && data.length > TEXT_CHUNK) return writeText(fd, data);
   const buf = typeof data === 'string' ? Buffer.from(data) : data;
   let done = 0;
   while (done < buf.length) {
@@ -27,6 +35,27 @@ export function writeAll(fd: number, data: Buffer | string): void {
     } catch (e) {
       if (!retryable(e)) throw ShmError.fromNode(e, 'write');
     }
+  }
+}
+
+/** Characters of text encoded at a time (at most 3 bytes each in UTF-8: the buffer below holds them). */
+const TEXT_CHUNK = 64 << 10;
+let textBuffer: Buffer | undefined;
+
+/**
+ * A long text (a listing of 32,768 segments is ~10 MB) encoded a piece at a time into one reused buffer: no copy of
+ * it all in fresh memory, which costs more than the encoding where a first touch of a page is slow.
+ */
+function writeText(fd: number, text: string): void {
+  textBuffer ??= Buffer.allocUnsafe(TEXT_CHUNK * 3);
+  for (let at = 0; at < text.length;) {
+    let end = Math.min(text.length, at + TEXT_CHUNK);
+    // never between the two halves of a surrogate pair
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const n = textBuffer.write(text.substring(at, end), 0, 'utf8');
+    writeAll(fd, textBuffer.subarray(0, n));
+    at = end;
   }
 }
 

@@ -9,7 +9,7 @@
  */
 import { kindOf } from '../model/kinds.js';
 import type { KindChoice, ShmRecord } from '../model/record.js';
-import { procShmReader } from '../kernel/procfs.js';
+import { procShmReader } from '../kernel/proc-shm.js';
 import { list } from './list.js';
 
 type WatchEventType = 'create' | 'remove' | 'attach' | 'detach' | 'resize' | 'owner' | 'mode';

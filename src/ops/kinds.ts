@@ -4,7 +4,7 @@
  * all, open what a record names, read a kind's locks — and never branches on
  * a kind; what differs between records is the model's (model/kinds.ts).
  */
-import { readProcShm } from '../kernel/procfs.js';
+import { readProcShm } from '../kernel/proc-shm.js';
 import { scanHeldFiles, type HeldScan } from '../kernel/shmem-files.js';
 import { OperationError } from '../model/errors.js';
 import type { LockColumn, LockState } from '../model/lock-state.js';

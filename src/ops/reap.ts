@@ -19,7 +19,7 @@
  */
 import { lstatSync } from 'node:fs';
 import { hasCapability, listPids, readProcessStat } from '../kernel/processes.js';
-import { readProcShm } from '../kernel/procfs.js';
+import { readProcShm } from '../kernel/proc-shm.js';
 import { CreationWatch } from '../kernel/fanotify.js';
 import { keptBecause, removeAllListed, type Kept } from './cleanup.js';
 import { objectKey, type ShmRecord } from '../model/record.js';

@@ -6,7 +6,8 @@
 import { Errno, OperationError, ShmError, hasErrno } from '../model/errors.js';
 import { checkMode, DEFAULT_MODE } from '../model/parse.js';
 import { formatKey, recordFromShmidDs, type SegmentRecord } from '../model/record.js';
-import { readKernel, readProcShm, readSysValue } from '../kernel/procfs.js';
+import { readKernel, readSysValue } from '../kernel/procfs.js';
+import { readProcShm } from '../kernel/proc-shm.js';
 import * as libc from '../kernel/sysv.js';
 
 export function describeKey(key: number): string {

@@ -1,6 +1,6 @@
 /** A System V segment as a SharedMemory: its id, its attachment, its semaphore lock, SHM_LOCK and the hand-off. */
 import { Errno, hasErrno, LockTimeout, ShmError } from '../model/errors.js';
-import { readProcShm } from '../kernel/procfs.js';
+import { readProcShm } from '../kernel/proc-shm.js';
 import { heldText, type LockMode } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
 import type { HandOff, LockHandle, SetChange, SharedMemory } from '../memory/shared-memory.js';

@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseProcShm } from '../../src/kernel/procfs.js';
+import { parseProcShm } from '../../src/kernel/proc-shm.js';
 import type { SegmentRecord } from '../../src/model/record.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));

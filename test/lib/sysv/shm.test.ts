@@ -8,7 +8,7 @@ import { ShmError, OperationError, UsageError } from '../../../src/model/errors.
 import * as libc from '../../../src/kernel/sysv.js';
 import { pageSize } from '../../../src/kernel/ffi.js';
 import { groupName, userName } from '../../../src/kernel/names.js';
-import { readProcShm } from '../../../src/kernel/procfs.js';
+import { readProcShm } from '../../../src/kernel/proc-shm.js';
 import { Attachment } from '../../../src/sysv/attachment.js';
 import { createSegment, findKey, openKey, removeSegment, statSegment } from '../../../src/sysv/segment.js';
 

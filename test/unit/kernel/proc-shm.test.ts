@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseProcShm, procShmReader } from '../../../src/kernel/procfs.js';
+import { parseProcShm, procShmReader, readProcShm } from '../../../src/kernel/proc-shm.js';
 import { isDest, isMemoryLocked, permsOf } from '../../../src/model/record.js';
 
 // The layout of the kernel's file (header and widths as 6.x prints them).
@@ -98,6 +98,32 @@ describe('procShmReader (watch: look after look)', () => {
       // back to what an earlier look saw (not the last one): a change again
       writeFileSync(file, HEADER + rows);
       expect(read()).toHaveLength(3000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('readProcShm (read a MiB at a time, parsed as it comes)', () => {
+  test('the same records as parsing the whole file, when lines straddle the reads; a last line without its newline too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'shmctl-ts-procfs-'));
+    try {
+      const file = join(dir, 'shm');
+      // ~2.5 MB: several reads of 1 MiB, each ending inside a line
+      const rows = Array.from(
+        { length: 15000 },
+        (_, i) =>
+          `${String(i * 7919).padStart(10)} ${String(i).padStart(10)}   644 ${String(4096 + i).padStart(21)}  1234  5678 ${String(i % 3).padStart(6)}  1000   100     0     0 1795419049 1795419050 1795419000 ${String(i).padStart(21)}                     0\n`,
+      ).join('');
+      const text = HEADER + rows;
+      expect(text.length).toBeGreaterThan(2 * (1 << 20));
+      writeFileSync(file, text);
+      const read = readProcShm(file);
+      expect(read).toHaveLength(15000);
+      expect(read).toEqual(parseProcShm(text));
+      expect(read[14999]).toMatchObject({ id: 14999, size: 4096 + 14999, rss: 14999, nattch: 14999 % 3 });
+      writeFileSync(file, text.slice(0, -1));
+      expect(readProcShm(file)).toEqual(parseProcShm(text));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
