@@ -86,6 +86,6 @@ cpSync(`${root}dist/src`, `${root}dist/cjs/src`, { recursive: true, filter: (p) 
 // runs, only compiling more at each start.
 const warm = [process.execPath, `${root}scripts/warm-cache.cjs`];
 const isolated = process.getuid() === 0 ? ['unshare', '--ipc', ...warm] : ['unshare', '--user', '--map-root-user', '--ipc', ...warm];
-let made = spawnSync(isolated[0], isolated.slice(1), { stdio: 'ignore', env: { ...process.env, SHMCTL_TS_WARM_ALL: '1' } }).status === 0;
+let made = spawnSync(isolated[0], isolated.slice(1), { stdio: 'ignore' }).status === 0;
 if (!made) made = spawnSync(warm[0], warm.slice(1), { stdio: 'ignore' }).status === 0;
 if (!made) console.warn('bundle: no V8 code cache was made (bin/shmctl-ts compiles the bundle at each start)');
