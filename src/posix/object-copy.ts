@@ -12,7 +12,8 @@ import { fstatSync, writeSync } from 'node:fs';
 import { Errno, hasErrno, ShmError } from '../model/errors.js';
 import { externalBuffer, pageSize } from '../kernel/ffi.js';
 import { MAP_SHARED, mmap, munmap, PROT_READ } from '../kernel/posix.js';
-import { copyFileInParallel, copyIntoFile, sendRange, throttle, type CopyIn } from '../memory/file-copy.js';
+import { copyIntoFile, sendRange, throttle, type CopyIn } from '../memory/file-copy.js';
+import { copyFileInParallel } from '../memory/parallel-copy.js';
 import type { OpenObject } from './open.js';
 import { shmDirName } from './name.js';
 

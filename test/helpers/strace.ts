@@ -57,31 +57,34 @@ export function callsOf(log: string, call: string, args: string, result = '\\S+'
 
 /**
  * The calls of a write of `length` bytes of a file at `offset` made on two
- * threads (copyFileInParallel): the head sendfile()d on the main thread, the
- * last 30% (from a page boundary) mapped, made and filled by pread on other
- * threads, unmapped there. Returns a list of what is missing (empty: all there).
+ * threads (copyFileInParallel): from the start sendfile()d on the main
+ * thread; past the first 4 MiB (from a page boundary) mapped once, pieces of
+ * it made and filled by pread on other threads, unmapped there; the two
+ * parts adding up to the whole. Returns a list of what is missing (empty:
+ * all there).
  */
 export function parallelCopyMissing(log: string, offset: number, length: number, step: number): string[] {
-  const head = Math.floor((offset + length * 0.7) / 4096) * 4096 - offset;
-  const tail = length - head;
+  const region = Math.floor((offset + Math.min(length, 4 << 20)) / 4096) * 4096 - offset;
+  const tail = length - region;
   const missing: string[] = [];
   const map = callsOf(
     log,
     'mmap',
-    `NULL, ${tail}, PROT_READ\\|PROT_WRITE, MAP_SHARED, (\\d+), 0x${(offset + head).toString(16)}`,
+    `NULL, ${tail}, PROT_READ\\|PROT_WRITE, MAP_SHARED, (\\d+), 0x${(offset + region).toString(16)}`,
     '0x[0-9a-f]+',
   );
-  if (map.length !== 1) return [`one mmap of the ${tail}-byte tail at ${offset + head}`];
+  if (map.length !== 1) return [`one mmap of the ${tail} bytes past the first turn, at ${offset + region}`];
   const [, main, out, address] = map[0]!;
-  if (!callsOf(log, 'sendfile', `${out}, \\d+, NULL, ${Math.min(step, head)}`).some((c) => c[1] === main))
-    missing.push(`sendfile into fd ${out} on the main thread`);
-  const populate = callsOf(log, 'madvise', `${address}, \\d+, MADV_POPULATE_WRITE`, '0');
-  if (populate.length === 0 || populate.some((c) => c[1] === main)) missing.push('MADV_POPULATE_WRITE of the tail on another thread');
-  // node reads files with pread too: the tail's are those at the input's offsets past the head (the input read from 0)
-  const filled = callsOf(log, 'pread64', `\\d+, ""\\.\\.\\., \\d+, (\\d+)`, '\\d+').filter((c) => Number(c[2]) >= head);
-  if (filled.reduce((n, c) => n + Number(c[3]), 0) !== tail || filled.some((c) => c[1] === main))
-    missing.push(`pread of the ${tail}-byte tail on other threads`);
+  const sent = callsOf(log, 'sendfile', `${out}, \\d+, NULL, (\\d+)`, '\\d+').filter((c) => c[1] === main);
+  if (!sent.some((c) => Number(c[2]) === Math.min(step, 4 << 20))) missing.push(`sendfile into fd ${out} on the main thread`);
+  const populate = callsOf(log, 'madvise', `0x[0-9a-f]+, \\d+, MADV_POPULATE_WRITE`, '0');
+  if (populate.length === 0 || populate.some((c) => c[1] === main)) missing.push('MADV_POPULATE_WRITE of pieces on other threads');
+  // node reads files with pread too: the pieces' are those at the input's offsets past the first turn (the input read from 0)
+  const filled = callsOf(log, 'pread64', `\\d+, ""\\.\\.\\., \\d+, (\\d+)`, '\\d+').filter((c) => Number(c[2]) >= region);
+  if (filled.length === 0 || filled.some((c) => c[1] === main)) missing.push('pread of pieces on other threads');
+  const total = sent.reduce((n, c) => n + Number(c[3]), 0) + filled.reduce((n, c) => n + Number(c[3]), 0);
+  if (total !== length) missing.push(`the two parts adding up to ${length} bytes (${total})`);
   const unmapped = callsOf(log, 'munmap', `${address}, ${tail}`, '0');
-  if (unmapped.length !== 1 || unmapped[0]![1] === main) missing.push('munmap of the tail on another thread');
+  if (unmapped.length !== 1 || unmapped[0]![1] === main) missing.push('munmap of the mapping on another thread');
   return missing;
 }
