@@ -82,6 +82,51 @@ describe('ls matches ipcs -m byte for byte', () => {
       rmAll(ns);
     }));
 
+  test('owner names read from /etc/passwd and /etc/group themselves (NSS reads them first) are the ones NSS gives: comments, blanks, a repeated id, odd bytes, an id only NSS knows', () =>
+    withNamespace(
+      (ns) => {
+        // a passwd and a group of this namespace's own, mounted over the real ones
+        const dir = ns.run(['mktemp', '-d']).out.trim();
+        const entry = (kind: string, name: string, id: string): string => `${name}:x:${id}:${id}${kind === 'passwd' ? '::/:/bin/sh' : ':'}`;
+        const install = (odd: boolean): void => {
+          for (const kind of ['passwd', 'group']) {
+            const lines = [
+              '#hidden:x:30001:30001::/:/bin/sh',
+              `  ${entry(kind, 'blank', '30002')}`,
+              entry(kind, 'first', '30003'),
+              entry(kind, 'second', '30003'),
+              entry(kind, 'broken', 'notanid'),
+              ...(odd ? [entry(kind, 'odd\\033[2Jname\\377', '30004')] : []),
+            ];
+            ns.sh(
+              `umount /etc/${kind} 2>/dev/null; (cat /etc/${kind}; printf '${lines.join('\\n')}\\n') > ${dir}/${kind} && mount --bind ${dir}/${kind} /etc/${kind}`,
+            );
+          }
+        };
+        install(false);
+        for (const id of [30001, 30002, 30003, 30004, 30005]) {
+          const made = ns.run(['setpriv', `--reuid=${id}`, `--regid=${id}`, '--clear-groups', BIN, 'create', '--private', '--size', '64']);
+          expect(made.status).toBe(0);
+        }
+        // ipcs (getpwuid through NSS) prints the same names
+        expectLsMatchesIpcs(ns);
+        // odd bytes (which ipcs prints raw, and we escape): the same as our NSS route gives, with NSS told to read
+        // the files by another name ("compat"), which the shortcut leaves to NSS
+        install(true);
+        const listed = (): string => ns.cli(['ls', '-o', 'ID,OWNER,GROUP', '--raw', '--noheadings']).out;
+        const files = listed();
+        expect(files).toBe(
+          ['0 30001 ', '1 blank blank', '2 first first', '3 odd\\x1b[2Jname\\xff odd\\x1b[2Jname\\xff', '4 30005 ', ''].join('\n'),
+        );
+        ns.sh(`printf 'passwd: compat\\ngroup: compat\\n' > ${dir}/nsswitch.conf && mount --bind ${dir}/nsswitch.conf /etc/nsswitch.conf`);
+        expect(listed()).toBe(files);
+        rmAll(ns);
+        ns.sh(`umount /etc/passwd /etc/group /etc/nsswitch.conf; rm -r ${dir}`);
+      },
+      true,
+      { mount: true },
+    ));
+
   test('for a segment removed while attached (dest), and after attach and detach times are set', () =>
     withNamespace(async (ns) => {
       const kept = Number(ns.cli(['create', '--key', '0x5eed', '--size', '8192']).out);
