@@ -5,7 +5,7 @@
  */
 import { Errno, hasErrno, ShmError } from '../model/errors.js';
 import { call, callInThreadErrno, callPlain, externalBuffer, fail, scratchArea, T } from './ffi.js';
-import { readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -56,6 +56,29 @@ function writeText(fd: number, text: string): void {
     const n = textBuffer.write(text.substring(at, end), 0, 'utf8');
     writeAll(fd, textBuffer.subarray(0, n));
     at = end;
+  }
+}
+
+/**
+ * A file read whole into `buf` (or a larger one when it is too small), in as few read(2)s as the kernel allows: for
+ * /proc files, which have no size. The buffer read into, and how much of it the file filled.
+ */
+export function readWhole(path: string, buf: Buffer): { buf: Buffer; length: number } {
+  const fd = openSync(path, 'r');
+  try {
+    let length = 0;
+    for (;;) {
+      if (length === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, length);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, length, buf.length - length, null);
+      if (n === 0) return { buf, length };
+      length += n;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -7,6 +7,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { Errno, errnoOf, hasErrno, OperationError, ShmError } from '../model/errors.js';
 import type { SegmentRecord } from '../model/record.js';
+import { readWhole } from './io.js';
 
 const PROC_SHM = '/proc/sysvipc/shm';
 
@@ -128,32 +129,9 @@ function octal(digits: number): number {
   return value;
 }
 
-/**
- * The whole file, in as few read(2)s as the kernel allows (procfs files have no size), into `buf` (or a larger one
- * when it is too small): the buffer read into, and how much of it the file filled.
- */
-function readAll(path: string, buf: Buffer = Buffer.allocUnsafe(1 << 20)): { buf: Buffer; length: number } {
-  const fd = openSync(path, 'r');
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === buf.length) {
-        const bigger = Buffer.allocUnsafe(buf.length * 2);
-        buf.copy(bigger, 0, 0, length);
-        buf = bigger;
-      }
-      const n = readSync(fd, buf, length, buf.length - length, null);
-      if (n === 0) return { buf, length };
-      length += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
 function readShmFile(path: string, buf?: Buffer): { buf: Buffer; length: number } {
   try {
-    return readAll(path, buf);
+    return readWhole(path, buf ?? Buffer.allocUnsafe(1 << 20));
   } catch (e) {
     throw listError(e, path);
   }

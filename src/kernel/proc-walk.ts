@@ -4,8 +4,9 @@
  * thread has exited — and its descriptors. What the scans of holds.ts and
  * shmem-files.ts share.
  */
-import { closeSync, openSync, readdirSync, readFileSync, readSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Errno, hasErrno } from '../model/errors.js';
+import { readWhole } from './io.js';
 import { listPids } from './processes.js';
 
 /**
@@ -46,26 +47,13 @@ function readMaps(pid: number, needles: readonly string[]): { view: string; maps
 }
 
 /** One buffer for every maps file read (grown for a larger one): no allocation per process. */
-let mapsBuffer = Buffer.allocUnsafe(256 << 10);
+let mapsBuffer: Buffer = Buffer.allocUnsafe(256 << 10);
 
 /** Read a /proc file whole into mapsBuffer; its length. */
 function readProcFile(path: string): number {
-  const fd = openSync(path, 'r');
-  try {
-    let length = 0;
-    for (;;) {
-      if (length === mapsBuffer.length) {
-        const bigger = Buffer.allocUnsafe(mapsBuffer.length * 2);
-        mapsBuffer.copy(bigger, 0, 0, length);
-        mapsBuffer = bigger;
-      }
-      const n = readSync(fd, mapsBuffer, length, mapsBuffer.length - length, null);
-      if (n === 0) return length;
-      length += n;
-    }
-  } finally {
-    closeSync(fd);
-  }
+  const read = readWhole(path, mapsBuffer);
+  mapsBuffer = read.buf;
+  return read.length;
 }
 
 /** A process's descriptors (/proc/PID/fd), none when it is gone; 'unreadable' when it may not be read. */
