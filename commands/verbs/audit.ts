@@ -53,8 +53,9 @@ function gather(all: boolean): AuditReport {
   }
   const { namespaces, unreadable } = ipcNamespaces();
   const own = namespaces[0]?.inode;
-  const { results, refused } = inEachNamespace(namespaces, (tag) =>
-    auditNamespace({ pid: tag.inode === own ? 'self' : tag.pid, namespace: tag.inode, machine: tag.inode === own }),
+  // a namespace sharing a /dev/shm audited already (or with none we may reach) has its segments audited, not its objects
+  const { results, refused } = inEachNamespace(namespaces, (tag, objects) =>
+    auditNamespace({ pid: tag.inode === own ? 'self' : tag.pid, namespace: tag.inode, machine: tag.inode === own, objects }),
   );
   const notes = results.flatMap((r) => r.notes);
   if (refused) notes.push(`${refused} IPC namespace${refused === 1 ? '' : 's'} could not be entered (that needs root): not checked`);

@@ -230,12 +230,18 @@ function codeFindings(notes: string[]): AuditFinding[] {
  * Audit this IPC namespace (and its /dev/shm, as the process `pid` sees its
  * mounts), with the machine-wide checks when `machine`.
  */
-export function auditNamespace(opts: { pid: number | 'self' | null; namespace: number | null; machine: boolean }): AuditReport {
+export function auditNamespace(opts: {
+  pid: number | 'self' | null;
+  namespace: number | null;
+  machine: boolean;
+  /** false: its /dev/shm is one audited already, or none we may reach (--all-namespaces): its objects are not listed. */
+  objects?: boolean;
+}): AuditReport {
   const notes: string[] = [];
   // a namespace known by its file alone has no /dev/shm we can reach
   if (opts.pid === null) notes.push('no process of the namespace given: its /dev/shm (objects, mount options) not checked');
   const findings = [
-    ...memoryFindings(opts.namespace, opts.pid !== null, notes),
+    ...memoryFindings(opts.namespace, opts.pid !== null && opts.objects !== false, notes),
     ...(opts.pid === null ? [] : mountFindings(opts.pid, opts.namespace, notes)),
     ...sysctlFindings(opts.namespace, opts.machine, notes),
     ...(opts.machine ? codeFindings(notes) : []),

@@ -368,6 +368,18 @@ describe('audit', () => {
             .stdout.toString()
             .replace(/\0/g, ' ');
         await until(() => command() === 'sleep infinity ', 'the container settled');
+        // and an IPC namespace of its own that shares our /dev/shm (unshare --ipc alone), holding a 0666 segment
+        const shared = ns.start([
+          'unshare',
+          '--ipc',
+          PYTHON,
+          '-c',
+          'import ctypes,os,time; ctypes.CDLL(None).shmget(0x43, 4096, 0o1666); print("ready", os.getpid(), flush=True); time.sleep(60)',
+        ]);
+        let sharedSaid = '';
+        shared.stdout!.on('data', (d: Buffer) => (sharedSaid += d.toString()));
+        await until(() => /^ready \d+\n/.test(sharedSaid), 'the namespace that shares /dev/shm');
+        const sharedPid = Number(/^ready (\d+)/.exec(sharedSaid)![1]);
         const inContainer = audit(ns, ['--ns', String(pid)]).report;
         expect(about(inContainer, 'segment key 0x00000041')).toEqual({ 'shm-world-writable': 'critical' });
         expect(about(inContainer, 'object /open')).toEqual({ 'shm-world-writable': 'critical' });
@@ -379,7 +391,16 @@ describe('audit', () => {
         // ours, audited as it is: none of the container's
         expect(audit(ns).report.findings.filter((f) => /0x00000041|\/open|of pid/.test(f.subject))).toEqual([]);
         const everywhere = ns.run([BIN, 'audit', '--all-namespaces', '--json']);
+        expect(everywhere.status).toBe(1); // findings at high or above: not 2 (a namespace without a /dev/shm of its own)
         const report = JSON.parse(everywhere.out) as Report;
+        // the namespace that shares our /dev/shm: its segment, and no object or mount twice
+        const sharedInode = Number(/\[(\d+)\]/.exec(ns.run(['readlink', `/proc/${sharedPid}/ns/ipc`]).out)![1]);
+        expect(
+          report.findings
+            .filter((f) => f.namespace === sharedInode)
+            .map((f) => `${f.rule} ${f.subject}`)
+            .sort(),
+        ).toEqual(['shm-world-writable segment key 0x00000043', 'sysctl-shm-rmid-forced sysctl kernel.shm_rmid_forced']);
         const inode = Number(/\[(\d+)\]/.exec(ns.run(['readlink', `/proc/${pid}/ns/ipc`]).out)![1]);
         const theirs = report.findings.filter((f) => f.namespace === inode).map((f) => `${f.rule} ${f.subject}`);
         expect(theirs.sort()).toEqual(
@@ -403,6 +424,7 @@ describe('audit', () => {
         expect(report.findings.filter((f) => f.rule === 'sysctl-memfd-noexec').length).toBeLessThanOrEqual(1);
         expect(ns.run([BIN, 'audit', '--all-namespaces', '--ns', String(pid)])).toMatchObject({ status: 2, out: '' });
         proc.kill('SIGKILL');
+        shared.kill('SIGKILL');
         ns.run(['kill', String(pid)]);
         ns.run(['ipcrm', '-M', '0x42']);
       },
