@@ -393,17 +393,20 @@ describe('audit', () => {
         const everywhere = ns.run([BIN, 'audit', '--all-namespaces', '--json']);
         expect(everywhere.status).toBe(1); // findings at high or above: not 2 (a namespace without a /dev/shm of its own)
         const report = JSON.parse(everywhere.out) as Report;
-        // the namespace that shares our /dev/shm: its segment, and no object or mount twice
-        const sharedInode = Number(/\[(\d+)\]/.exec(ns.run(['readlink', `/proc/${sharedPid}/ns/ipc`]).out)![1]);
-        expect(
-          report.findings
-            .filter((f) => f.namespace === sharedInode)
+        // each namespace's findings, as "rule subject", by a process in it
+        const findingsIn = (proc: number | 'self'): string[] => {
+          const inode = Number(/\[(\d+)\]/.exec(ns.run(['readlink', `/proc/${proc}/ns/ipc`]).out)![1]);
+          return report.findings
+            .filter((f) => f.namespace === inode)
             .map((f) => `${f.rule} ${f.subject}`)
-            .sort(),
-        ).toEqual(['shm-world-writable segment key 0x00000043', 'sysctl-shm-rmid-forced sysctl kernel.shm_rmid_forced']);
-        const inode = Number(/\[(\d+)\]/.exec(ns.run(['readlink', `/proc/${pid}/ns/ipc`]).out)![1]);
-        const theirs = report.findings.filter((f) => f.namespace === inode).map((f) => `${f.rule} ${f.subject}`);
-        expect(theirs.sort()).toEqual(
+            .sort();
+        };
+        // the namespace that shares our /dev/shm: its segment, and no object or mount twice
+        expect(findingsIn(sharedPid)).toEqual([
+          'shm-world-writable segment key 0x00000043',
+          'sysctl-shm-rmid-forced sysctl kernel.shm_rmid_forced',
+        ]);
+        expect(findingsIn(pid)).toEqual(
           [
             'shm-world-writable segment key 0x00000041',
             'shm-world-writable object /open',
@@ -414,13 +417,10 @@ describe('audit', () => {
           ].sort(),
         );
         // the test's own namespace is audited too (as the host's would be), and the machine-wide checks come once
-        const ours = Number(/\[(\d+)\]/.exec(ns.run(['readlink', '/proc/self/ns/ipc']).out)![1]);
-        expect(
-          report.findings
-            .filter((f) => f.namespace === ours)
-            .map((f) => `${f.rule} ${f.subject}`)
-            .sort(),
-        ).toEqual(['shm-world-writable segment key 0x00000042', 'sysctl-shm-rmid-forced sysctl kernel.shm_rmid_forced']);
+        expect(findingsIn('self')).toEqual([
+          'shm-world-writable segment key 0x00000042',
+          'sysctl-shm-rmid-forced sysctl kernel.shm_rmid_forced',
+        ]);
         expect(report.findings.filter((f) => f.rule === 'sysctl-memfd-noexec').length).toBeLessThanOrEqual(1);
         expect(ns.run([BIN, 'audit', '--all-namespaces', '--ns', String(pid)])).toMatchObject({ status: 2, out: '' });
         proc.kill('SIGKILL');
