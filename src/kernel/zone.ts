@@ -7,18 +7,26 @@
  * Installed for the views by useUtcOffsets (model/clock.ts): the CLI does so
  * at start.
  *
- * One libc call per quarter of an hour of the times asked about: a quarter
- * hour whose two ends have the same offset has it throughout (no zone changes
- * its offset twice within 15 minutes), so listings of thousands of segments
- * cost a handful of calls.
+ * Where TZ is unset and /etc/localtime is one fixed offset (UTC, as on most
+ * servers and containers), that offset is read from the file itself and libc
+ * is never asked: loading the FFI addon costs a command ~5 ms of its start.
+ * Otherwise one libc call per quarter of an hour of the times asked about: a
+ * quarter hour whose two ends have the same offset has it throughout (no zone
+ * changes its offset twice within 15 minutes), so listings of thousands of
+ * segments cost a handful of calls.
  */
 import { localtimeOffset } from './process.js';
+import { fixedOffsetOfZoneFile } from './tzif.js';
 
 const QUARTER = 900;
 const byQuarter = new Map<number, number | null>();
+let fixed: { tz: string | undefined; offset: number | null } | undefined;
 
 /** Seconds east of UTC in force at `seconds` since the epoch. */
 export function utcOffset(seconds: number): number {
+  const tz = process.env.TZ;
+  if (!fixed || fixed.tz !== tz) fixed = { tz, offset: tz === undefined ? fixedOffsetOfZoneFile('/etc/localtime') : null };
+  if (fixed.offset !== null) return fixed.offset;
   const q = Math.floor(seconds / QUARTER);
   let known = byQuarter.get(q);
   if (known === undefined) {
