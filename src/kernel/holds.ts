@@ -99,9 +99,10 @@ interface Wanted {
    * The kernel's own SysV shm devices. A System V attachment is a mapping of
    * one of its files: "/SYSV<key>" on another device is anyone's file named
    * so (a user's tmpfs file whose inode number equals a segment's id), never
-   * an attachment.
+   * an attachment. Probed (memfd_create, through the FFI) at the first line
+   * that names a wanted id, so a scan that meets none never loads the addon.
    */
-  sysvDevs: Set<string>;
+  isSysvDevice: (dev: string) => boolean;
 }
 
 function wanted(keys: ReadonlySet<string>, elsewhere: ReadonlyMap<string, ReadonlySet<number>> = new Map()): Wanted {
@@ -121,7 +122,7 @@ function wanted(keys: ReadonlySet<string>, elsewhere: ReadonlyMap<string, Readon
     objects,
     devices: [...new Set([...objects].map((k) => ` ${k.slice(0, k.indexOf(' '))} `))],
     ownNamespace,
-    sysvDevs: sysvIds.size ? sysvDevices() : new Set<string>(),
+    isSysvDevice: (dev) => sysvDevices().has(dev),
   };
 }
 
@@ -139,7 +140,7 @@ function addAttachments(found: Map<string, Hold>, pid: number, seen: { view: str
       .trim()
       .split(/ +/);
     const id = Number(fields[4]);
-    if (!want.sysvIds.has(id) || !want.sysvDevs.has(fields[3]!)) continue;
+    if (!want.sysvIds.has(id) || !want.isSysvDevice(fields[3]!)) continue;
     const key = `SYSV ${id}`;
     const h = sysv.get(key) ?? { pid, attachments: 0, mapped: true, fd: false };
     // every mapping of the segment counts, as the kernel's nattch counts them: an attachment split in two by

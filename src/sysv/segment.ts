@@ -190,30 +190,29 @@ export function explainShmctl(e: unknown, id: number, action: 'stat' | 'remove')
 
 /**
  * Every IPC_STAT field of one segment, with rss/swap from /proc when its row is
- * there. Without read permission IPC_STAT fails, but the kernel publishes the
- * same fields to everyone in /proc/sysvipc/shm (ipcs -i reads them there too),
- * so that row answers instead.
+ * there. The row carries the very fields IPC_STAT gives (the kernel's own,
+ * seen from the reader's namespaces), published to everyone (ipcs -i reads
+ * them there too): where rss/swap are wanted and the row is found, it is the
+ * answer, and libc is not asked (a `stat` then never loads the FFI addon).
+ * Otherwise IPC_STAT; without read permission it fails, and the row answers
+ * instead.
  */
 export function statSegment(id: number, opts: { usage?: boolean } = {}): SegmentRecord {
-  let record: SegmentRecord;
+  const usage = opts.usage !== false;
+  if (usage) {
+    const row = procRow(id);
+    if (row) return row;
+  }
   try {
-    record = recordFromShmidDs(id, libc.shmctlStat(id));
+    // rss and swap exist only in /proc: null here (`usage: false`, or no row)
+    return recordFromShmidDs(id, libc.shmctlStat(id));
   } catch (e) {
-    if (hasErrno(e, Errno.EACCES)) {
+    if (!usage && hasErrno(e, Errno.EACCES)) {
       const row = procRow(id);
       if (row) return row;
     }
     throw explainShmctl(e, id, 'stat');
   }
-  // rss and swap exist only in /proc, and finding the row means reading it all:
-  // only for callers that show them (`usage: false` keeps rss/swap null).
-  if (opts.usage === false) return record;
-  const row = procRow(id);
-  if (row) {
-    record.rss = row.rss;
-    record.swap = row.swap;
-  }
-  return record;
 }
 
 function procRow(id: number): SegmentRecord | undefined {

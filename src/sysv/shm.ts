@@ -69,14 +69,22 @@ export class SysvShm implements SharedMemory {
 
   /** Unchanged: the same key, ctime and creator under its id, and not attached since. */
   async fenceIfUnchanged(listed: SegmentRecord): Promise<Fenced | string> {
-    const now = this.listed();
+    const now = this.now();
     if (now.key !== listed.key || now.ctime !== listed.ctime || now.cuid !== listed.cuid) return 'its id now names another segment';
     if (now.nattch > 0) return `attached since it was listed (nattch ${now.nattch})`;
     return { fence: this.fence(now), release: () => undefined, fd: null };
   }
 
-  /** IPC_STAT needs read permission; /proc/sysvipc/shm lists every segment. */
+  /**
+   * Its row in /proc/sysvipc/shm, as ls lists it (every segment is there, whatever its permissions, rss and swap
+   * included); IPC_STAT where /proc has no row.
+   */
   listed(): SegmentRecord {
+    return this.stat({ usage: true });
+  }
+
+  /** As it is now, asked of the kernel for this one segment (IPC_STAT), or where that needs read permission, /proc. */
+  private now(): SegmentRecord {
     try {
       return this.stat({ usage: false });
     } catch (e) {
