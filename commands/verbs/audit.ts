@@ -1,5 +1,13 @@
 import { closeSync, constants, fstatSync, openSync, readFileSync } from 'node:fs';
-import { auditNamespace, enteredNamespace, inEachNamespace, ipcNamespaces, type AuditReport } from '../../src/api/index.js';
+import {
+  auditNamespace,
+  enteredNamespace,
+  finishAudits,
+  gatherAudit,
+  inEachNamespace,
+  ipcNamespaces,
+  type AuditReport,
+} from '../../src/api/index.js';
 import { atLeast, ruleNamed, RULES, SEVERITIES, type AuditFinding, type Severity } from '../../src/model/audit.js';
 import { ShmError, UsageError } from '../../src/model/errors.js';
 import { writeAll } from '../../src/kernel/io.js';
@@ -53,10 +61,12 @@ function gather(all: boolean): AuditReport {
   }
   const { namespaces, unreadable } = ipcNamespaces();
   const own = namespaces[0]?.inode;
-  // a namespace sharing a /dev/shm audited already (or with none we may reach) has its segments audited, not its objects
-  const { results, refused } = inEachNamespace(namespaces, (tag, objects) =>
-    auditNamespace({ pid: tag.inode === own ? 'self' : tag.pid, namespace: tag.inode, machine: tag.inode === own, objects }),
+  // a namespace sharing a /dev/shm audited already (or with none we may reach) has its segments audited, not its
+  // objects; each namespace read inside it, then every one's holders from one pass over /proc, back home
+  const { results: gathered, refused } = inEachNamespace(namespaces, (tag, objects) =>
+    gatherAudit({ pid: tag.inode === own ? 'self' : tag.pid, namespace: tag.inode, machine: tag.inode === own, objects }),
   );
+  const results = finishAudits(gathered);
   const notes = results.flatMap((r) => r.notes);
   if (refused) notes.push(`${refused} IPC namespace${refused === 1 ? '' : 's'} could not be entered (that needs root): not checked`);
   if (unreadable) notes.push(`the namespaces of ${unreadable} processes could not be read: not checked`);

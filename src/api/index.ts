@@ -295,5 +295,5 @@ export { collectMetrics, finishMetrics, gatherMetrics, newMetrics } from '../dia
 export { readEnvironment } from '../diagnose/environment.js';
 export { checkRequest, firstBlocker, standingProblems, type Finding, type ShmRequest } from '../diagnose/check.js';
 export { decodeKey, searchKey, type DecodedKey, type KeySearch } from '../ops/ftok.js';
-export { auditNamespace, type AuditReport } from '../diagnose/audit.js';
+export { auditNamespace, finishAudits, gatherAudit, type AuditReport } from '../diagnose/audit.js';
 export { enteredNamespace } from '../ops/namespaces.js';

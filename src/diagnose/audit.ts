@@ -10,10 +10,11 @@ import { RULES, type AuditFinding, type AuditRule, type Severity } from '../mode
 import { kindOf } from '../model/kinds.js';
 import { formatKey, permsOf, SHM_DIR, type ShmRecord } from '../model/record.js';
 import { unreadableText } from '../model/holder.js';
+import type { LockColumn } from '../model/lock-state.js';
 import { escapeBytes } from '../model/text.js';
 import { readSysValue } from '../kernel/procfs.js';
 import { listPids, mountOptionsOf, processOwner, readProcessStat, sharedMemoryCode } from '../kernel/processes.js';
-import { indexHolders } from '../ops/holders.js';
+import { indexHolders, indexHoldersAcross, type HolderIndex } from '../ops/holders.js';
 import { list, lockStates } from '../ops/list.js';
 
 export interface AuditReport {
@@ -87,12 +88,15 @@ function permissionFindings(r: ShmRecord, users: Set<number>, ns: number | null)
 }
 
 /** Segments and objects: permissions, owners against holders, fixed names of privileged programs, lock sets. */
-function memoryFindings(ns: number | null, objects: boolean, notes: string[]): AuditFinding[] {
-  const records = list({ kind: objects ? 'all' : 'sysv', usage: false });
-  const holders = indexHolders(records, { fds: true });
+function memoryFindings(
+  records: readonly ShmRecord[],
+  holders: HolderIndex,
+  locks: ReadonlyMap<ShmRecord, LockColumn>,
+  ns: number | null,
+  notes: string[],
+): AuditFinding[] {
   if (holders.unreadable.length) notes.push(`${unreadableText(holders.unreadable)}: what they hold is not known${asRoot}`);
   if (holders.hidden) notes.push(`${holders.hidden}: what they hold is not known`);
-  const locks = lockStates('sysv');
   const out: AuditFinding[] = [];
   for (const r of records) {
     const users = new Set<number>();
@@ -131,7 +135,7 @@ function memoryFindings(ns: number | null, objects: boolean, notes: string[]): A
         ),
       );
     }
-    if (locks(r) === 'untrusted')
+    if (locks.get(r) === 'untrusted')
       out.push(
         finding(
           'untrusted-lock-set',
@@ -226,25 +230,68 @@ function codeFindings(notes: string[]): AuditFinding[] {
   return out;
 }
 
-/**
- * Audit this IPC namespace (and its /dev/shm, as the process `pid` sees its
- * mounts), with the machine-wide checks when `machine`.
- */
-export function auditNamespace(opts: {
+interface AuditOptions {
   pid: number | 'self' | null;
   namespace: number | null;
   machine: boolean;
   /** false: its /dev/shm is one audited already, or none we may reach (--all-namespaces): its objects are not listed. */
   objects?: boolean;
-}): AuditReport {
-  const notes: string[] = [];
+}
+
+/** A namespace audited but for what needs its records' holders, which one pass over /proc gives every namespace. */
+interface PendingAudit {
+  /** The namespace's inode (null: ours). */
+  inode: number | null;
+  records: ShmRecord[];
+  finish(holders: HolderIndex): AuditReport;
+}
+
+/**
+ * Audit this IPC namespace (and its /dev/shm, as the process `pid` sees its
+ * mounts), with the machine-wide checks when `machine`.
+ */
+export function auditNamespace(opts: AuditOptions): AuditReport {
+  const pending = gatherAudit(opts);
+  return pending.finish(indexHolders(pending.records, { fds: true }));
+}
+
+/**
+ * auditNamespace, less what needs the holders: what only the namespace itself shows (its segments, objects, lock
+ * sets and shm_rmid_forced) is read here, inside it; the rest when finished, back home (--all-namespaces).
+ */
+export function gatherAudit(opts: AuditOptions): PendingAudit {
+  const first: string[] = [];
   // a namespace known by its file alone has no /dev/shm we can reach
-  if (opts.pid === null) notes.push('no process of the namespace given: its /dev/shm (objects, mount options) not checked');
-  const findings = [
-    ...memoryFindings(opts.namespace, opts.pid !== null && opts.objects !== false, notes),
-    ...(opts.pid === null ? [] : mountFindings(opts.pid, opts.namespace, notes)),
-    ...sysctlFindings(opts.namespace, opts.machine, notes),
-    ...(opts.machine ? codeFindings(notes) : []),
+  if (opts.pid === null) first.push('no process of the namespace given: its /dev/shm (objects, mount options) not checked');
+  const records = list({ kind: opts.pid !== null && opts.objects !== false ? 'all' : 'sysv', usage: false });
+  const lockOf = lockStates('sysv');
+  const locks = new Map(records.map((r) => [r, lockOf(r)]));
+  const later: string[] = [];
+  const rest = [
+    ...(opts.pid === null ? [] : mountFindings(opts.pid, opts.namespace, later)),
+    ...sysctlFindings(opts.namespace, opts.machine, later),
   ];
-  return { findings, notes };
+  return {
+    inode: opts.namespace,
+    records,
+    finish: (holders) => {
+      const memory: string[] = [];
+      const code: string[] = [];
+      const findings = [
+        ...memoryFindings(records, holders, locks, opts.namespace, memory),
+        ...rest,
+        ...(opts.machine ? codeFindings(code) : []),
+      ];
+      return { findings, notes: [...first, ...memory, ...later, ...code] };
+    },
+  };
+}
+
+/** Every gathered namespace finished from one pass over /proc for all of them (not one pass each). */
+export function finishAudits(pending: readonly PendingAudit[]): AuditReport[] {
+  const indexes = indexHoldersAcross(
+    pending.map((p) => ({ inode: p.inode, records: p.records })),
+    { fds: true },
+  );
+  return pending.map((p, i) => p.finish(indexes[i]!));
 }
