@@ -139,6 +139,23 @@ export async function hostScale({ BIN, helper, createSegment, removeAll }) {
         target: { peer: 'nsenter + cat /proc/sysvipc/shm, each namespace', op: '≤', value: 1 },
       },
     );
+    // the audit across namespaces: one pass over /proc too (no peer audits shared memory: against one namespace's)
+    const audit = `${BIN} audit --fail-on critical --json`;
+    pair(
+      `audit --all-namespaces, ${nsPids.length} IPC namespaces`,
+      { label: 'shmctl-ts audit --all-namespaces', cmd: `${audit} --all-namespaces > /dev/null` },
+      [{ label: 'shmctl-ts audit (one namespace)', cmd: `${audit} > /dev/null` }],
+      {
+        runs,
+        check: (c) => {
+          const { findings } = JSON.parse(output(c.cmd.replace(/ > \/dev\/null$/, '')));
+          const n = new Set(findings.filter((f) => f.rule === 'sysctl-shm-rmid-forced').map((f) => f.namespace)).size;
+          const want = c.label.includes('one') ? 1 : nsPids.length;
+          if (n !== want) throw new Error(`${c.cmd}: ${n} namespaces audited, expected ${want}`);
+          return `${n} namespaces audited`;
+        },
+      },
+    );
     const row = results.find((r) => r.name.startsWith('metrics --all-namespaces') && r.peer.includes('one namespace'));
     if (row)
       notes.push(

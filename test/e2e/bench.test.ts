@@ -40,6 +40,7 @@ test('npm run bench -- --quick measures every pair and writes its JSON', () => {
         'ls -A -o +HOLDERS, 202 segments and objects, 202 processes / grep -l of every maps (floor)',
         'gc -A --unattached (dry run), 200 to remove, 202 processes / grep -l of every maps (floor)',
         'metrics --all-namespaces, 21 IPC namespaces / nsenter + cat /proc/sysvipc/shm, each namespace',
+        'audit --all-namespaces, 21 IPC namespaces / shmctl-ts audit (one namespace)',
         'write 64 MiB file → fresh segment, on a pool of freed memory / cat > /dev/shm',
         'create, write 64 MiB file, rm: as a user does it / cat > /dev/shm/x; rm',
         "read 64 MiB segment → /dev/null (not a copy: /dev/null never touches what it is handed) / cat segment's file",
