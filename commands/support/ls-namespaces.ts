@@ -14,7 +14,7 @@ import { systemNames } from '../../src/kernel/names.js';
 import { columnByName, columnsFor, selectColumns } from '../render/columns.js';
 import { stdoutIsTTY } from '../options/common.js';
 import { askedKind } from '../options/filters.js';
-import { chosen, renderListing } from './ls-view.js';
+import { chosen, needsHolders, renderListing } from './ls-view.js';
 import { askedFormat, columnContext } from '../options/output.js';
 import { warn } from './exit-status.js';
 import type { Options } from '../options/spec.js';
@@ -33,6 +33,8 @@ export async function listAllNamespaces(opts: Options): Promise<number> {
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
   const showLock = columns.some((c) => c.name === 'LOCK');
   const showNattch = columns.some((c) => c.name === 'NATTCH');
+  // objects' NATTCH from the one pass HOLDERS or the filters make anyway
+  const fromHolders = showNattch && needsHolders(opts, columns);
 
   const { namespaces } = ipcNamespaces();
   const locks = new Map<ShmRecord, LockColumn>();
@@ -41,7 +43,7 @@ export async function listAllNamespaces(opts: Options): Promise<number> {
     // objects once per /dev/shm; the held kinds are the processes', not a namespace's: listed once, with the first
     const kinds = kindsOf(kind).filter((k) => (k === 'posix' ? objects : isHeld({ kind: k }) ? first : true));
     first = false;
-    const records = kinds.length ? list({ kind: kinds, usage: showNattch }) : [];
+    const records = kinds.length ? list({ kind: kinds, usage: showNattch && !fromHolders }) : [];
     for (const r of records) r.namespace = tag;
     // read now: the lock sets are this namespace's
     const lockOf = showLock ? lockStates(kind) : null;
@@ -56,6 +58,7 @@ export async function listAllNamespaces(opts: Options): Promise<number> {
     columns,
     inside,
     () => indexHoldersOfAll(sets, { fds: true }),
+    fromHolders,
   );
   const ctx = {
     ...columnContext(opts, systemNames, format),

@@ -3,7 +3,7 @@ import type { KindChoice } from '../../src/model/record.js';
 import { indexHolders, lockStates, select, selectionNeedsHolders, type HolderIndex } from '../../src/api/index.js';
 import { unreadableText } from '../../src/model/holder.js';
 import { kindOf } from '../../src/model/kinds.js';
-import type { ShmRecord } from '../../src/model/record.js';
+import { isHeld, type ShmRecord } from '../../src/model/record.js';
 import { columnsFor, selectColumns, type Column, type ColumnContext, type ColumnOf } from '../render/columns.js';
 import { lsipcPosixColumns } from '../render/lsipc-posix.js';
 import { lsipcPieces, type MachineFormat } from '../render/lsipc.js';
@@ -14,10 +14,17 @@ import { formatShorthands } from '../options/output.js';
 import { warn } from './exit-status.js';
 import type { OptionSpec, Options } from '../options/spec.js';
 
+/** Does this listing need who holds what: its HOLDERS column, or a filter on holders? */
+export function needsHolders(opts: Options, columns: Column[]): boolean {
+  return columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selectionOf(opts), askedKind(opts));
+}
+
 /**
  * The records the filters pick, and the context's HOLDERS values when that
- * column is shown (one pass over /proc serves both). Objects picked as
- * unattached while some processes could not be read are said to be so.
+ * column is shown (one pass over /proc serves both; with `noteMappers`, the
+ * records were listed without who maps each object, and that pass tells it
+ * too). Objects picked as unattached while some processes could not be read
+ * are said to be so.
  */
 export function chosen<R extends ShmRecord>(
   records: R[],
@@ -26,11 +33,22 @@ export function chosen<R extends ShmRecord>(
   ctx: Pick<ColumnContext, 'holders'>,
   // who holds what, read only when needed (ls --all-namespaces: one pass for the records of every namespace)
   index: () => HolderIndex = () => indexHolders(records, { fds: true }),
+  noteMappers = false,
 ): R[] {
   const selection = selectionOf(opts);
-  const needed = columns.some((c) => c.name === 'HOLDERS') || selectionNeedsHolders(selection, askedKind(opts));
-  const holders = needed ? index() : undefined;
+  const holders = needsHolders(opts, columns) ? index() : undefined;
   if (holders) ctx.holders = (r) => holders.of(r).length;
+  if (holders && noteMappers)
+    // the held kinds were found through their holders, mappers and all
+    for (const r of records.filter((r) => !isHeld(r)))
+      kindOf(r).noteMappers(
+        r,
+        holders
+          .of(r)
+          .filter((h) => h.mapped)
+          .map((h) => h.pid),
+        holders.unreadable.length,
+      );
   const picked = select(records, selection, holders ? { holders } : {});
   // what the kernel keeps no count of (an object) is unattached only as far as the processes seen tell
   const seenOnly = picked.some((r) => kindOf(r).kernelAttachCount(r) === null);

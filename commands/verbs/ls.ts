@@ -12,7 +12,7 @@ import { askedFormat, columnContext, formatShorthands, lsipcOptions, lsipcOption
 import { askedKind, filterOptions, kindOptions } from '../options/filters.js';
 import type { KindChoice } from '../../src/model/record.js';
 import { LSIPC_POSIX_VERSION } from '../render/lsipc-posix.js';
-import { chosen, isLsipcPosix, listingColumns, renderListing, tableColumns, withLocks } from '../support/ls-view.js';
+import { chosen, isLsipcPosix, listingColumns, needsHolders, renderListing, tableColumns, withLocks } from '../support/ls-view.js';
 import { listAllNamespaces } from '../support/ls-namespaces.js';
 import type { CommandSpec, Options } from '../options/spec.js';
 
@@ -171,13 +171,16 @@ async function listWithPosix(opts: Options, kind: Exclude<KindChoice, 'sysv'>): 
   const columns = listingColumns(kind, format, opts);
   if (format === 'json' && opts.output === undefined) columns.push(columnByName('LOCK'));
   const ctx = withLocks(columnContext(opts, systemNames, format), columns, kind);
+  // an object's NATTCH (who maps it) from the pass over /proc that HOLDERS or the filters make anyway, not a pass of its own
+  const nattch = columns.some((c) => c.name === 'NATTCH');
+  const fromHolders = nattch && needsHolders(opts, columns);
   // lsipc lists objects in the directory's order; our own views sort them by name
   const all = list({
     kind,
-    usage: columns.some((c) => c.name === 'NATTCH'),
+    usage: nattch && !fromHolders,
     ...(isLsipcPosix(kind, format) ? { order: 'system' as const } : {}),
   });
-  const records = chosen(all, opts, columns, ctx);
+  const records = chosen(all, opts, columns, ctx, undefined, fromHolders);
   const out = await renderListing(records, columns, format, ctx, {
     noheadings: opts.noheadings === true,
     ...(kind === 'posix' ? { jsonKey: POSIX_JSON_KEY } : kind === 'all' || kind === 'every' ? {} : { jsonKey: kind }),
