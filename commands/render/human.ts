@@ -14,8 +14,20 @@ function exponent(n: bigint): number {
   return shift - 10;
 }
 
+/** Sizes already written out: a listing has few sizes among thousands of rows (and BigInt work makes garbage). */
+const written = new Map<number, string>();
+
 export function humanSize(size: number | bigint): string {
-  const bytes = BigInt(size);
+  if (typeof size !== 'number') return humanBig(size);
+  let text = written.get(size);
+  if (text === undefined) {
+    text = humanBig(BigInt(size));
+    if (written.size < 4096) written.set(size, text);
+  }
+  return text;
+}
+
+function humanBig(bytes: bigint): string {
   const exp = exponent(bytes);
   const letter = LETTERS[exp ? exp / 10 : 0]!;
   let whole = exp ? bytes >> BigInt(exp) : bytes;
