@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PYTHON, withNamespace, type Namespace } from '../helpers/ns.js';
+import { BIN, PYTHON, withNamespace, type Namespace } from '../helpers/ns.js';
 
 /** Every view that shows a time, ours against ipcs's and lsipc's, in one environment. */
 function sameTimes(ns: Namespace, env: NodeJS.ProcessEnv): void {
@@ -74,4 +74,42 @@ describe('time zones with TZ unset: /etc/localtime decides', () => {
       { mount: true },
     ),
   );
+});
+
+describe('what a start loads: no FFI addon where none is needed', () => {
+  // Times of a fixed zone come from /etc/localtime itself, and a segment's fields from /proc/sysvipc/shm; reading a
+  // segment's bytes needs libc (the control: it shows the strace below sees the addon when it is loaded).
+  test('ls --json, stat ID and holders ID do not load ffi-rs; read ID does', () =>
+    withNamespace(
+      (ns) => {
+        expect(ns.run(['mount', '--bind', '/usr/share/zoneinfo/Etc/UTC', '/etc/localtime']).status).toBe(0);
+        ns.run([PYTHON, '-c', 'import ctypes; ctypes.CDLL(None).shmget(0x7105, 64, 0o1644)']);
+        const loads = (args: string[]): boolean => {
+          const log = ns.run(['mktemp']).out.trim();
+          const r = ns.run(['strace', '-f', '-qq', '-e', 'trace=openat', '-e', 'signal=none', '-o', log, BIN, ...args], {
+            env: { TZ: undefined },
+          });
+          expect([args, r.status]).toEqual([args, 0]);
+          const opened = ns.run(['cat', log]).out;
+          ns.run(['rm', '-f', log]);
+          return /ffi-rs/.test(opened);
+        };
+        expect(
+          [
+            ['ls', '--json'],
+            ['stat', '0'],
+            ['holders', '0'],
+            ['read', '0', '--length', '1'],
+          ].map((args) => [args.join(' '), loads(args)]),
+        ).toEqual([
+          ['ls --json', false],
+          ['stat 0', false],
+          ['holders 0', false],
+          ['read 0 --length 1', true],
+        ]);
+        ns.run(['ipcrm', '--all=shm']);
+      },
+      true,
+      { mount: true },
+    ));
 });
