@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const lazyChildProcess = `${root}scripts/lazy-child-process.cjs`;
+const bundleModule = `${root}scripts/bundle-module.cjs`;
 
 await build({
   absWorkingDir: root,
@@ -49,6 +50,10 @@ await build({
         // it needs it; our own code loads child_process itself, when it runs a child.
         b.onResolve({ filter: /^(node:)?child_process$/ }, (args) =>
           /node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: lazyChildProcess } : undefined,
+        );
+        // our own code's createRequire(import.meta.url): the bundle's require
+        b.onResolve({ filter: /^(node:)?module$/ }, (args) =>
+          /[\\/](src|commands)[\\/]/.test(args.importer) ? { path: bundleModule } : undefined,
         );
       },
     },
