@@ -1,6 +1,6 @@
 /** What ls (and its --all-namespaces view) does to a listing: pick by the filters, fill HOLDERS and LOCK. */
 import type { KindChoice } from '../../src/model/record.js';
-import { indexHolders, lockStates, select, selectionNeedsHolders, type HolderIndex } from '../../src/api/index.js';
+import { indexHolders, lockStates, noteMappersFrom, select, selectionNeedsHolders, type HolderIndex } from '../../src/api/index.js';
 import { unreadableText } from '../../src/model/holder.js';
 import { kindOf } from '../../src/model/kinds.js';
 import { isHeld, type ShmRecord } from '../../src/model/record.js';
@@ -38,17 +38,12 @@ export function chosen<R extends ShmRecord>(
   const selection = selectionOf(opts);
   const holders = needsHolders(opts, columns) ? index() : undefined;
   if (holders) ctx.holders = (r) => holders.of(r).length;
+  // the held kinds were found through their holders, mappers and all
   if (holders && noteMappers)
-    // the held kinds were found through their holders, mappers and all
-    for (const r of records.filter((r) => !isHeld(r)))
-      kindOf(r).noteMappers(
-        r,
-        holders
-          .of(r)
-          .filter((h) => h.mapped)
-          .map((h) => h.pid),
-        holders.unreadable.length,
-      );
+    noteMappersFrom(
+      records.filter((r) => !isHeld(r)),
+      holders,
+    );
   const picked = select(records, selection, holders ? { holders } : {});
   // what the kernel keeps no count of (an object) is unattached only as far as the processes seen tell
   const seenOnly = picked.some((r) => kindOf(r).kernelAttachCount(r) === null);

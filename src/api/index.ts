@@ -64,7 +64,7 @@ export { readShmLimits, readShmUsage } from '../diagnose/limits.js';
 export { utcOffset } from '../kernel/zone.js';
 export { list, lockDetail, lockStates } from '../ops/list.js';
 export { kindsOf } from '../ops/kinds.js';
-export { describeHolders, indexHolders, indexHoldersOfAll, type HolderIndex } from '../ops/holders.js';
+export { describeHolders, indexHolders, indexHoldersOfAll, noteMappersFrom, type HolderIndex } from '../ops/holders.js';
 export { findHeld, openHeld, type HeldTarget } from '../ops/held.js';
 export { shmemUsage } from '../diagnose/shmem-usage.js';
 export { isEmptySelection, select, selectionNeedsHolders, type Selection } from '../ops/select.js';

@@ -8,7 +8,7 @@
  * nattch counts every process, readable or not.
  */
 import type { KindChoice } from '../model/record.js';
-import { indexHolders, type Hold, type HolderIndex } from './holders.js';
+import { indexHolders, noteMappersFrom, type Hold, type HolderIndex } from './holders.js';
 import { list, lockStates } from './list.js';
 import { memoryOf } from './kinds.js';
 import { kindOf } from '../model/kinds.js';
@@ -57,15 +57,7 @@ export function planCleanup(
   const records = list({ kind, usage: false });
   const holders = indexHolders(records, { fds: true });
   // an object's NATTCH (processes mapping it), from the same pass
-  for (const r of records)
-    kindOf(r).noteMappers(
-      r,
-      holders
-        .of(r)
-        .filter((h) => h.mapped)
-        .map((h) => h.pid),
-      holders.unreadable.length,
-    );
+  noteMappersFrom(records, holders);
   const chosen = select(records, selection, { holders, ...(opts.now === undefined ? {} : { now: opts.now }) });
   const locks = lockStates({ sysv: true, posix: true });
   const plan: CleanupPlan = { remove: [], kept: [], unreadable: holders.unreadable.length, companions: new Map(), unread: [] };

@@ -74,6 +74,19 @@ export function indexHoldersOfAll(
   return { of: (r) => (of.get(r) ?? none).of(r), unreadable: indexes[0]?.unreadable ?? [], hidden: indexes[0]?.hidden ?? null };
 }
 
+/** Each record's mappers (an object's NATTCH), from an index that looked at descriptors too: one pass serves both. */
+export function noteMappersFrom(records: readonly ShmRecord[], holders: HolderIndex): void {
+  for (const r of records)
+    kindOf(r).noteMappers(
+      r,
+      holders
+        .of(r)
+        .filter((h) => h.mapped)
+        .map((h) => h.pid),
+      holders.unreadable.length,
+    );
+}
+
 /** A held record's holders as holds: each process's mappings and descriptors. */
 function heldHolds(r: HeldRecord): Hold[] {
   return r.holders.map((h) => ({ pid: h.pid, attachments: 0, mapped: h.mappings > 0, fd: h.fds.length > 0 }));
