@@ -88,9 +88,25 @@ describe('text', () => {
     withNamespace(
       async (ns) => {
         ns.start(['stress-ng', '--shm-sysv', '1', '--shm-sysv-bytes', '1M', '--shm-sysv-segs', '4', '--timeout', '60']);
-        await ns.until((s) => s.length >= 2, "stress-ng's segments");
-        // held still while both look: its workers make and remove segments all the time
-        ns.run(['pkill', '-STOP', 'stress-ng']);
+        // held still while both look (its workers make and remove segments all the time): stopped, every process of
+        // it seen stopped, at a moment when two or more of its segments are there; otherwise let go and tried again
+        const stopped = (): boolean => {
+          ns.run(['pkill', '-STOP', 'stress-ng']);
+          for (let i = 0; i < 500; i++) {
+            // its workers are named stress-ng-shm-s… (ps -C would find the parent alone)
+            const states = ns
+              .run(['ps', '-eo', 'comm=,stat='])
+              .out.split('\n')
+              .filter((l) => l.startsWith('stress-ng'))
+              .map((l) => l.trim().split(/\s+/).pop()!);
+            if (states.length && states.every((st) => st.startsWith('T') || st.startsWith('Z'))) return ns.segments().length >= 2;
+          }
+          return false;
+        };
+        await ns.until(
+          (s) => s.length >= 2 && (stopped() || (ns.run(['pkill', '-CONT', 'stress-ng']), false)),
+          'stress-ng stopped with its segments',
+        );
         try {
           for (const format of [['--raw'], ['--export'], []]) {
             const ours = ns.cli(['ls', ...format, '-o', 'KEY,CPID,COMMAND']).stdout.toString('latin1');
