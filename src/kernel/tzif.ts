@@ -10,7 +10,7 @@
  * no transitions it uses the first type that is not summer time; the footer's
  * TZ string only governs times after a last transition.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 
 const MOST = 64 * 1024; // a fixed zone's file is ~100 bytes; a real one a few KiB
 
@@ -18,12 +18,13 @@ const MOST = 64 * 1024; // a fixed zone's file is ~100 bytes; a real one a few K
 export function fixedOffsetOfZoneFile(path: string): number | null {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: a FIFO in its place opens at once (a regular file ignores the flag), and is then refused
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' ? 0 : null;
   }
   try {
-    if (!fstatSync(fd).isFile()) return null; // never wait on a FIFO
+    if (!fstatSync(fd).isFile()) return null;
     const b = Buffer.alloc(MOST);
     const n = readSync(fd, b, 0, MOST, 0);
     return fixedOffset(b.subarray(0, n));
