@@ -1,6 +1,5 @@
 /** A System V segment as a SharedMemory: its id, its attachment, its semaphore lock, SHM_LOCK and the hand-off. */
-import { Errno, hasErrno, LockTimeout, ShmError } from '../model/errors.js';
-import { readProcShm } from '../kernel/proc-shm.js';
+import { LockTimeout, ShmError } from '../model/errors.js';
 import { heldText, type LockMode } from '../model/lock-state.js';
 import type { SegmentRecord } from '../model/record.js';
 import type { HandOff, LockHandle, SetChange, SharedMemory } from '../memory/shared-memory.js';
@@ -69,7 +68,8 @@ export class SysvShm implements SharedMemory {
 
   /** Unchanged: the same key, ctime and creator under its id, and not attached since. */
   async fenceIfUnchanged(listed: SegmentRecord): Promise<Fenced | string> {
-    const now = this.now();
+    // IPC_STAT (one segment, O(1)); without read permission its /proc row (statSegment's own fallback)
+    const now = this.stat({ usage: false });
     if (now.key !== listed.key || now.ctime !== listed.ctime || now.cuid !== listed.cuid) return 'its id now names another segment';
     if (now.nattch > 0) return `attached since it was listed (nattch ${now.nattch})`;
     return { fence: this.fence(now), release: () => undefined, fd: null };
@@ -81,17 +81,6 @@ export class SysvShm implements SharedMemory {
    */
   listed(): SegmentRecord {
     return this.stat({ usage: true });
-  }
-
-  /** As it is now, asked of the kernel for this one segment (IPC_STAT), or where that needs read permission, /proc. */
-  private now(): SegmentRecord {
-    try {
-      return this.stat({ usage: false });
-    } catch (e) {
-      const listed = hasErrno(e, Errno.EACCES) ? readProcShm().find((r) => r.id === this.id) : undefined;
-      if (!listed) throw e;
-      return listed;
-    }
   }
 
   set(change: SetChange): void {
